@@ -1,0 +1,245 @@
+"""China: a grievance that signals raise and time heals, an escalation ladder, and a wedge channel.
+
+Grievance rises with the China-salience of New Zealand's signals and decays with a half-life
+toward a structural level set by NZ's stance. Beijing answers on an escalation ladder:
+cordial, normal, official rebuke, warning, informal trade restriction, formal coercion.
+Statements are cheap and common; trade measures need high grievance, a low cost to China
+(substitutable goods go first) and value in making an example, as in Zhang (2019). Restraint
+can be rewarded with warmth (the wedge channel).
+
+References
+----------
+Zhang, K. (2019). Cautious bully: Reputation, resolve, and Beijing's use of coercion in the
+South China Sea. *International Security* 44(1), 117-159. doi:10.1162/isec_a_00354
+(and the book *China's Gambit*, Cambridge University Press, 2023).
+Hanson, F., Currey, E., Beattie, T. (2020). *The Chinese Communist Party's coercive
+diplomacy*. ASPI Policy Brief 36.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import IntEnum
+
+import mesa
+
+
+class Rung(IntEnum):
+    """China's escalation ladder."""
+
+    CORDIAL = 0
+    NORMAL = 1
+    REBUKE = 2
+    WARNING = 3
+    INFORMAL_RESTRICTION = 4
+    FORMAL_COERCION = 5
+
+    @property
+    def words(self) -> str:
+        return self.name.lower().replace("_", " ")
+
+
+#: Weeks a statement keeps the relationship at its rung; weeks warmth lasts.
+STATEMENT_WEEKS = 4
+WARMTH_WEEKS = 8
+
+
+def logistic(x: float) -> float:
+    if x < -50:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@dataclass(slots=True)
+class Restriction:
+    """Trade measures on named sectors. ``weeks_left`` is None for measures Beijing lifts at will."""
+
+    sectors: tuple[str, ...]
+    fraction: float
+    formal: bool
+    imposed_week: int
+    weeks_left: int | None = None
+
+
+class China(mesa.Agent):
+    """Beijing, as it responds to New Zealand."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.grievance: float = model.spec.context.initial_grievance
+        self.rung: Rung = Rung.NORMAL
+        self.restrictions: list[Restriction] = []
+        self._statement: tuple[Rung, int] | None = None
+        self._warm_until: int = 0
+
+    # -- parameters read in several places ------------------------------------------------
+    @property
+    def _p(self):
+        return self.model.params
+
+    def structural_grievance(self) -> float:
+        return self._p["china.structural_grievance"] * self.model.government.stance
+
+    def trade_bar(self) -> float:
+        """Grievance above which trade measures become likely:
+        ``threshold + cost_weight * (1 - substitutability) - example_weight * export_share``."""
+        p = self._p
+        return (
+            p["china.trade_threshold"]
+            + p["china.cost_weight"] * (1 - p["china.substitutability"])
+            - p["china.example_weight"] * self.model.spec.context.china_export_share
+        )
+
+    # -- rules ------------------------------------------------------------------------------
+    def receive(self, salience: float, trigger: str) -> str:
+        """Take in a signal's China salience; maybe answer with a statement. Returns the story text."""
+        p = self._p
+        before = self.grievance
+        self.grievance = max(0.0, before + p["china.grievance_per_salience"] * salience)
+        text = f"Beijing's grievance {'rises' if self.grievance >= before else 'eases'} from {before:.1f} to {self.grievance:.1f}"
+        if salience <= 0:
+            return text + "."
+        statement = self.choose_statement()
+        if statement is None:
+            return text + "; no statement follows."
+        self._statement = (statement, self.model.week)
+        self.model.public.shock(p["public.warning_threat_shock" if statement is Rung.WARNING else "public.rebuke_threat_shock"])
+        if statement is Rung.WARNING:
+            what = "the ambassador warns New Zealand against joining blocs aimed at China"
+        else:
+            what = "the embassy issues a statement calling the remarks 'wrong and regrettable'"
+        self.model.log("China", statement.words, f"{what} (after {trigger}).", quiet=True)
+        return text + f"; {what}."
+
+    def choose_statement(self) -> Rung | None:
+        """Draw a statement: warning with P = logistic((g - theta_w) / s), else rebuke with
+        P = logistic((g - theta_r) / s), else nothing."""
+        p = self._p
+        s = p["china.statement_scale"]
+        p_warning = logistic((self.grievance - p["china.warning_threshold"]) / s)
+        p_rebuke = max(p_warning, logistic((self.grievance - p["china.rebuke_threshold"]) / s))
+        u = self.model.rng.random()
+        if u < p_warning:
+            return Rung.WARNING
+        if u < p_rebuke:
+            return Rung.REBUKE
+        return None
+
+    def decay_grievance(self) -> None:
+        """``g = g* + (g - g*) * 0.5 ** (1 / half_life)`` with ``g* = structural * stance``."""
+        target = self.structural_grievance()
+        keep = 0.5 ** (1.0 / self._p["china.grievance_half_life_weeks"])
+        self.grievance = target + (self.grievance - target) * keep
+
+    def consider_trade_measures(self) -> None:
+        """Weekly hazard of informal restrictions, then of escalating them to formal coercion."""
+        p = self._p
+        bar = self.trade_bar()
+        endogenous = [r for r in self.restrictions if r.weeks_left is None]
+        if not endogenous:
+            hazard = p["china.trade_max_hazard"] * logistic((self.grievance - bar) / p["china.trade_scale"])
+            if self.model.rng.random() < hazard:
+                self.impose(tier=1, formal=False, fraction=p["china.restriction_fraction"])
+        elif not any(r.formal for r in endogenous):
+            formal_bar = bar + (p["china.formal_threshold"] - p["china.trade_threshold"])
+            hazard = p["china.trade_max_hazard"] * logistic((self.grievance - formal_bar) / p["china.trade_scale"])
+            if self.model.rng.random() < hazard:
+                self.impose(tier=2, formal=True, fraction=p["china.restriction_fraction"])
+
+    def impose(self, tier: int, formal: bool, fraction: float) -> None:
+        sectors = tuple(
+            name for name, s in self.model.spec.context.sectors.items() if s.tier and s.tier <= tier
+        )
+        if formal:
+            sectors = tuple(name for name in sectors if self.model.spec.context.sectors[name].tier == 2) or sectors
+        if not sectors:
+            return
+        self.restrictions.append(Restriction(sectors, fraction, formal, self.model.week))
+        weekly = sum(self.model.exporters.weekly_value(s) for s in sectors) * fraction
+        kind = "formal coercion" if formal else "informal trade restriction"
+        self.model.public.shock(self._p["public.coercion_threat_shock"])
+        self.model.log(
+            "China",
+            kind,
+            f"Beijing imposes {'tariffs and bans' if formal else 'customs delays and licence suspensions'} on "
+            f"{_listed(sectors)} (grievance {self.grievance:.1f}); about NZ${weekly:.0f}m a week of exports at risk.",
+        )
+
+    def impose_exogenous(self, sectors: tuple[str, ...], fraction: float, weeks: int, formal: bool, label: str) -> None:
+        """An exogenous coercion shock: measures for a fixed number of weeks, whatever the grievance."""
+        self.restrictions.append(Restriction(sectors, fraction, formal, self.model.week, weeks_left=weeks))
+        self.model.public.shock(self._p["public.coercion_threat_shock"])
+        weekly = sum(self.model.exporters.weekly_value(s) for s in sectors) * fraction
+        self.model.log(
+            "China",
+            "formal coercion" if formal else "informal trade restriction",
+            f"{label or 'A dispute outside the model'}: Beijing restricts {_listed(sectors)} "
+            f"({fraction:.0%} of their China sales) for {weeks} weeks; about NZ${weekly:.0f}m a week lost.",
+        )
+
+    def consider_lifting(self) -> None:
+        """Exogenous measures end on time; Beijing's own are lifted step by step (formal first)
+        with a weekly hazard once grievance is below the trade bar."""
+        for r in list(self.restrictions):
+            if r.weeks_left is not None:
+                r.weeks_left -= 1
+                if r.weeks_left <= 0:
+                    self.restrictions.remove(r)
+                    self.model.log("China", "restriction lifted", f"Beijing lifts the measures on {_listed(r.sectors)}.")
+        endogenous = [r for r in self.restrictions if r.weeks_left is None]
+        if endogenous and self.grievance < self.trade_bar():
+            if self.model.rng.random() < self._p["china.lift_hazard"]:
+                r = max(endogenous, key=lambda r: (r.formal, r.imposed_week))
+                self.restrictions.remove(r)
+                self.model.log(
+                    "China",
+                    "restriction lifted",
+                    f"Beijing lifts the measures on {_listed(r.sectors)} after {self.model.week - r.imposed_week} weeks "
+                    f"(grievance {self.grievance:.1f}).",
+                )
+
+    def consider_warmth(self) -> None:
+        """The wedge channel: low grievance and a restrained NZ may be rewarded with warmth."""
+        p = self._p
+        if self.restrictions or self.model.week < self._warm_until:
+            return
+        if self.grievance < p["china.wedge_threshold"] and self.model.government.stance < 0.5:
+            if self.model.rng.random() < p["china.wedge_hazard"]:
+                self._warm_until = self.model.week + WARMTH_WEEKS
+                self.model.exporters.growth += p["china.wedge_trade_boost"]
+                self.model.public.shock(p["public.warmth_threat_shock"])
+                self.model.log(
+                    "China",
+                    "warmth",
+                    f"Beijing welcomes a New Zealand trade delegation and praises its 'independent' policy; "
+                    f"China exports grow {p['china.wedge_trade_boost']:.0%}.",
+                )
+
+    def update_rung(self) -> None:
+        """The rung this week: the most severe of active measures, a recent statement, warmth, or normal."""
+        if any(r.formal for r in self.restrictions):
+            self.rung = Rung.FORMAL_COERCION
+        elif self.restrictions:
+            self.rung = Rung.INFORMAL_RESTRICTION
+        elif self._statement and self.model.week - self._statement[1] < STATEMENT_WEEKS:
+            self.rung = self._statement[0]
+        elif self.model.week < self._warm_until:
+            self.rung = Rung.CORDIAL
+        else:
+            self.rung = Rung.NORMAL
+
+    def step(self) -> None:
+        """The week's rules for Beijing."""
+        self.decay_grievance()
+        self.consider_lifting()
+        self.consider_trade_measures()
+        self.consider_warmth()
+        self.update_rung()
+
+
+def _listed(items) -> str:
+    items = [i.replace("_", " ") for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

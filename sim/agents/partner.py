@@ -1,0 +1,78 @@
+"""Partners: NATO, the United States, the United Kingdom, Australia, Japan and South Korea.
+
+Each partner holds ``trust_in_nz`` and an ``expectation`` of New Zealand's contribution.
+Contribution above expectation raises trust; hedging (independence framing) costs trust only
+beyond the partner's tolerance. Trust relaxes weekly toward the level NZ's stance supports, and
+trust buys access (training places, exercises, intelligence), which moves interoperability.
+The frame is the alliance security dilemma: too far out risks abandonment, too far in risks
+entrapment (Snyder 1984).
+
+References
+----------
+Snyder, G. H. (1984). The security dilemma in alliance politics. *World Politics* 36(4),
+461-495. doi:10.2307/2010183
+"""
+
+from __future__ import annotations
+
+import mesa
+
+from ..parameters import PARTNERS
+
+NAMES = {
+    "nato": "NATO",
+    "united_states": "the United States",
+    "united_kingdom": "the United Kingdom",
+    "australia": "Australia",
+    "japan": "Japan",
+    "south_korea": "South Korea",
+}
+assert tuple(NAMES) == PARTNERS
+
+
+class Partner(mesa.Agent):
+    """One of New Zealand's security partners."""
+
+    def __init__(self, model, key: str):
+        super().__init__(model)
+        p = model.params
+        self.key = key
+        self.name = NAMES[key]
+        self.trust_in_nz: float = p[f"partner.{key}.trust0"]
+        self.baseline_trust: float = self.trust_in_nz
+        self.expectation: float = p[f"partner.{key}.expectation"]
+        self.tolerance: float = p[f"partner.{key}.tolerance"]
+        self.china_weight: float = p[f"partner.{key}.china_weight"]
+
+    @property
+    def access_weight(self) -> float:
+        """How much this partner's trust counts for access; the US's scales with its commitment."""
+        return self.model.us_commitment if self.key == "united_states" else 1.0
+
+    def judge_contribution(self, contribution: float, china_language: float, hedging: float, weight: float = 1.0):
+        """Update trust and expectation after NZ sends signals. Returns the change in trust.
+
+        ``delivered = contribution + china_weight * china_language``;
+        ``trust += weight * (gain * (delivered - expectation) - cost * max(0, hedging - tolerance))``;
+        ``expectation += learning * (delivered - expectation)``.
+        """
+        p = self.model.params
+        delivered = contribution + self.china_weight * china_language
+        change = weight * (
+            p["partner.trust_gain"] * (delivered - self.expectation)
+            - p["partner.hedging_cost"] * max(0.0, hedging - self.tolerance)
+        )
+        before = self.trust_in_nz
+        self.trust_in_nz = min(1.0, max(0.0, before + change))
+        self.expectation += weight * p["partner.expectation_learning"] * (delivered - self.expectation)
+        self.expectation = min(1.0, max(0.0, self.expectation))
+        return self.trust_in_nz - before
+
+    def supported_trust(self) -> float:
+        """The trust NZ's current stance supports: baseline + 0.5 * (stance - 0.5), in [0, 1]."""
+        return min(1.0, max(0.0, self.baseline_trust + 0.5 * (self.model.government.stance - 0.5)))
+
+    def step(self) -> None:
+        """Trust drifts toward what NZ's stance supports."""
+        drift = self.model.params["partner.trust_drift"]
+        self.trust_in_nz += drift * (self.supported_trust() - self.trust_in_nz)

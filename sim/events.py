@@ -1,0 +1,186 @@
+"""What each kind of scheduled event does to the model, and the plain-English line it logs.
+
+One function per event kind; :func:`apply` dispatches on the event's class. Signal events
+(summits, policy decisions, bilateral statements) go through :func:`send_signals`, which turns
+signals into levels and channels (``sim.signals``) and hands each channel to the actors who
+listen on it.
+"""
+
+from __future__ import annotations
+
+from . import signals as sig
+from .scenario import (
+    BilateralStatement,
+    CoercionShock,
+    Custom,
+    Election,
+    NatoSummit,
+    PolicyDecision,
+    Recession,
+    USPolicyShift,
+)
+
+
+def title(key: str, event) -> str:
+    return event.label or key.replace("_", " ").replace("-", " ").title()
+
+
+def send_signals(model, signals, partner_weights=None) -> str:
+    """Apply a bundle of signals; return what partners and Beijing did, in words."""
+    p = model.params
+    levels = sig.levels(signals)
+    ch = sig.channels(levels, p)
+    implied = sig.implied_alignment(ch, p)
+    gov = model.government
+    stance_before = gov.stance
+    trust_before = model.mean_trust()
+    gov.send_signals(levels, ch, implied)
+    for partner in model.partners:
+        weight = 1.0 if partner_weights is None else partner_weights(partner)
+        partner.judge_contribution(ch.partners, levels["china_language"], levels["independence_framing"], weight)
+    model.public.notice(ch.domestic)
+    china_text = model.china.receive(ch.china, trigger="the signals")
+    return (
+        f"{china_text[0].upper()}{china_text[1:]} Partners' trust {_moves(trust_before, model.mean_trust())}; "
+        f"the government's stance {_moves(stance_before, gov.stance)}."
+    )
+
+
+def _moves(before: float, after: float) -> str:
+    if round(before, 2) == round(after, 2):
+        return f"holds at {after:.2f}"
+    return f"{'rises' if after > before else 'falls'} from {before:.2f} to {after:.2f}"
+
+
+def _extras(signals) -> str:
+    parts = []
+    if signals.ukraine_package_nzd_m:
+        parts.append(f"commits NZ${signals.ukraine_package_nzd_m:g}m to Ukraine")
+    if signals.personnel:
+        parts.append(f"deploys {signals.personnel} personnel")
+    if signals.partnership_agreement:
+        parts.append("signs an Individually Tailored Partnership Programme with NATO")
+    if signals.ip4_cooperation == "dialogue":
+        parts.append("joins the IP4 dialogue")
+    elif signals.ip4_cooperation == "joint_projects":
+        parts.append("commits to joint IP4 projects")
+    if signals.aukus_pillar2 == "explore":
+        parts.append("says it will explore AUKUS Pillar II")
+    elif signals.aukus_pillar2 == "join":
+        parts.append("joins AUKUS Pillar II")
+    if signals.defence_pledge_pct_gdp:
+        parts.append(f"pledges defence spending of {signals.defence_pledge_pct_gdp:g}% of GDP more")
+    if not parts:
+        return ""
+    return "; New Zealand " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0])
+
+
+def _said(signals) -> str:
+    framing = sig.FRAMING_WORDS[signals.independence_framing]
+    return sig.CHINA_LANGUAGE_WORDS[signals.china_language] + (f" {framing}" if framing else "")
+
+
+def nato_summit(model, key: str, event: NatoSummit) -> None:
+    s = event.signals
+    name = title(key, event)
+    if s.attendance == "none":
+        opening = f"New Zealand stays away from the {name} summit"
+    elif s.attendance == "minister":
+        opening = f"a minister represents New Zealand at the {name} summit and {_said(s)}"
+    else:
+        opening = f"the Prime Minister attends the {name} summit and {_said(s)}"
+    text = send_signals(model, s)
+    model.log("Government", "nato summit", f"{opening}{_extras(s)}. {text}", date=event.date)
+
+
+def policy_decision(model, key: str, event: PolicyDecision) -> None:
+    s = event.signals
+    text = send_signals(model, s)
+    said = _said(s)
+    model.log(
+        "Government",
+        "policy decision",
+        f"the government announces {title(key, event)}, which {said}{_extras(s)}. {text}",
+        date=event.date,
+    )
+
+
+def bilateral_statement(model, key: str, event: BilateralStatement) -> None:
+    s = event.signals
+    from .agents.partner import NAMES
+
+    text = send_signals(model, s, partner_weights=lambda p: 1.0 if p.key == event.partner else 0.5)
+    model.log(
+        "Government",
+        "bilateral statement",
+        f"a joint statement with {NAMES[event.partner]} ({title(key, event)}) {_said(s)}{_extras(s)}. {text}",
+        date=event.date,
+    )
+
+
+def coercion_shock(model, key: str, event: CoercionShock) -> None:
+    model.china.impose_exogenous(event.sectors, event.fraction, event.duration_weeks, event.formal, event.label)
+
+
+def recession(model, key: str, event: Recession) -> None:
+    model.recession_until = max(model.recession_until, model.week + event.duration_weeks)
+    model.log(
+        "Economy",
+        "recession",
+        f"{event.label or 'the economy enters recession'}, expected to last {event.duration_weeks} weeks.",
+        date=event.date,
+    )
+
+
+def us_policy_shift(model, key: str, event: USPolicyShift) -> None:
+    before = model.us_commitment
+    model.us_commitment = event.commitment
+    direction = "retreats from" if event.commitment < before else "recommits to"
+    model.log(
+        "United States",
+        "us policy shift",
+        f"{event.label or 'Washington'} {direction} the Indo-Pacific (commitment {before:.2f} to {event.commitment:.2f}).",
+        date=event.date,
+    )
+
+
+def election(model, key: str, event: Election) -> None:
+    text = model.election.hold(event.incumbent_baseline)
+    model.log("Voters", "election", f"{title(key, event)}: {text}", date=event.date)
+
+
+def custom(model, key: str, event: Custom) -> None:
+    trust_before = model.mean_trust()
+    threat_before = model.public.threat_share
+    for partner in model.partners:
+        partner.judge_contribution(event.partners, 0.0, 0.0)
+    model.public.notice(event.domestic)
+    model.public.shock(event.threat_shock)
+    model.public.measure()
+    china_text = model.china.receive(event.china, trigger=title(key, event)) if event.china else ""
+    what = event.description or title(key, event)
+    parts = [f"{what}."]
+    if china_text:
+        parts.append(f"{china_text[0].upper()}{china_text[1:]}")
+    if event.partners:
+        parts.append(f"Partners' trust {_moves(trust_before, model.mean_trust())}.")
+    if event.threat_shock:
+        parts.append(f"The share who see China as a threat {_moves(threat_before, model.public.threat_share)}.")
+    model.log("World", "custom", " ".join(parts), date=event.date)
+
+
+HANDLERS = {
+    NatoSummit: nato_summit,
+    PolicyDecision: policy_decision,
+    BilateralStatement: bilateral_statement,
+    CoercionShock: coercion_shock,
+    Recession: recession,
+    USPolicyShift: us_policy_shift,
+    Election: election,
+    Custom: custom,
+}
+
+
+def apply(model, key: str, event) -> None:
+    """Carry out one scheduled event."""
+    HANDLERS[type(event)](model, key, event)

@@ -1,0 +1,447 @@
+"""The parameter table: every model parameter with its default, unit, range, meaning and source.
+
+This module is the single source of truth for model parameters. The model reads its
+coefficients from a :class:`Params` mapping built from :data:`PARAMETERS`; scenario files may
+override any of them (``parameters:``) or declare a distribution over them
+(``uncertainties:``); ``docs/parameters.md`` is generated from this table
+(``python -m sim.parameters``) and a test checks the committed file is current.
+
+A parameter's ``source`` is either a citation or a string starting with ``"assumption:"``
+followed by the reasoning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+ASSUMPTION = "assumption: "
+
+#: Names of the summit signals, in the order the channel coefficients are listed.
+SIGNALS = (
+    "attendance",
+    "china_language",
+    "independence_framing",
+    "ukraine_package",
+    "personnel",
+    "partnership_agreement",
+    "ip4_cooperation",
+    "aukus_pillar2",
+    "defence_pledge",
+)
+
+#: The three channels every signal feeds.
+CHANNELS = ("china", "partners", "domestic")
+
+#: The six partners, in the order they are created.
+PARTNERS = ("nato", "united_states", "united_kingdom", "australia", "japan", "south_korea")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Parameter:
+    """One model parameter.
+
+    Attributes:
+        name: dotted name, ``<component>.<quantity>``; scenarios refer to it by this name.
+        default: the value used when a scenario says nothing.
+        unit: unit of measure ("1" for a dimensionless number).
+        low, high: the plausible range; scenario overrides and sampled values must lie in it.
+        meaning: one line saying what it does.
+        source: a citation, or "assumption: " and the reasoning.
+    """
+
+    name: str
+    default: float
+    unit: str
+    low: float
+    high: float
+    meaning: str
+    source: str
+
+    def __post_init__(self) -> None:
+        if not self.low <= self.default <= self.high:
+            raise ValueError(f"parameter {self.name}: default {self.default} outside [{self.low}, {self.high}]")
+        if not self.source:
+            raise ValueError(f"parameter {self.name}: a source or an assumption is required")
+
+    @property
+    def is_assumption(self) -> bool:
+        return self.source.startswith(ASSUMPTION)
+
+
+def _p(name, default, unit, low, high, meaning, source) -> Parameter:
+    return Parameter(name=name, default=default, unit=unit, low=low, high=high, meaning=meaning, source=source)
+
+
+_SIGNAL_SCALE_NOTE = (
+    "assumption: signal levels are on a 0-1 scale, so each coefficient is the channel's response "
+    "to the strongest form of the signal; set so that the four summits 2022-2025 draw statements, "
+    "not trade measures (facts: every summit or AUKUS signal drew statements only)"
+)
+
+# Channel coefficients: signal -> (china, partners, domestic). Each row cites why its sign and
+# rough size are what they are.
+_CHANNEL_TABLE: dict[str, tuple[tuple[float, float, float], str]] = {
+    "attendance": (
+        (0.30, 0.35, 0.20),
+        "Attendance alone drew embassy statements in 2022 (Chinese embassy in NZ, 30 Jun 2022) and "
+        "is the partners' first test of commitment (NATO news releases on IP4 invitations); "
+        "magnitudes are an assumption",
+    ),
+    "china_language": (
+        (1.20, 0.25, 0.25),
+        "The Madrid remark on China being 'more assertive' drew the embassy rebuke (beehive.govt.nz "
+        "29 Jun 2022; Chinese embassy in NZ 30 Jun 2022); magnitudes are an assumption",
+    ),
+    "independence_framing": (
+        (-0.35, -0.10, 0.30),
+        "Ardern's 'fiercely held independent foreign policy' framing at Madrid was aimed at a "
+        "domestic audience (Capie 2023, seed article); magnitudes are an assumption",
+    ),
+    "ukraine_package": (
+        (0.05, 0.30, 0.10),
+        "Support for Ukraine is the core of NZ-NATO practical cooperation (Capie 2023); China "
+        "does not respond to it directly; magnitudes are an assumption",
+    ),
+    "personnel": (
+        (0.05, 0.25, 0.10),
+        "Training teams in the UK were the most visible contribution (Capie 2023; NZ government, "
+        "May 2023: 440 personnel deployed); magnitudes are an assumption",
+    ),
+    "partnership_agreement": (
+        (0.35, 0.25, 0.10),
+        "The ITPP was presented as 'not a new bloc' (Mahuta, Reuters Jun 2023) yet drew China's "
+        "'resolute response' to NATO's move into the Asia-Pacific (Chinese mission to the EU, Jul "
+        "2023); magnitudes are an assumption",
+    ),
+    "ip4_cooperation": (
+        (0.40, 0.20, 0.05),
+        "China's mission 'lodged serious representations' against the IP4-related communique "
+        "(Washington 2024); magnitudes are an assumption",
+    ),
+    "aukus_pillar2": (
+        (0.80, 0.30, 0.25),
+        "China's foreign ministry called AUKUS Pillar II talk a 'wrong and dangerous path' (Feb "
+        "2024, via Newsroom/Bloomberg/ABC); magnitudes are an assumption",
+    ),
+    "defence_pledge": (
+        (0.10, 0.25, 0.15),
+        "RNZ-Reid Research early 2025: raise defence spending 50.3% for, 31.9% against; partner "
+        "response and China response magnitudes are an assumption",
+    ),
+}
+
+
+def _channel_parameters() -> list[Parameter]:
+    out = []
+    for signal, ((c, p, d), source) in _CHANNEL_TABLE.items():
+        for channel, value in zip(CHANNELS, (c, p, d)):
+            out.append(
+                _p(
+                    f"signal.{signal}.{channel}",
+                    value,
+                    "channel units per signal level",
+                    -2.0,
+                    3.0,
+                    f"how much the '{signal}' signal (at level 1) feeds the {channel} channel",
+                    source,
+                )
+            )
+    return out
+
+
+_PARTNER_TABLE = {
+    # name: (initial trust, expectation, tolerance of hedging, weight on China language)
+    "nato": (0.60, 0.45, 0.55, 0.2),
+    "united_states": (0.60, 0.50, 0.40, 0.6),
+    "united_kingdom": (0.65, 0.45, 0.50, 0.4),
+    "australia": (0.75, 0.50, 0.45, 0.5),
+    "japan": (0.60, 0.45, 0.50, 0.5),
+    "south_korea": (0.55, 0.40, 0.60, 0.3),
+}
+
+
+def _partner_parameters() -> list[Parameter]:
+    out = []
+    for name, (trust, expectation, tolerance, china_weight) in _PARTNER_TABLE.items():
+        out += [
+            _p(f"partner.{name}.trust0", trust, "1", 0.0, 1.0, f"{name}'s trust in NZ at the start",
+               ASSUMPTION + "ordinal judgement: Australia (the only formal ally) highest, then the "
+               "Five Eyes partners, then the newer IP4 partners"),
+            _p(f"partner.{name}.expectation", expectation, "1", 0.0, 1.0,
+               f"the contribution {name} expects from NZ at a summit, on the partner-channel scale",
+               ASSUMPTION + "partners expect roughly what NZ gave in 2022 (attendance plus a modest "
+               "Ukraine package)"),
+            _p(f"partner.{name}.tolerance", tolerance, "1", 0.0, 1.0,
+               f"how much hedging (independence framing net of alignment) {name} tolerates before trust falls",
+               ASSUMPTION + "the US least tolerant, South Korea most; Snyder (1984) abandonment fear"),
+            _p(f"partner.{name}.china_weight", china_weight, "1", 0.0, 1.0,
+               f"how much {name} values NZ's China language as part of NZ's contribution",
+               ASSUMPTION + "partners most focused on China (US, Australia, Japan) weigh it most"),
+        ]
+    return out
+
+
+PARAMETERS: tuple[Parameter, ...] = tuple(
+    [
+        # --- Government -------------------------------------------------------------------
+        _p("government.stance_step", 0.02, "stance per week", 0.0, 0.1,
+           "size of the weekly stance adjustment the government chooses among (-step, 0, +step)",
+           ASSUMPTION + "stance moves slowly between summits; 0.02 a week allows about one scale "
+           "point over a year"),
+        _p("government.choice_temperature", 0.02, "utility", 0.001, 1.0,
+           "softmax temperature of the weekly stance choice (lower is more deterministic)",
+           ASSUMPTION + "logit choice (McFadden 1974); set so the preferred move is taken most weeks"),
+        _p("government.alignment_scale", 3.0, "channel units", 0.5, 10.0,
+           "China plus partner channel magnitude of a bundle that implies full alignment (stance 1)",
+           ASSUMPTION + "the strongest bundle (leader, strong China language, AUKUS join, ITPP) "
+           "saturates it; Madrid 2022 implies a stance near 0.45"),
+        _p("government.deployment_interop", 0.03, "interoperability per level", 0.0, 0.2,
+           "immediate interoperability gain per unit of personnel and partnership-agreement signal",
+           "deployments to train Ukrainian troops in the UK were 'a welcome boost' after pandemic "
+           "closures (Capie 2023); magnitude an assumption"),
+        _p("government.signal_pull", 0.35, "1", 0.0, 1.0,
+           "fraction of the gap between current stance and the stance a signal bundle implies, closed at the event",
+           ASSUMPTION + "what a leader says in public commits the government part of the way"),
+        _p("government.weight_security.labour", 0.8, "1", 0.0, 3.0,
+           "weight on security benefit in a Labour-led government's utility",
+           ASSUMPTION + "Labour-led governments stressed the independent foreign policy (Ardern, Madrid "
+           "2022, beehive.govt.nz)"),
+        _p("government.weight_security.national", 1.2, "1", 0.0, 3.0,
+           "weight on security benefit in a National-led government's utility",
+           ASSUMPTION + "the National-led government explored AUKUS Pillar II (Luxon 2024, ABC)"),
+        _p("government.weight_autonomy.labour", 0.9, "1", 0.0, 3.0,
+           "weight on autonomy (the independent foreign policy) in a Labour-led government's utility",
+           ASSUMPTION + "Madrid 2022 framing, beehive.govt.nz"),
+        _p("government.weight_autonomy.national", 0.5, "1", 0.0, 3.0,
+           "weight on autonomy in a National-led government's utility",
+           ASSUMPTION + "Luxon: China's response 'not a consideration for us' (ABC 2024)"),
+        _p("government.weight_trade", 1.0, "1", 0.0, 5.0,
+           "weight on expected trade with China (scaled by the export share)",
+           ASSUMPTION + "the article's point: the PM 'will not want to do anything that might upset "
+           "that key economic relationship' (Capie 2023)"),
+        _p("government.weight_approval", 1.0, "1", 0.0, 5.0,
+           "weight on domestic approval of the foreign-policy stance (the domestic win-set, Putnam 1988)",
+           ASSUMPTION + "two-level game, Putnam (1988); equal to the trade weight"),
+        _p("government.election_horizon_weeks", 13.0, "weeks", 1.0, 52.0,
+           "e-folding time of the extra caution as an election nears",
+           "Capie (2023, seed article): 'just three months until the next general election'"),
+        _p("government.election_caution", 1.5, "1", 0.0, 5.0,
+           "extra weight (multiplier minus one) on trade and approval at the election date",
+           ASSUMPTION + "electoral caution peaks at the election and fades with distance"),
+        _p("government.recession_caution", 0.5, "1", 0.0, 3.0,
+           "extra weight (multiplier minus one) on trade during a recession",
+           "Capie (2023): 'the country already in recession'; magnitude an assumption"),
+        _p("government.interop_decay", 0.01, "per week", 0.0, 0.1,
+           "weekly fraction by which interoperability drifts toward what partner access supports",
+           ASSUMPTION + "training places and exercises take months to matter"),
+        _p("government.credibility_hit", 0.15, "credibility per unit", 0.0, 1.0,
+           "loss of independence credibility per unit of alignment beyond the stance the public tradition allows",
+           ASSUMPTION + "criticism at home of Ardern's 'pro-US tilt' (Capie 2023)"),
+        _p("government.credibility_recovery", 0.01, "per week", 0.0, 0.2,
+           "weekly recovery of independence credibility toward its reference level",
+           ASSUMPTION + "reputations recover slowly"),
+        # --- Partners ----------------------------------------------------------------------
+        _p("partner.trust_gain", 0.25, "trust per channel unit", 0.0, 1.0,
+           "trust gained per unit by which NZ's contribution exceeds a partner's expectation",
+           ASSUMPTION + "Snyder (1984): allies reward contribution"),
+        _p("partner.hedging_cost", 0.30, "trust per unit", 0.0, 1.0,
+           "trust lost per unit of hedging beyond the partner's tolerance",
+           ASSUMPTION + "Snyder (1984): abandonment fear"),
+        _p("partner.trust_drift", 0.01, "per week", 0.0, 0.2,
+           "weekly relaxation of trust toward the level NZ's stance supports",
+           ASSUMPTION + "trust is sticky; a year to close most of a gap"),
+        _p("partner.expectation_learning", 0.2, "1", 0.0, 1.0,
+           "fraction by which a partner's expectation moves toward what NZ delivered at each event",
+           ASSUMPTION + "adaptive expectations"),
+        _p("partner.access_per_trust", 0.8, "interoperability per trust", 0.0, 1.0,
+           "interoperability that full partner trust makes reachable (training places, exercises, intelligence)",
+           ASSUMPTION + "trust buys access (Capie 2023: 'access to doctrine, training, tactics and procedures')"),
+        _p("partner.us_commitment", 1.0, "1", 0.0, 1.0,
+           "US commitment to the Indo-Pacific (1 = as in 2022-2025); scales the security benefit of alignment",
+           ASSUMPTION + "the baseline is the status quo of 2022-2025"),
+        *_partner_parameters(),
+        # --- China -------------------------------------------------------------------------
+        _p("china.grievance_per_salience", 1.0, "grievance per channel unit", 0.0, 5.0,
+           "grievance added per unit on the China channel",
+           ASSUMPTION + "sets the grievance scale"),
+        _p("china.grievance_half_life_weeks", 8.0, "weeks", 1.0, 104.0,
+           "half-life of grievance above its structural level",
+           ASSUMPTION + "statements follow within days and the relationship normalises within months "
+           "(Chinese embassy statements 2022-2024 were not followed by lasting measures)"),
+        _p("china.structural_grievance", 1.0, "grievance per stance", 0.0, 5.0,
+           "structural grievance per unit of NZ's stance (the level grievance decays toward)",
+           ASSUMPTION + "a more aligned NZ is a standing irritant"),
+        _p("china.rebuke_threshold", 0.9, "grievance", 0.0, 10.0,
+           "grievance at which an official rebuke after a triggering event is an even chance",
+           "Chinese embassy statement after Madrid (30 Jun 2022) and after the NSS (Aug 2023); "
+           "threshold an assumption"),
+        _p("china.warning_threshold", 1.6, "grievance", 0.0, 10.0,
+           "grievance at which a warning (ambassador or ministry) is an even chance",
+           "ambassador's 'open the door to the devil' (Jul 2023); AUKUS 'wrong and dangerous path' "
+           "(Feb 2024); threshold an assumption"),
+        _p("china.statement_scale", 0.35, "grievance", 0.01, 5.0,
+           "logistic scale of statement decisions around their thresholds",
+           ASSUMPTION + "statements are cheap and common (ASPI, Hanson et al. 2020: state-issued threats most common)"),
+        _p("china.trade_threshold", 4.0, "grievance", 0.0, 20.0,
+           "grievance at which the weekly hazard of informal trade restriction is at half its maximum (before cost and example value)",
+           "Australia 2020 after a run of grievances (ABS; ASPI 2020); NZ 2022-2025: statements only; "
+           "threshold an assumption"),
+        _p("china.trade_scale", 0.6, "grievance", 0.01, 5.0,
+           "logistic scale of the trade-restriction hazard",
+           ASSUMPTION + "trade measures are rare and need a clear trigger"),
+        _p("china.trade_max_hazard", 0.15, "per week", 0.0, 1.0,
+           "the highest weekly probability of imposing informal trade restrictions",
+           ASSUMPTION + "Beijing takes weeks to choose targets (Zhang 2019)"),
+        _p("china.formal_threshold", 6.0, "grievance", 0.0, 20.0,
+           "grievance at which informal restrictions are escalated to formal coercion (even chance per week)",
+           "Australia 2020: barley tariff 80.5%, wine duties 116-218% (ABS 2020); threshold an assumption"),
+        _p("china.cost_weight", 2.0, "grievance per unit cost", 0.0, 10.0,
+           "how much the cost to China of restricting NZ goods raises the bar for trade measures",
+           "Zhang (2019), China's Gambit: coercion is cost-balanced"),
+        _p("china.substitutability", 0.6, "1", 0.0, 1.0,
+           "how easily China replaces NZ goods (1 = freely); the cost to China is 1 minus this",
+           "logs, lobster, wine substitutable before infant formula (facts: sector shares); value an assumption"),
+        _p("china.example_weight", 2.0, "grievance per unit", 0.0, 10.0,
+           "how much the value of making an example (the target's dependence) lowers the bar",
+           "Zhang (2019): coercion as a signal to others; value an assumption"),
+        _p("china.lift_hazard", 0.03, "per week", 0.0, 1.0,
+           "weekly probability of lifting a restriction once grievance is below the trade threshold",
+           "Australia 2020 measures lifted step by step to Dec 2024 (facts); value an assumption"),
+        _p("china.wedge_threshold", 0.3, "grievance", 0.0, 5.0,
+           "grievance below which restraint can be rewarded with warmth (the wedge channel)",
+           ASSUMPTION + "keeping a soft Five Eyes member is worth something to Beijing"),
+        _p("china.wedge_hazard", 0.04, "per week", 0.0, 1.0,
+           "weekly probability of a warm gesture (high-level visit, trade growth) when grievance is low and NZ restrained",
+           ASSUMPTION + "Hipkins' 2023 China visit emphasised trade (Capie 2023)"),
+        _p("china.wedge_trade_boost", 0.02, "fraction of China exports", 0.0, 0.2,
+           "extra China exports for the rest of the horizon after a warm gesture",
+           ASSUMPTION + "modest; trade growth follows warmth"),
+        _p("china.restriction_fraction", 0.5, "fraction", 0.0, 1.0,
+           "fraction of a targeted sector's China exports lost while a restriction is active",
+           "Australia 2020: wine to China -92% (facts); average over sectors an assumption"),
+        # --- Public ------------------------------------------------------------------------
+        _p("public.threat_half_life_weeks", 7.0, "weeks", 1.0, 104.0,
+           "half-life of event-driven changes in voters' threat perception",
+           "Asia NZ Foundation: threat 37% (Nov 2021) to 58% (Jun 2022) back to 37% (Nov 2022): "
+           "mostly reverted in about five months"),
+        _p("public.rebuke_threat_shock", 0.04, "threat logit", 0.0, 2.0,
+           "rise in voters' threat perception (logit scale) after an official rebuke",
+           ASSUMPTION + "statements are noticed but mild"),
+        _p("public.warning_threat_shock", 0.08, "threat logit", 0.0, 2.0,
+           "rise in threat perception after a warning",
+           ASSUMPTION + "twice a rebuke"),
+        _p("public.coercion_threat_shock", 0.5, "threat logit", 0.0, 3.0,
+           "rise in threat perception when trade measures are imposed",
+           ASSUMPTION + "Australia 2020: coercion hardened opinion (Lowy Institute polls); magnitude assumed"),
+        _p("public.warmth_threat_shock", -0.08, "threat logit", -2.0, 0.0,
+           "change in threat perception after a warm gesture from Beijing",
+           ASSUMPTION + "warm diplomacy lowers perceived threat"),
+        _p("public.mixing_fraction", 0.1, "1", 0.0, 1.0,
+           "fraction of voters who meet a random other voter each week (Deffuant mixing)",
+           ASSUMPTION + "weekly conversations about foreign policy are rare"),
+        _p("public.confidence_bound", 0.25, "stance", 0.0, 1.0,
+           "bounded-confidence threshold: voters further apart than this do not move",
+           "Deffuant et al. (2000); value an assumption"),
+        _p("public.convergence", 0.3, "1", 0.0, 0.5,
+           "fraction of the gap each voter closes after a conversation (Deffuant mu)",
+           "Deffuant et al. (2000) use 0.3-0.5"),
+        _p("public.threat_to_ideal", 0.3, "stance per unit threat", 0.0, 1.0,
+           "how far a voter's ideal stance shifts toward alignment per unit of perceived threat above one half",
+           ASSUMPTION + "threat perception pushes voters toward partners; 0.3 keeps a 58% threat peak "
+           "from moving the median ideal by more than a tenth"),
+        _p("public.ideal_adjust", 0.05, "per week", 0.0, 1.0,
+           "weekly rate at which ideal stances move toward their threat-adjusted anchor",
+           ASSUMPTION + "opinions follow threat with a lag of a few months"),
+        _p("public.tolerance", 0.25, "stance", 0.01, 1.0,
+           "distance between the government's stance and a voter's ideal beyond which the voter disapproves",
+           ASSUMPTION + "sets the approval scale"),
+        _p("public.trade_pain_weight", 2.0, "stance per fraction lost", 0.0, 10.0,
+           "how much lost exports (fraction of China exports) count against approval, times a voter's trade sensitivity",
+           ASSUMPTION + "exporters' losses are felt as a failure of foreign policy"),
+        _p("public.independence_weight", 0.15, "stance", 0.0, 1.0,
+           "approval bonus from independence framing for a voter fully attached to the tradition",
+           ASSUMPTION + "Capie (2023): Madrid remarks had 'a domestic audience in mind'"),
+        _p("public.partisan_weight", 0.1, "stance", 0.0, 1.0,
+           "approval bonus for voters whose party lean matches the governing bloc",
+           ASSUMPTION + "partisanship colours evaluations of foreign policy"),
+        # --- Interest groups ---------------------------------------------------------------
+        _p("exporters.pressure_weight", 1.0, "1", 0.0, 5.0,
+           "how strongly exporters' pressure adds to the government's trade weight",
+           ASSUMPTION + "exporters lobby in proportion to exposure and perceived risk"),
+        _p("security.pressure_weight", 1.0, "1", 0.0, 5.0,
+           "how strongly the security establishment's pressure adds to the government's security weight",
+           ASSUMPTION + "officials press for interoperability (Capie 2023)"),
+        _p("security.interop_target", 0.7, "interoperability", 0.0, 1.0,
+           "interoperability the security establishment wants",
+           ASSUMPTION + "'the ability to operate easily with key security partners' (Capie 2023)"),
+        # --- Election ----------------------------------------------------------------------
+        _p("election.approval_weight", 0.04, "vote share per approval", 0.0, 0.5,
+           "change in the incumbent bloc's vote share per unit of foreign-policy approval above one half",
+           ASSUMPTION + "foreign policy rarely moves NZ votes: 2023 was decided on the economy "
+           "(Labour -23.1 points amid recession; Electoral Commission); no NZ poll asks about NATO"),
+        _p("election.economy_weight", 0.08, "vote share", 0.0, 0.5,
+           "fall in the incumbent's share in a recession",
+           "2023: Labour 26.92%, down 23.1 points, after a technical recession (Stats NZ; Electoral "
+           "Commission); magnitude an assumption"),
+        _p("election.trade_loss_weight", 0.3, "vote share per fraction lost", 0.0, 2.0,
+           "fall in the incumbent's share per fraction of China exports lost",
+           ASSUMPTION + "export losses are economic pain"),
+        _p("election.noise", 0.03, "vote share", 0.0, 0.2,
+           "standard deviation of the campaign shock to the incumbent's share",
+           ASSUMPTION + "typical poll-to-result error in NZ is a few points"),
+        *_channel_parameters(),
+    ]
+)
+
+DEFAULTS: Mapping[str, float] = MappingProxyType({p.name: p.default for p in PARAMETERS})
+BY_NAME: Mapping[str, Parameter] = MappingProxyType({p.name: p for p in PARAMETERS})
+if len(BY_NAME) != len(PARAMETERS):  # pragma: no cover - guards the table itself
+    raise RuntimeError("duplicate parameter names in PARAMETERS")
+
+
+def resolve(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Return the full parameter mapping: defaults updated with ``overrides``.
+
+    Raises:
+        KeyError: an override names no parameter.
+        ValueError: an override lies outside the parameter's range.
+    """
+    values = dict(DEFAULTS)
+    for name, value in (overrides or {}).items():
+        if name not in BY_NAME:
+            raise KeyError(name)
+        p = BY_NAME[name]
+        if not p.low <= value <= p.high:
+            raise ValueError(f"{name}={value} outside [{p.low}, {p.high}]")
+        values[name] = float(value)
+    return values
+
+
+def markdown_table() -> str:
+    """The parameter table as Markdown (what ``docs/parameters.md`` holds)."""
+    lines = [
+        "# Model parameters",
+        "",
+        "Generated from `sim/parameters.py` by `python -m sim.parameters > docs/parameters.md`;",
+        "a test fails when this file and the code disagree. Scenario files override a parameter",
+        "under `parameters:` or give it a distribution under `uncertainties:`, by the names below.",
+        "A source that starts with *assumption* is a modelling judgement, with its reasoning.",
+        "",
+        f"{len(PARAMETERS)} parameters, "
+        f"{sum(p.is_assumption for p in PARAMETERS)} of them labelled assumptions.",
+        "",
+        "| name | default | unit | range | meaning | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for p in PARAMETERS:
+        src = p.source.replace("|", "/")
+        lines.append(
+            f"| `{p.name}` | {p.default:g} | {p.unit} | {p.low:g} to {p.high:g} | {p.meaning} | {src} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(markdown_table(), end="")
