@@ -9,6 +9,7 @@ listen on it.
 from __future__ import annotations
 
 from . import signals as sig
+from .agents.partner import NAMES
 from .scenario import (
     BilateralStatement,
     CoercionShock,
@@ -22,24 +23,25 @@ from .scenario import (
 
 
 def title(key: str, event) -> str:
+    """The event's label, or its id made readable."""
     return event.label or key.replace("_", " ").replace("-", " ").title()
 
 
-def send_signals(model, signals, partner_weights=None) -> str:
+def send_signals(model, signals, trigger: str, at_summit: bool = False, partner_weights=None) -> str:
     """Apply a bundle of signals; return what partners and Beijing did, in words."""
     p = model.params
     levels = sig.levels(signals)
     ch = sig.channels(levels, p)
-    implied = sig.implied_alignment(ch, p)
+    push = sig.alignment_push(ch, p, at_summit)
     gov = model.government
     stance_before = gov.stance
     trust_before = model.mean_trust()
-    gov.send_signals(levels, ch, implied)
+    gov.send_signals(levels, push)
     for partner in model.partners:
         weight = 1.0 if partner_weights is None else partner_weights(partner)
         partner.judge_contribution(ch.partners, levels["china_language"], levels["independence_framing"], weight)
     model.public.notice(ch.domestic)
-    china_text = model.china.receive(ch.china, trigger="the signals")
+    china_text = model.china.receive(ch.china, trigger=trigger)
     return (
         f"{china_text[0].upper()}{china_text[1:]} Partners' trust {_moves(trust_before, model.mean_trust())}; "
         f"the government's stance {_moves(stance_before, gov.stance)}."
@@ -89,13 +91,13 @@ def nato_summit(model, key: str, event: NatoSummit) -> None:
         opening = f"a minister represents New Zealand at the {name} summit and {_said(s)}"
     else:
         opening = f"the Prime Minister attends the {name} summit and {_said(s)}"
-    text = send_signals(model, s)
+    text = send_signals(model, s, trigger=f"the {name} summit", at_summit=True)
     model.log("Government", "nato summit", f"{opening}{_extras(s)}. {text}", date=event.date)
 
 
 def policy_decision(model, key: str, event: PolicyDecision) -> None:
     s = event.signals
-    text = send_signals(model, s)
+    text = send_signals(model, s, trigger=title(key, event))
     said = _said(s)
     model.log(
         "Government",
@@ -107,13 +109,14 @@ def policy_decision(model, key: str, event: PolicyDecision) -> None:
 
 def bilateral_statement(model, key: str, event: BilateralStatement) -> None:
     s = event.signals
-    from .agents.partner import NAMES
-
-    text = send_signals(model, s, partner_weights=lambda p: 1.0 if p.key == event.partner else 0.5)
+    text = send_signals(
+        model, s, trigger=f"the statement with {NAMES[event.partner]}",
+        partner_weights=lambda p: 1.0 if p.key == event.partner else 0.5,
+    )
     model.log(
         "Government",
         "bilateral statement",
-        f"a joint statement with {NAMES[event.partner]} ({title(key, event)}) {_said(s)}{_extras(s)}. {text}",
+        f"a joint statement with {NAMES[event.partner]}{f' ({event.label})' if event.label else ''} {_said(s)}{_extras(s)}. {text}",
         date=event.date,
     )
 
@@ -153,7 +156,7 @@ def custom(model, key: str, event: Custom) -> None:
     trust_before = model.mean_trust()
     threat_before = model.public.threat_share
     for partner in model.partners:
-        partner.judge_contribution(event.partners, 0.0, 0.0)
+        partner.credit(event.partners)
     model.public.notice(event.domestic)
     model.public.shock(event.threat_shock)
     model.public.measure()

@@ -193,17 +193,16 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
         _p("government.choice_temperature", 0.02, "utility", 0.001, 1.0,
            "softmax temperature of the weekly stance choice (lower is more deterministic)",
            ASSUMPTION + "logit choice (McFadden 1974); set so the preferred move is taken most weeks"),
-        _p("government.alignment_scale", 3.0, "channel units", 0.5, 10.0,
-           "China plus partner channel magnitude of a bundle that implies full alignment (stance 1)",
-           ASSUMPTION + "the strongest bundle (leader, strong China language, AUKUS join, ITPP) "
-           "saturates it; Madrid 2022 implies a stance near 0.45"),
+        _p("government.signal_scale", 8.0, "channel units per stance", 1.0, 30.0,
+           "China plus partner channel magnitude (beyond what attending a summit as leader sends) "
+           "that moves the stance by one full unit toward alignment",
+           ASSUMPTION + "what a leader says in public commits the government part of the way: Madrid "
+           "2022 moves the stance about 0.09, the strongest bundle (strong China language, AUKUS "
+           "join, ITPP, IP4 projects) about 0.35"),
         _p("government.deployment_interop", 0.03, "interoperability per level", 0.0, 0.2,
            "immediate interoperability gain per unit of personnel and partnership-agreement signal",
            "deployments to train Ukrainian troops in the UK were 'a welcome boost' after pandemic "
            "closures (Capie 2023); magnitude an assumption"),
-        _p("government.signal_pull", 0.35, "1", 0.0, 1.0,
-           "fraction of the gap between current stance and the stance a signal bundle implies, closed at the event",
-           ASSUMPTION + "what a leader says in public commits the government part of the way"),
         _p("government.weight_security.labour", 0.8, "1", 0.0, 3.0,
            "weight on security benefit in a Labour-led government's utility",
            ASSUMPTION + "Labour-led governments stressed the independent foreign policy (Ardern, Madrid "
@@ -236,9 +235,13 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
         _p("government.interop_decay", 0.01, "per week", 0.0, 0.1,
            "weekly fraction by which interoperability drifts toward what partner access supports",
            ASSUMPTION + "training places and exercises take months to matter"),
-        _p("government.credibility_hit", 0.15, "credibility per unit", 0.0, 1.0,
-           "loss of independence credibility per unit of alignment beyond the stance the public tradition allows",
-           ASSUMPTION + "criticism at home of Ardern's 'pro-US tilt' (Capie 2023)"),
+        _p("government.credibility_cost", 1.0, "credibility per stance", 0.0, 5.0,
+           "independence credibility lost per unit of stance moved toward alignment by signals",
+           ASSUMPTION + "criticism at home of Ardern's 'pro-US tilt' after the Biden joint statement (Capie 2023)"),
+        _p("government.framing_credibility", 0.08, "credibility per level", 0.0, 0.5,
+           "independence credibility gained per unit of independence framing",
+           "Ardern's 'fiercely held independent foreign policy' at Madrid had 'a domestic audience in mind' "
+           "(Capie 2023); magnitude an assumption"),
         _p("government.credibility_recovery", 0.01, "per week", 0.0, 0.2,
            "weekly recovery of independence credibility toward its reference level",
            ASSUMPTION + "reputations recover slowly"),
@@ -354,7 +357,7 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
         _p("public.ideal_adjust", 0.05, "per week", 0.0, 1.0,
            "weekly rate at which ideal stances move toward their threat-adjusted anchor",
            ASSUMPTION + "opinions follow threat with a lag of a few months"),
-        _p("public.tolerance", 0.25, "stance", 0.01, 1.0,
+        _p("public.tolerance", 0.15, "stance", 0.01, 1.0,
            "distance between the government's stance and a voter's ideal beyond which the voter disapproves",
            ASSUMPTION + "sets the approval scale"),
         _p("public.trade_pain_weight", 2.0, "stance per fraction lost", 0.0, 10.0,

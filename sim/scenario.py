@@ -160,7 +160,13 @@ class Election(_Event):
 
 
 class Custom(_Event):
-    """An event whose channel magnitudes are given directly (e.g. an invasion abroad)."""
+    """An event whose channel magnitudes are given directly (e.g. an invasion abroad).
+
+    ``china`` is added to Beijing's grievance like a signal's China salience (and may draw a
+    statement when positive); ``partners`` changes every partner's trust by ``trust_gain *
+    partners``; ``domestic`` raises the salience of foreign policy at home; ``threat_shock``
+    moves every voter's threat perception on the logit scale (it fades with a half-life).
+    """
 
     kind: Literal["custom"]
     description: str = Field("", max_length=500)

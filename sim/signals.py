@@ -2,9 +2,8 @@
 
 Every signal is first turned into a level in [0, 1] (:func:`levels`); each level then feeds the
 three channels, China salience, partner contribution and domestic salience, through the
-coefficients ``signal.<name>.<channel>`` of the parameter table (:func:`channels`). The
-government's implied alignment of a bundle (:func:`implied_alignment`) is what its stance is
-pulled toward when the signals are sent.
+coefficients ``signal.<name>.<channel>`` of the parameter table (:func:`channels`). What a
+bundle says moves the government's own stance (:func:`alignment_push`).
 """
 
 from __future__ import annotations
@@ -88,7 +87,15 @@ def channels(signal_levels: Mapping[str, float], params: Mapping[str, float]) ->
     return Channels(**sums)
 
 
-def implied_alignment(ch: Channels, params: Mapping[str, float]) -> float:
-    """The stance a bundle of signals implies: (china + partners) / scale, clipped to [0, 1]."""
-    value = (ch.china + ch.partners) / params["government.alignment_scale"]
-    return min(1.0, max(0.0, value))
+def alignment_push(ch: Channels, params: Mapping[str, float], at_summit: bool) -> float:
+    """How far a bundle moves the government's stance: ``(china + partners - neutral) / signal_scale``.
+
+    At a summit, attending as leader is the neutral act (``neutral`` is what attendance at level 1
+    sends down the China and partner channels), so staying away pushes the stance toward
+    distance; elsewhere ``neutral`` is 0. Independence framing has negative coefficients, so it
+    pushes toward distance too. The result is not clipped; the government clips its stance.
+    """
+    neutral = 0.0
+    if at_summit:
+        neutral = params["signal.attendance.china"] + params["signal.attendance.partners"]
+    return (ch.china + ch.partners - neutral) / params["government.signal_scale"]

@@ -22,8 +22,8 @@ def day(date: dt.date) -> str:
 
 
 def event_line(entry: LogEntry) -> str:
-    text = entry.description
-    return f"Week {entry.week}, {day(entry.date)}: {text[0].upper()}{text[1:]}" if entry.week else f"Start, {day(entry.date)}: {text}"
+    when = f"Week {entry.week}" if entry.week else "Start"
+    return f"{when}, {day(entry.date)}: {entry.description}"
 
 
 def format_value(value: object) -> str:

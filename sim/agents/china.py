@@ -179,10 +179,11 @@ class China(mesa.Agent):
         )
 
     def consider_lifting(self) -> None:
-        """Exogenous measures end on time; Beijing's own are lifted step by step (formal first)
+        """Exogenous measures end on time (a measure of n weeks costs exports in exactly n weekly
+        steps, counting the week it is imposed); Beijing's own are lifted step by step (formal first)
         with a weekly hazard once grievance is below the trade bar."""
         for r in list(self.restrictions):
-            if r.weeks_left is not None:
+            if r.weeks_left is not None and r.imposed_week < self.model.week:
                 r.weeks_left -= 1
                 if r.weeks_left <= 0:
                     self.restrictions.remove(r)

@@ -4,7 +4,7 @@ Between events it adjusts its stance by small steps chosen by a logit (softmax) 
 utility that weighs security benefit, expected trade, domestic approval and autonomy. The
 weights depend on the governing bloc and rise with election proximity and recession: a
 two-level game (Putnam 1988), with partners' pressure on one side and the domestic win-set on
-the other. At a summit or decision the stance is pulled toward what the signals imply.
+the other. At a summit or decision the signals it sends move its stance (``sim.signals.alignment_push``).
 
 References
 ----------
@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
-
-from ..signals import Channels
 
 MOVES = (-1, 0, 1)
 
@@ -87,14 +85,19 @@ class Government(mesa.Agent):
         self.last_move = MOVES[k]
         self.stance = candidates[k]
 
-    def send_signals(self, levels: dict[str, float], ch: Channels, implied: float) -> None:
-        """What sending a bundle of signals does to the government's own state."""
+    def send_signals(self, levels: dict[str, float], push: float) -> None:
+        """What sending a bundle of signals does to the government's own state.
+
+        ``stance += push`` (clipped to [0, 1]); ``credibility += framing_credibility * framing
+        - credibility_cost * max(0, stance change)``; ``interoperability += deployment_interop *
+        (personnel level + partnership level)``; signing an ITPP records the week.
+        """
         p = self.model.params
-        self.stance += p["government.signal_pull"] * (implied - self.stance)
-        self.stance = min(1.0, max(0.0, self.stance))
-        self.independence_credibility += p["government.credibility_hit"] * (
-            0.5 * levels["independence_framing"] - max(0.0, implied - 0.5)
-        )
+        before = self.stance
+        self.stance = min(1.0, max(0.0, before + push))
+        self.independence_credibility += p["government.framing_credibility"] * levels[
+            "independence_framing"
+        ] - p["government.credibility_cost"] * max(0.0, self.stance - before)
         self.independence_credibility = min(1.0, max(0.0, self.independence_credibility))
         bump = p["government.deployment_interop"] * (levels["personnel"] + levels["partnership_agreement"])
         self.interoperability = min(1.0, self.interoperability + bump)

@@ -68,6 +68,13 @@ class Partner(mesa.Agent):
         self.expectation = min(1.0, max(0.0, self.expectation))
         return self.trust_in_nz - before
 
+    def credit(self, amount: float) -> float:
+        """A direct change in trust of ``trust_gain * amount`` (a custom event's partner channel).
+        Returns the change."""
+        before = self.trust_in_nz
+        self.trust_in_nz = min(1.0, max(0.0, before + self.model.params["partner.trust_gain"] * amount))
+        return self.trust_in_nz - before
+
     def supported_trust(self) -> float:
         """The trust NZ's current stance supports: baseline + 0.5 * (stance - 0.5), in [0, 1]."""
         return min(1.0, max(0.0, self.baseline_trust + 0.5 * (self.model.government.stance - 0.5)))
