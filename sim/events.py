@@ -39,7 +39,9 @@ def send_signals(model, signals, trigger: str, at_summit: bool = False, partner_
     gov.send_signals(levels, push)
     for partner in model.partners:
         weight = 1.0 if partner_weights is None else partner_weights(partner)
-        partner.judge_contribution(ch.partners, levels["china_language"], levels["independence_framing"], weight)
+        partner.judge_contribution(
+            ch.partners, levels["china_language"], levels["independence_framing"], weight, at_summit=at_summit
+        )
     model.public.notice(ch.domestic)
     china_text = model.china.receive(ch.china, trigger=trigger)
     return (

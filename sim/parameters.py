@@ -84,7 +84,7 @@ _SIGNAL_SCALE_NOTE = (
 # rough size are what they are.
 _CHANNEL_TABLE: dict[str, tuple[tuple[float, float, float], str]] = {
     "attendance": (
-        (0.30, 0.35, 0.20),
+        (0.15, 0.35, 0.20),
         "Attendance alone drew embassy statements in 2022 (Chinese embassy in NZ, 30 Jun 2022) and "
         "is the partners' first test of commitment (NATO news releases on IP4 invitations); "
         "magnitudes are an assumption",
@@ -110,13 +110,13 @@ _CHANNEL_TABLE: dict[str, tuple[tuple[float, float, float], str]] = {
         "May 2023: 440 personnel deployed); magnitudes are an assumption",
     ),
     "partnership_agreement": (
-        (0.35, 0.25, 0.10),
+        (0.25, 0.25, 0.10),
         "The ITPP was presented as 'not a new bloc' (Mahuta, Reuters Jun 2023) yet drew China's "
         "'resolute response' to NATO's move into the Asia-Pacific (Chinese mission to the EU, Jul "
         "2023); magnitudes are an assumption",
     ),
     "ip4_cooperation": (
-        (0.40, 0.20, 0.05),
+        (0.25, 0.20, 0.05),
         "China's mission 'lodged serious representations' against the IP4-related communique "
         "(Washington 2024); magnitudes are an assumption",
     ),
@@ -220,9 +220,10 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
            "weight on expected trade with China (scaled by the export share)",
            ASSUMPTION + "the article's point: the PM 'will not want to do anything that might upset "
            "that key economic relationship' (Capie 2023)"),
-        _p("government.weight_approval", 1.0, "1", 0.0, 5.0,
+        _p("government.weight_approval", 2.0, "1", 0.0, 5.0,
            "weight on domestic approval of the foreign-policy stance (the domestic win-set, Putnam 1988)",
-           ASSUMPTION + "two-level game, Putnam (1988); equal to the trade weight"),
+           ASSUMPTION + "two-level game, Putnam (1988); twice the trade weight, so a government "
+           "strays from the median voter's ideal by about a tenth of the scale, not more"),
         _p("government.election_horizon_weeks", 13.0, "weeks", 1.0, 52.0,
            "e-folding time of the extra caution as an election nears",
            "Capie (2023, seed article): 'just three months until the next general election'"),
@@ -249,7 +250,7 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
         _p("partner.trust_gain", 0.25, "trust per channel unit", 0.0, 1.0,
            "trust gained per unit by which NZ's contribution exceeds a partner's expectation",
            ASSUMPTION + "Snyder (1984): allies reward contribution"),
-        _p("partner.hedging_cost", 0.30, "trust per unit", 0.0, 1.0,
+        _p("partner.hedging_cost", 0.15, "trust per unit", 0.0, 1.0,
            "trust lost per unit of hedging beyond the partner's tolerance",
            ASSUMPTION + "Snyder (1984): abandonment fear"),
         _p("partner.trust_drift", 0.01, "per week", 0.0, 0.2,
@@ -280,18 +281,22 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
            "grievance at which an official rebuke after a triggering event is an even chance",
            "Chinese embassy statement after Madrid (30 Jun 2022) and after the NSS (Aug 2023); "
            "threshold an assumption"),
-        _p("china.warning_threshold", 1.6, "grievance", 0.0, 10.0,
+        _p("china.warning_threshold", 2.0, "grievance", 0.0, 10.0,
            "grievance at which a warning (ambassador or ministry) is an even chance",
            "ambassador's 'open the door to the devil' (Jul 2023); AUKUS 'wrong and dangerous path' "
            "(Feb 2024); threshold an assumption"),
         _p("china.statement_scale", 0.35, "grievance", 0.01, 5.0,
            "logistic scale of statement decisions around their thresholds",
            ASSUMPTION + "statements are cheap and common (ASPI, Hanson et al. 2020: state-issued threats most common)"),
+        _p("china.statement_salience", 0.6, "channel units", 0.01, 5.0,
+           "China salience at which an event is sure to be noticed; weaker events draw statements proportionally less often",
+           "Beijing answered Madrid's China language (Chinese embassy in NZ, 30 Jun 2022) and the AUKUS "
+           "Pillar II talk (Feb 2024), not the Ukraine deployments; value an assumption"),
         _p("china.trade_threshold", 4.0, "grievance", 0.0, 20.0,
            "grievance at which the weekly hazard of informal trade restriction is at half its maximum (before cost and example value)",
            "Australia 2020 after a run of grievances (ABS; ASPI 2020); NZ 2022-2025: statements only; "
            "threshold an assumption"),
-        _p("china.trade_scale", 0.6, "grievance", 0.01, 5.0,
+        _p("china.trade_scale", 0.4, "grievance", 0.01, 5.0,
            "logistic scale of the trade-restriction hazard",
            ASSUMPTION + "trade measures are rare and need a clear trigger"),
         _p("china.trade_max_hazard", 0.15, "per week", 0.0, 1.0,
@@ -357,9 +362,12 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
         _p("public.ideal_adjust", 0.05, "per week", 0.0, 1.0,
            "weekly rate at which ideal stances move toward their threat-adjusted anchor",
            ASSUMPTION + "opinions follow threat with a lag of a few months"),
-        _p("public.tolerance", 0.15, "stance", 0.01, 1.0,
+        _p("public.tolerance", 0.10, "stance", 0.01, 1.0,
            "distance between the government's stance and a voter's ideal beyond which the voter disapproves",
            ASSUMPTION + "sets the approval scale"),
+        _p("public.salience_weight", 0.5, "1", 0.0, 5.0,
+           "how much more the distance between stance and ideal counts per unit of foreign-policy salience",
+           ASSUMPTION + "summits put foreign policy in the news for a week or two"),
         _p("public.trade_pain_weight", 2.0, "stance per fraction lost", 0.0, 10.0,
            "how much lost exports (fraction of China exports) count against approval, times a voter's trade sensitivity",
            ASSUMPTION + "exporters' losses are felt as a failure of foreign policy"),

@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -23,6 +24,7 @@ from typing import Annotated, Any, Literal, Union
 import yaml
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -42,11 +44,13 @@ class ScenarioError(ValueError):
         file: the file at fault.
         field: the dotted field path ("" when the whole file is at fault).
         expected: what was expected there.
+        loc: the field path as a tuple (parameter names contain dots, so ``field`` alone is ambiguous).
     """
 
-    def __init__(self, file: str | Path, field: str, expected: str):
+    def __init__(self, file: str | Path, field: str, expected: str, loc: tuple = ()):
         self.file = str(file)
         self.field = field
+        self.loc = loc if loc else (tuple(field.split(".")) if field else ())
         self.expected = expected
         where = f"{self.file}: {field}" if field else self.file
         super().__init__(f"{where}: {expected}")
@@ -63,6 +67,32 @@ def FrozenMap(key, value):  # noqa: N802 - reads as a type
         AfterValidator(_frozen_mapping),
         WrapSerializer(lambda v, nxt: nxt(dict(v))),
     ]
+
+
+def _date_text(value: Any) -> Any:
+    """Dates come as YYYY-MM-DD text (the loader keeps YAML dates as text); never as a number."""
+    if isinstance(value, dt.datetime):
+        raise ValueError(f"a date as YYYY-MM-DD without a time, got {value.isoformat()!r}")
+    if isinstance(value, (dt.date, str)):
+        return value
+    raise ValueError(f"a date as YYYY-MM-DD, got {_show(value)}")
+
+
+def _no_bool(expected: str):
+    def check(value: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValueError(f"{expected}, got {value}")
+        return value
+
+    return BeforeValidator(check)
+
+
+#: A calendar date given as YYYY-MM-DD.
+Date = Annotated[dt.date, BeforeValidator(_date_text)]
+#: A number (true/false is not a number here, whatever YAML and pydantic's lax mode think).
+Number = Annotated[float, _no_bool("a number")]
+#: A whole number.
+Count = Annotated[int, _no_bool("an integer")]
 
 
 class Frozen(BaseModel):
@@ -88,12 +118,12 @@ class Signals(Frozen):
     attendance: Attendance = "none"
     china_language: ChinaLanguage = "none"
     independence_framing: Framing = "none"
-    ukraine_package_nzd_m: float = Field(0.0, ge=0, le=5000)
-    personnel: int = Field(0, ge=0, le=5000)
+    ukraine_package_nzd_m: Number = Field(0.0, ge=0, le=5000)
+    personnel: Count = Field(0, ge=0, le=5000)
     partnership_agreement: bool = False
     ip4_cooperation: IP4 = "none"
     aukus_pillar2: Aukus = "none"
-    defence_pledge_pct_gdp: float = Field(0.0, ge=0, le=5)
+    defence_pledge_pct_gdp: Number = Field(0.0, ge=0, le=5)
 
 
 # --------------------------------------------------------------------------------------
@@ -102,7 +132,7 @@ class Signals(Frozen):
 
 
 class _Event(Frozen):
-    date: dt.date
+    date: Date
     label: str = Field("", max_length=200)
 
 
@@ -133,8 +163,8 @@ class CoercionShock(_Event):
 
     kind: Literal["coercion_shock"]
     sectors: tuple[str, ...] = Field(min_length=1)
-    fraction: float = Field(ge=0, le=1)
-    duration_weeks: int = Field(ge=1, le=520)
+    fraction: Number = Field(ge=0, le=1)
+    duration_weeks: Count = Field(ge=1, le=520)
     formal: bool = False
 
 
@@ -142,21 +172,21 @@ class Recession(_Event):
     """The economy enters recession for a number of weeks."""
 
     kind: Literal["recession"]
-    duration_weeks: int = Field(26, ge=1, le=520)
+    duration_weeks: Count = Field(26, ge=1, le=520)
 
 
 class USPolicyShift(_Event):
     """The United States changes its commitment to the Indo-Pacific (1 = as in 2022-2025)."""
 
     kind: Literal["us_policy_shift"]
-    commitment: float = Field(ge=0, le=1)
+    commitment: Number = Field(ge=0, le=1)
 
 
 class Election(_Event):
     """A general election: the incumbent bloc's two-bloc vote share is drawn at this date."""
 
     kind: Literal["election"]
-    incumbent_baseline: float = Field(ge=0, le=1)
+    incumbent_baseline: Number = Field(ge=0, le=1)
 
 
 class Custom(_Event):
@@ -170,10 +200,10 @@ class Custom(_Event):
 
     kind: Literal["custom"]
     description: str = Field("", max_length=500)
-    china: float = Field(0.0, ge=-5, le=5)
-    partners: float = Field(0.0, ge=-5, le=5)
-    domestic: float = Field(0.0, ge=-5, le=5)
-    threat_shock: float = Field(0.0, ge=-3, le=3)
+    china: Number = Field(0.0, ge=-5, le=5)
+    partners: Number = Field(0.0, ge=-5, le=5)
+    domestic: Number = Field(0.0, ge=-5, le=5)
+    threat_shock: Number = Field(0.0, ge=-3, le=3)
 
 
 Event = Annotated[
@@ -194,7 +224,7 @@ class Sector(Frozen):
     coercion; 0: spared (goods China cannot easily replace).
     """
 
-    share: float = Field(ge=0, le=1)
+    share: Number = Field(ge=0, le=1)
     tier: Literal[0, 1, 2]
 
 
@@ -219,16 +249,16 @@ class Context(Frozen):
     """The situation at the start of the scenario."""
 
     governing_bloc: Literal["labour", "national"]
-    china_export_share: float = Field(ge=0, le=1)
-    goods_exports_nzd_bn: float = Field(gt=0, le=1000)
+    china_export_share: Number = Field(ge=0, le=1)
+    goods_exports_nzd_bn: Number = Field(gt=0, le=1000)
     recession: bool = False
-    recession_weeks: int = Field(26, ge=1, le=520)
+    recession_weeks: Count = Field(26, ge=1, le=520)
     partnership: Literal["ipcp", "itpp"] = "ipcp"
-    initial_stance: float = Field(0.4, ge=0, le=1)
-    initial_interoperability: float = Field(0.5, ge=0, le=1)
-    initial_grievance: float = Field(0.5, ge=0, le=20)
-    threat_share: float = Field(0.37, gt=0, lt=1)
-    voters: int = Field(5000, ge=100, le=1_000_000)
+    initial_stance: Number = Field(0.4, ge=0, le=1)
+    initial_interoperability: Number = Field(0.5, ge=0, le=1)
+    initial_grievance: Number = Field(0.5, ge=0, le=20)
+    threat_share: Number = Field(0.37, gt=0, lt=1)
+    voters: Count = Field(5000, ge=100, le=1_000_000)
     sectors: FrozenMap(str, Sector) = Field(  # type: ignore[valid-type]
         default_factory=lambda: dict(NZ_SECTORS), validate_default=True
     )
@@ -249,8 +279,8 @@ class Context(Frozen):
 
 class Uniform(Frozen):
     dist: Literal["uniform"]
-    low: float
-    high: float
+    low: Number
+    high: Number
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -266,8 +296,8 @@ class Normal(Frozen):
     """Normal, truncated to the parameter's range by clipping."""
 
     dist: Literal["normal"]
-    mean: float
-    sd: float = Field(gt=0)
+    mean: Number
+    sd: Number = Field(gt=0)
 
     def bounds(self) -> tuple[float, float]:
         return self.mean, self.mean
@@ -275,9 +305,9 @@ class Normal(Frozen):
 
 class Triangular(Frozen):
     dist: Literal["triangular"]
-    low: float
-    mode: float
-    high: float
+    low: Number
+    mode: Number
+    high: Number
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -293,10 +323,10 @@ class Beta(Frozen):
     """Beta(a, b) stretched onto [low, high] (default [0, 1])."""
 
     dist: Literal["beta"]
-    a: float = Field(gt=0)
-    b: float = Field(gt=0)
-    low: float = 0.0
-    high: float = 1.0
+    a: Number = Field(gt=0)
+    b: Number = Field(gt=0)
+    low: Number = 0.0
+    high: Number = 1.0
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -310,8 +340,8 @@ class Beta(Frozen):
 
 class Choice(Frozen):
     dist: Literal["choice"]
-    values: tuple[float, ...] = Field(min_length=1)
-    weights: tuple[float, ...] | None = None
+    values: tuple[Number, ...] = Field(min_length=1)
+    weights: tuple[Number, ...] | None = None
 
     @model_validator(mode="after")
     def _weights(self):
@@ -350,12 +380,12 @@ class Scenario(Frozen):
     name: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_-]*$")
     description: str = Field(min_length=1)
     references: tuple[str, ...] = Field(min_length=1)
-    start: dt.date
-    horizon_weeks: int = Field(52, ge=1, le=520)
-    replications: int = Field(1000, ge=1, le=10_000_000)
+    start: Date
+    horizon_weeks: Count = Field(52, ge=1, le=520)
+    replications: Count = Field(1000, ge=1, le=10_000_000)
     context: Context
     events: FrozenMap(str, Event) = Field(default_factory=dict, validate_default=True)  # type: ignore[valid-type]
-    parameters: FrozenMap(ParamName, float) = Field(default_factory=dict, validate_default=True)  # type: ignore[valid-type]
+    parameters: FrozenMap(ParamName, Number) = Field(default_factory=dict, validate_default=True)  # type: ignore[valid-type]
     uncertainties: FrozenMap(ParamName, Distribution) = Field(default_factory=dict, validate_default=True)  # type: ignore[valid-type]
 
     @property
@@ -373,6 +403,12 @@ class Scenario(Frozen):
 
     @model_validator(mode="after")
     def _check_cross_fields(self):
+        if self.start > dt.date.max - dt.timedelta(weeks=self.horizon_weeks):
+            raise _FieldError(
+                ("start",),
+                f"a date at least horizon_weeks ({self.horizon_weeks}) weeks before {dt.date.max.isoformat()}, "
+                f"got {self.start.isoformat()}",
+            )
         for key, event in self.events.items():
             if not self.start <= event.date <= self.end:
                 raise _FieldError(
@@ -444,8 +480,9 @@ def load(path: str | Path) -> Scenario:
         ScenarioError: anything wrong with the file, with the file, field and expectation.
     """
     path = Path(path)
-    raw = _resolve(path, ())
-    return _validate(raw, path)
+    origins: dict[tuple, Path] = {}
+    raw = _resolve(path, (), origins)
+    return _validate(raw, path, origins)
 
 
 def loads(text: str, name: str = "<string>") -> Scenario:
@@ -468,6 +505,12 @@ class _Loader(yaml.SafeLoader):
         seen = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "found unhashable key", key_node.start_mark
+                ) from None
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key '{key}'", key_node.start_mark
@@ -510,8 +553,12 @@ def _read(path: Path) -> dict:
     return _parse(text, path)
 
 
-def _resolve(path: Path, chain: tuple[Path, ...]) -> dict:
-    """Return the raw mapping for ``path`` with its ``extends`` chain merged in."""
+def _resolve(path: Path, chain: tuple[Path, ...], origins: dict[tuple, Path]) -> dict:
+    """Return the raw mapping for ``path`` with its ``extends`` chain merged in.
+
+    ``origins`` is filled with the file that set each field path, so an error in an inherited
+    value can say which file it came from.
+    """
     real = path.resolve()
     if real in chain:
         cycle = " -> ".join(str(p.name) for p in (*chain, real))
@@ -522,14 +569,35 @@ def _resolve(path: Path, chain: tuple[Path, ...]) -> dict:
             raise ScenarioError(path, key, "a value: every scenario file needs its own description and references")
     parent_ref = data.pop("extends", None)
     if parent_ref is None:
+        _record_origins(data, path, (), origins)
         return data
     if not isinstance(parent_ref, str) or not parent_ref:
         raise ScenarioError(path, "extends", "a path to another scenario file, relative to this one")
-    parent_path = (path.parent / parent_ref)
+    parent_path = Path(os.path.normpath(path.parent / parent_ref))
     if not parent_path.is_file():
         raise ScenarioError(path, "extends", f"an existing scenario file, but {parent_path} does not exist")
-    parent = _resolve(parent_path, (*chain, real))
+    parent = _resolve(parent_path, (*chain, real), origins)
+    removed = data.get("events")
+    if isinstance(removed, Mapping):
+        parent_events = parent.get("events") if isinstance(parent.get("events"), Mapping) else {}
+        for key, value in removed.items():
+            if value is None and key not in parent_events:
+                raise ScenarioError(
+                    path, f"events.{key}", f"an event of {parent_ref} to remove with null, but it has no event '{key}'"
+                )
+    _record_origins(data, path, (), origins)
     return merge(parent, data)
+
+
+def _record_origins(data: Any, path: Path, prefix: tuple, origins: dict[tuple, Path]) -> None:
+    """Note ``path`` as the origin of every field path in ``data`` (later files override)."""
+    if isinstance(data, Mapping):
+        if prefix:
+            origins[prefix] = path
+        for key, value in data.items():
+            _record_origins(value, path, (*prefix, key), origins)
+    else:
+        origins[prefix] = path
 
 
 def merge(base: Mapping, override: Mapping) -> dict:
@@ -548,36 +616,31 @@ def merge(base: Mapping, override: Mapping) -> dict:
     return out
 
 
-def _validate(raw: dict, file: str | Path) -> Scenario:
+def _validate(raw: dict, file: str | Path, origins: Mapping[tuple, Path] | None = None) -> Scenario:
     try:
         return Scenario.model_validate(raw)
     except ValidationError as err:
-        raise _to_scenario_error(err, raw, file) from None
-    except _FieldError as err:  # pragma: no cover - pydantic wraps it; kept for safety
-        raise ScenarioError(file, _path(err.loc), err.expected) from None
+        error = _to_scenario_error(err, file)
+    if origins:
+        loc = error.loc
+        origin = next((origins[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in origins), None)
+        if origin is not None and Path(origin) != Path(file):
+            where = os.path.relpath(origin, Path(file).parent)
+            error = ScenarioError(file, error.field, f"{error.expected} (set in {where})", loc)
+    raise error
 
 
 def _path(loc: tuple) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def _clean_loc(loc: tuple, raw: Any) -> tuple:
-    """Drop the union tags pydantic inserts (an event's kind, a distribution's name)."""
-    out = []
-    node = raw
-    for part in loc:
-        if part == "[key]":
-            continue
-        if isinstance(node, Mapping) and part not in node and part in (node.get("kind"), node.get("dist")):
-            continue
-        out.append(part)
-        if isinstance(node, Mapping):
-            node = node.get(part)
-        elif isinstance(node, (list, tuple)) and isinstance(part, int) and part < len(node):
-            node = node[part]
-        else:
-            node = None
-    return tuple(out)
+def _clean_loc(loc: tuple) -> tuple:
+    """Drop the union tag pydantic inserts after ``events.<id>`` (the kind) and
+    ``uncertainties.<name>`` (the distribution), and the ``[key]`` marker of a bad mapping key."""
+    parts = [part for part in loc if part != "[key]"]
+    if len(parts) >= 3 and parts[0] in ("events", "uncertainties"):
+        del parts[2]
+    return tuple(parts)
 
 
 def _expected(error: dict) -> str:
@@ -633,22 +696,25 @@ def _expected(error: dict) -> str:
 
 def _show(value: Any) -> str:
     if isinstance(value, (dict, list, tuple)):
-        text = json.dumps(value, default=str)
+        try:
+            text = json.dumps(value, default=str)
+        except (ValueError, TypeError, RecursionError):  # e.g. a recursive YAML alias
+            return f"a {type(value).__name__}"
         return text if len(text) <= 60 else f"a {type(value).__name__}"
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     return repr(value)
 
 
-def _to_scenario_error(err: ValidationError, raw: dict, file: str | Path) -> ScenarioError:
+def _to_scenario_error(err: ValidationError, file: str | Path) -> ScenarioError:
     error = err.errors(include_url=False)[0]
     ctx = error.get("ctx") or {}
     original = ctx.get("error")
     if isinstance(original, _FieldError):
-        return ScenarioError(file, _path(original.loc), original.expected)
-    loc = _clean_loc(tuple(error["loc"]), raw)
+        return ScenarioError(file, _path(original.loc), original.expected, original.loc)
+    loc = _clean_loc(tuple(error["loc"]))
     expected = _expected(error)
     extra = len(err.errors()) - 1
     if extra:
         expected += f" (and {extra} more problem{'s' if extra > 1 else ''} after this one)"
-    return ScenarioError(file, _path(loc), expected)
+    return ScenarioError(file, _path(loc), expected, loc)

@@ -284,10 +284,24 @@ def test_null_removes_only_named_events(tmp_path):
     child = tmp_path / "child.yaml"
     child.write_text(
         f"extends: {(ROOT / BASE_FILE).as_posix()}\n"
-        "description: d\nreferences: [r]\nevents: {vilnius: null, not_in_base: null}\n",
+        "description: d\nreferences: [r]\nevents: {vilnius: null}\n",
         encoding="utf-8",
     )
     assert set(load(child).events) == {"washington"}
+
+
+def test_null_for_an_event_the_base_lacks_is_an_error(tmp_path):
+    """A typo in the name of an event to remove must not pass silently."""
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"extends: {(ROOT / BASE_FILE).as_posix()}\n"
+        "description: d\nreferences: [r]\nevents: {vilnius: null, not_in_base: null}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as err:
+        load(child)
+    assert err.value.field == "events.not_in_base"
+    assert "has no event 'not_in_base'" in err.value.expected
 
 
 # --------------------------------------------------------------------------------------

@@ -62,8 +62,9 @@ def test_quiet_entries_are_not_told_twice():
         quiet = [e for e in rep.entries if e.quiet]
         if quiet:
             text = tell(spec, rep)
-            assert quiet[0].description not in text
-            assert "embassy" in text or "ambassador" in text
+            said = quiet[0].description.rstrip(".")
+            assert said in text and text.count(said) == 1, said
+            assert "embassy" in said or "ambassador" in said
             return
     raise AssertionError("strong China language drew no statement in 20 seeds")
 

@@ -100,25 +100,30 @@ class China(mesa.Agent):
         text = f"Beijing's grievance {'rises' if self.grievance >= before else 'eases'} from {before:.1f} to {self.grievance:.1f}"
         if salience <= 0:
             return text + "."
-        statement = self.choose_statement()
+        statement = self.choose_statement(salience)
         if statement is None:
             return text + "; no statement follows."
         self._statement = (statement, self.model.week)
         self.model.public.shock(p["public.warning_threat_shock" if statement is Rung.WARNING else "public.rebuke_threat_shock"])
         if statement is Rung.WARNING:
-            what = "the ambassador warns New Zealand against joining blocs aimed at China"
+            what = f"China's ambassador warns New Zealand over {trigger}"
         else:
-            what = "the embassy issues a statement calling the remarks 'wrong and regrettable'"
-        self.model.log("China", statement.words, f"{what} (after {trigger}).", quiet=True)
+            what = f"the embassy calls {trigger} 'not helpful for deepening mutual trust'"
+        self.model.log("China", statement.words, f"{what}.", quiet=True)
         return text + f"; {what}."
 
-    def choose_statement(self) -> Rung | None:
-        """Draw a statement: warning with P = logistic((g - theta_w) / s), else rebuke with
-        P = logistic((g - theta_r) / s), else nothing."""
+    def choose_statement(self, salience: float) -> Rung | None:
+        """Draw Beijing's answer to an event that sent ``salience`` down the China channel.
+
+        ``noticed = min(1, salience / statement_salience)``; a warning with
+        ``P = noticed * logistic((g - theta_w) / s)``, else a rebuke with
+        ``P = noticed * logistic((g - theta_r) / s)`` in all, else nothing.
+        """
         p = self._p
         s = p["china.statement_scale"]
-        p_warning = logistic((self.grievance - p["china.warning_threshold"]) / s)
-        p_rebuke = max(p_warning, logistic((self.grievance - p["china.rebuke_threshold"]) / s))
+        noticed = min(1.0, salience / p["china.statement_salience"])
+        p_warning = noticed * logistic((self.grievance - p["china.warning_threshold"]) / s)
+        p_rebuke = max(p_warning, noticed * logistic((self.grievance - p["china.rebuke_threshold"]) / s))
         u = self.model.rng.random()
         if u < p_warning:
             return Rung.WARNING

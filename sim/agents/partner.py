@@ -49,23 +49,28 @@ class Partner(mesa.Agent):
         """How much this partner's trust counts for access; the US's scales with its commitment."""
         return self.model.us_commitment if self.key == "united_states" else 1.0
 
-    def judge_contribution(self, contribution: float, china_language: float, hedging: float, weight: float = 1.0):
-        """Update trust and expectation after NZ sends signals. Returns the change in trust.
+    def judge_contribution(
+        self, contribution: float, china_language: float, hedging: float, weight: float = 1.0, at_summit: bool = True
+    ) -> float:
+        """Update trust (and, at a summit, expectation) after NZ sends signals. Returns the change in trust.
 
-        ``delivered = contribution + china_weight * china_language``;
-        ``trust += weight * (gain * (delivered - expectation) - cost * max(0, hedging - tolerance))``;
-        ``expectation += learning * (delivered - expectation)``.
+        ``delivered = contribution + china_weight * china_language``. At a summit NZ is judged
+        against what the partner expected: ``trust += weight * (gain * (delivered - expectation)
+        - cost * max(0, hedging - tolerance))`` and ``expectation += weight * learning *
+        (delivered - expectation)``. Elsewhere (a decision, a statement) a contribution is simply
+        credited: ``trust += weight * (gain * delivered - cost * max(0, hedging - tolerance))``.
         """
         p = self.model.params
         delivered = contribution + self.china_weight * china_language
+        judged = delivered - self.expectation if at_summit else delivered
         change = weight * (
-            p["partner.trust_gain"] * (delivered - self.expectation)
-            - p["partner.hedging_cost"] * max(0.0, hedging - self.tolerance)
+            p["partner.trust_gain"] * judged - p["partner.hedging_cost"] * max(0.0, hedging - self.tolerance)
         )
         before = self.trust_in_nz
         self.trust_in_nz = min(1.0, max(0.0, before + change))
-        self.expectation += weight * p["partner.expectation_learning"] * (delivered - self.expectation)
-        self.expectation = min(1.0, max(0.0, self.expectation))
+        if at_summit:
+            self.expectation += weight * p["partner.expectation_learning"] * (delivered - self.expectation)
+            self.expectation = min(1.0, max(0.0, self.expectation))
         return self.trust_in_nz - before
 
     def credit(self, amount: float) -> float:

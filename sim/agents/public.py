@@ -92,7 +92,7 @@ class Public(mesa.Agent):
     def measure(self) -> None:
         """Approval and threat share.
 
-        A voter approves when ``-(1 + salience) * |stance - ideal| + independence_weight *
+        A voter approves when ``-(1 + salience_weight * salience) * |stance - ideal| + independence_weight *
         attachment * credibility + partisan_weight * [lean matches bloc] - trade_pain_weight *
         sensitivity * loss_fraction > -tolerance``.
         """
@@ -101,7 +101,7 @@ class Public(mesa.Agent):
         bloc_lean = 1 if gov.bloc == "national" else 0
         loss = self.model.loss_fraction()
         score = (
-            -(1.0 + self.salience) * np.abs(gov.stance - self.ideal)
+            -(1.0 + p["public.salience_weight"] * self.salience) * np.abs(gov.stance - self.ideal)
             + p["public.independence_weight"] * self.attachment * gov.independence_credibility
             + p["public.partisan_weight"] * (self.lean == bloc_lean)
             - p["public.trade_pain_weight"] * self.trade_sensitivity * loss
