@@ -55,8 +55,9 @@ class NZModel(mesa.Model):
     Args:
         spec: a validated scenario (``sim.scenario.load``).
         seed: the replication's seed; parameter draws and the model's randomness derive from it.
-        params: the full parameter mapping to use instead of drawing one from ``spec`` (e.g.
-            from a sensitivity design). Defaults to the scenario's values and draws.
+        params: parameter values to use instead of drawing the scenario's uncertainties (e.g.
+            from a sensitivity design); they override the scenario's fixed ``parameters:``,
+            which override the defaults. Defaults to the scenario's values and draws.
     """
 
     def __init__(self, spec: Scenario, seed: int = 0, params: Mapping[str, float] | None = None):
@@ -64,7 +65,7 @@ class NZModel(mesa.Model):
         if params is None:
             params, sampled = replication_parameters(spec, seed)
         else:
-            params = resolve(params)
+            params = resolve({**spec.parameters, **params})
         _, model_rng = streams(seed)
         super().__init__(scenario=to_mesa(spec, params, model_rng))
         self.spec = spec
@@ -94,6 +95,10 @@ class NZModel(mesa.Model):
         self.public = Public(self)
         self.election = Election(self)
 
+        # Week 0 records what the interest groups would press for at the start.
+        self.exporters.update_pressure()
+        self.security.step()
+
         self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
         self.datacollector.collect(self)
 
@@ -111,7 +116,7 @@ class NZModel(mesa.Model):
 
     def election_proximity(self) -> float:
         """``exp(-weeks_to_next_election / horizon)``, or 0 with no election ahead."""
-        ahead = [w for w in self._election_weeks if w >= self.week]
+        ahead = [w for w in self._election_weeks if w > self.week or (w == self.week and self.election.week != w)]
         if not ahead:
             return 0.0
         return math.exp(-(ahead[0] - self.week) / self.params["government.election_horizon_weeks"])

@@ -163,6 +163,14 @@ class CoercionShock(_Event):
 
     kind: Literal["coercion_shock"]
     sectors: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("sectors")
+    @classmethod
+    def _distinct(cls, sectors: tuple[str, ...]) -> tuple[str, ...]:
+        repeated = sorted({s for s in sectors if sectors.count(s) > 1})
+        if repeated:
+            raise ValueError(f"each sector named once, got {', '.join(repeated)} more than once")
+        return sectors
     fraction: Number = Field(ge=0, le=1)
     duration_weeks: Count = Field(ge=1, le=520)
     formal: bool = False

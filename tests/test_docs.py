@@ -362,7 +362,7 @@ def _self_calls(func) -> list[str]:
 
 @pytest.mark.parametrize(
     "func",
-    [NZModel.step, sim.agents.Government.step, sim.agents.China.step, sim.agents.Public.step],
+    [NZModel.step, sim.agents.Government.step, sim.agents.China.step, sim.agents.Exporters.step, sim.agents.Public.step],
     ids=lambda f: f.__qualname__,
 )
 def test_process_overview_lists_the_schedule_in_code_order(func):

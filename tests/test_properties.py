@@ -96,11 +96,6 @@ DOUBLE_BAN = make_spec(
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Exporters.step adds the fractions of overlapping restrictions, so two measures on "
-    "the same sectors can cost more than the sectors sell to China (explicit example: two 80% bans)",
-)
 @PROPERTY
 @example(spec=DOUBLE_BAN, seed=0)
 @given(spec=scenarios(coercion=True), seed=seeds())

@@ -103,6 +103,8 @@ class China(mesa.Agent):
         statement = self.choose_statement(salience)
         if statement is None:
             return text + "; no statement follows."
+        if self._statement and self.model.week - self._statement[1] < STATEMENT_WEEKS:
+            statement = max(statement, self._statement[0])  # a rebuke does not undo a recent warning
         self._statement = (statement, self.model.week)
         self.model.public.shock(p["public.warning_threat_shock" if statement is Rung.WARNING else "public.rebuke_threat_shock"])
         if statement is Rung.WARNING:

@@ -29,16 +29,29 @@ class Exporters(mesa.Agent):
         """NZ$ million a week that ``sector`` normally sells to China."""
         return self.weekly_china_exports_nzd_m * (1 + self.growth) * self.sector_shares[sector]
 
-    def step(self) -> None:
-        """Count this week's losses, update perceived risk, and press the government.
+    def lost_fraction(self, sector: str) -> float:
+        """Share of ``sector``'s China sales lost this week: ``1 - prod(1 - f)`` over the
+        restrictions that name it, so overlapping measures never take more than everything."""
+        kept = 1.0
+        for r in self.model.china.restrictions:
+            if sector in r.sectors:
+                kept *= 1.0 - r.fraction
+        return 1.0 - kept
 
-        ``risk += 0.3 * (rung / 5 - risk)``; ``pressure = share * (0.5 + risk) / 0.3`` so that a
-        27-33% share with no risk gives pressure near one half.
-        """
-        china = self.model.china
-        self.lost_this_week_nzd_m = sum(
-            r.fraction * self.weekly_value(sector) for r in china.restrictions for sector in r.sectors
-        )
+    def count_losses(self) -> None:
+        """This week's lost China exports, NZ$ million."""
+        hit = {sector for r in self.model.china.restrictions for sector in r.sectors}
+        self.lost_this_week_nzd_m = sum(self.lost_fraction(s) * self.weekly_value(s) for s in hit)
         self.lost_total_nzd_m += self.lost_this_week_nzd_m
-        self.perceived_risk += 0.3 * (int(china.rung) / 5 - self.perceived_risk)
+
+    def update_pressure(self) -> None:
+        """``risk += risk_learning * (rung / 5 - risk)``; ``pressure = share * (0.5 + risk) / 0.3``,
+        so that a 27-33% share with no risk gives a pressure near one half."""
+        rung = int(self.model.china.rung)
+        self.perceived_risk += self.model.params["exporters.risk_learning"] * (rung / 5 - self.perceived_risk)
         self.pressure = self.china_share * (0.5 + self.perceived_risk) / 0.3
+
+    def step(self) -> None:
+        """Count this week's losses, update perceived risk, and press the government."""
+        self.count_losses()
+        self.update_pressure()

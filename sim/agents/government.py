@@ -33,7 +33,7 @@ class Government(mesa.Agent):
         self.partnership: str = ctx.partnership
         self.partnership_week: int | None = None
         self.bloc: str = ctx.governing_bloc
-        self.independence_credibility: float = 0.8
+        self.independence_credibility: float = model.params["government.credibility0"]
         self.last_move: int = 0
 
     # -- utility ----------------------------------------------------------------------------
@@ -74,15 +74,19 @@ class Government(mesa.Agent):
 
     # -- rules ------------------------------------------------------------------------------
     def choose_stance(self) -> None:
-        """Pick a move in {-step, 0, +step} with P(move) proportional to exp(U(stance + move) / T)."""
+        """Pick a move in {-step, 0, +step} with P(move) proportional to exp(U(stance + move) / T).
+
+        Moves that would leave [0, 1] are not candidates (so at an edge the choice is between two).
+        """
         p = self.model.params
         step = p["government.stance_step"]
         temperature = p["government.choice_temperature"]
         weights = self.weights()
-        candidates = [min(1.0, max(0.0, self.stance + d * step)) for d in MOVES]
+        moves = [d for d in MOVES if 0.0 <= self.stance + d * step <= 1.0] or [0]
+        candidates = [self.stance + d * step for d in moves]
         prob = softmax([self.utility(s, weights) for s in candidates], temperature)
-        k = int(self.model.rng.choice(3, p=prob))
-        self.last_move = MOVES[k]
+        k = int(self.model.rng.choice(len(moves), p=prob))
+        self.last_move = moves[k]
         self.stance = candidates[k]
 
     def send_signals(self, levels: dict[str, float], push: float) -> None:

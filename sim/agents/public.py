@@ -66,16 +66,20 @@ class Public(mesa.Agent):
     def fade(self) -> None:
         keep = 0.5 ** (1.0 / self.model.params["public.threat_half_life_weeks"])
         self.threat_shock *= keep
-        self.salience *= 0.5 ** (1.0 / 4.0)
+        self.salience *= 0.5 ** (1.0 / self.model.params["public.salience_half_life_weeks"])
 
     def mix_opinions(self) -> None:
-        """Deffuant bounded confidence: random pairs closer than epsilon move mu toward each other."""
+        """Deffuant bounded confidence: random pairs closer than epsilon move mu toward each other.
+
+        Pairs are disjoint (no voter meets twice in a week), so each meeting conserves the pair's
+        mean and mixing conserves the population's mean ideal, as in Deffuant et al. (2000).
+        """
         p = self.model.params
         pairs = int(p["public.mixing_fraction"] * self.n / 2)
         if pairs == 0:
             return
-        idx = self.model.rng.integers(0, self.n, size=(2, pairs))
-        a, b = idx[0], idx[1]
+        met = self.model.rng.choice(self.n, size=2 * pairs, replace=False)
+        a, b = met[:pairs], met[pairs:]
         gap = self.ideal[b] - self.ideal[a]
         close = np.abs(gap) < p["public.confidence_bound"]
         move = p["public.convergence"] * gap * close
