@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from . import scenario as scenario_mod
+from .parameters import markdown_table
 from .replication import replicate
 from .scenario import ScenarioError
 from .story import tell
@@ -64,6 +65,15 @@ def cmd_story(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_parameters(args: argparse.Namespace) -> int:
+    """Print the parameter table (name, default, unit, range, meaning, source) as Markdown.
+
+    This is what docs/parameters.md holds: ``nzsim parameters > docs/parameters.md``.
+    """
+    sys.stdout.write(markdown_table())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="nzsim",
@@ -85,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     story.add_argument("scenario", metavar="SCENARIO", type=Path, help="scenario YAML file")
     story.add_argument("--seed", type=_seed, default=0, help="replication seed (whole number >= 0; default 0)")
     story.set_defaults(func=cmd_story)
+
+    table = sub.add_parser("parameters", help="print the parameter table", description=cmd_parameters.__doc__)
+    table.set_defaults(func=cmd_parameters)
     return parser
 
 

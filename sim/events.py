@@ -84,16 +84,24 @@ def _said(signals) -> str:
     return sig.CHINA_LANGUAGE_WORDS[signals.china_language] + (f" {framing}" if framing else "")
 
 
+def summit_name(key: str, event: NatoSummit) -> str:
+    """``the Vilnius summit``; a label that already says "summit" or starts with "The" is kept."""
+    name = title(key, event)
+    if not name.lower().endswith("summit"):
+        name += " summit"
+    return name if name.lower().startswith("the ") else f"the {name}"
+
+
 def nato_summit(model, key: str, event: NatoSummit) -> None:
     s = event.signals
-    name = title(key, event)
+    name = summit_name(key, event)
     if s.attendance == "none":
-        opening = f"New Zealand stays away from the {name} summit"
+        opening = f"New Zealand stays away from {name}"
     elif s.attendance == "minister":
-        opening = f"a minister represents New Zealand at the {name} summit and {_said(s)}"
+        opening = f"a minister represents New Zealand at {name} and {_said(s)}"
     else:
-        opening = f"the Prime Minister attends the {name} summit and {_said(s)}"
-    text = send_signals(model, s, trigger=f"the {name} summit", at_summit=True)
+        opening = f"the Prime Minister attends {name} and {_said(s)}"
+    text = send_signals(model, s, trigger=name, at_summit=True)
     model.log("Government", "nato summit", f"{opening}{_extras(s)}. {text}", date=event.date)
 
 

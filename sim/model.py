@@ -89,9 +89,9 @@ class NZModel(mesa.Model):
         for key in PARTNERS:
             Partner(self, key)
         self.partners = self.agents_by_type[Partner]
+        self.china = China(self)
         self.exporters = Exporters(self)
         self.security = SecurityEstablishment(self)
-        self.china = China(self)
         self.public = Public(self)
         self.election = Election(self)
 

@@ -4,7 +4,7 @@ This module is the single source of truth for model parameters. The model reads 
 coefficients from a :class:`Params` mapping built from :data:`PARAMETERS`; scenario files may
 override any of them (``parameters:``) or declare a distribution over them
 (``uncertainties:``); ``docs/parameters.md`` is generated from this table
-(``python -m sim.parameters``) and a test checks the committed file is current.
+(``nzsim parameters``) and a test checks the committed file is current.
 
 A parameter's ``source`` is either a citation or a string starting with ``"assumption:"``
 followed by the reasoning.
@@ -67,18 +67,17 @@ class Parameter:
 
     @property
     def is_assumption(self) -> bool:
-        return self.source.startswith(ASSUMPTION)
+        """Whether the value is a modelling judgement (even where the mechanism has a source)."""
+        return self.source.startswith(ASSUMPTION) or "an assumption" in self.source
+
+    @property
+    def basis(self) -> str:
+        return "assumption" if self.is_assumption else "source"
 
 
 def _p(name, default, unit, low, high, meaning, source) -> Parameter:
     return Parameter(name=name, default=default, unit=unit, low=low, high=high, meaning=meaning, source=source)
 
-
-_SIGNAL_SCALE_NOTE = (
-    "assumption: signal levels are on a 0-1 scale, so each coefficient is the channel's response "
-    "to the strongest form of the signal; set so that the four summits 2022-2025 draw statements, "
-    "not trade measures (facts: every summit or AUKUS signal drew statements only)"
-)
 
 # Channel coefficients: signal -> (china, partners, domestic). Each row cites why its sign and
 # rough size are what they are.
@@ -174,7 +173,7 @@ def _partner_parameters() -> list[Parameter]:
                ASSUMPTION + "partners expect roughly what NZ gave in 2022 (attendance plus a modest "
                "Ukraine package)"),
             _p(f"partner.{name}.tolerance", tolerance, "1", 0.0, 1.0,
-               f"how much hedging (independence framing net of alignment) {name} tolerates before trust falls",
+               f"the independence-framing level (0-1) {name} tolerates before trust falls",
                ASSUMPTION + "the US least tolerant, South Korea most; Snyder (1984) abandonment fear"),
             _p(f"partner.{name}.china_weight", china_weight, "1", 0.0, 1.0,
                f"how much {name} values NZ's China language as part of NZ's contribution",
@@ -252,11 +251,16 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
            ASSUMPTION + "reputations recover slowly"),
         # --- Partners ----------------------------------------------------------------------
         _p("partner.trust_gain", 0.25, "trust per channel unit", 0.0, 1.0,
-           "trust gained per unit by which NZ's contribution exceeds a partner's expectation",
+           "trust gained per unit of contribution: at a summit, per unit above the partner's expectation; "
+           "elsewhere, per unit delivered (times partner.outside_summit_weight)",
            ASSUMPTION + "Snyder (1984): allies reward contribution"),
         _p("partner.hedging_cost", 0.15, "trust per unit", 0.0, 1.0,
            "trust lost per unit of hedging beyond the partner's tolerance",
            ASSUMPTION + "Snyder (1984): abandonment fear"),
+        _p("partner.outside_summit_weight", 0.2, "1", 0.0, 1.0,
+           "weight of a contribution made outside a summit (a decision, a statement), credited without an expectation",
+           ASSUMPTION + "a summit is where partners take stock; a decision between summits counts for "
+           "about a fifth of the same bundle judged at a summit"),
         _p("partner.trust_drift", 0.01, "per week", 0.0, 0.2,
            "weekly relaxation of trust toward the level NZ's stance supports",
            ASSUMPTION + "trust is sticky; a year to close most of a gap"),
@@ -307,20 +311,21 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
            "the highest weekly probability of imposing informal trade restrictions",
            ASSUMPTION + "Beijing takes weeks to choose targets (Zhang 2019)"),
         _p("china.formal_threshold", 6.0, "grievance", 0.0, 20.0,
-           "grievance at which informal restrictions are escalated to formal coercion (even chance per week)",
+           "grievance at which informal restrictions escalate to formal coercion with half the maximum weekly hazard "
+           "(shifted by the same cost and example terms as the trade bar)",
            "Australia 2020: barley tariff 80.5%, wine duties 116-218% (ABS 2020); threshold an assumption"),
         _p("china.cost_weight", 2.0, "grievance per unit cost", 0.0, 10.0,
            "how much the cost to China of restricting NZ goods raises the bar for trade measures",
            "Zhang (2019), China's Gambit: coercion is cost-balanced"),
         _p("china.substitutability", 0.6, "1", 0.0, 1.0,
            "how easily China replaces NZ goods (1 = freely); the cost to China is 1 minus this",
-           "logs, lobster, wine substitutable before infant formula (facts: sector shares); value an assumption"),
+           "Zhang (2019): Beijing targets goods it can replace (logs, lobster, wine before infant formula: Xinhua 2019/2021, RNZ 2021 on sector shares); value an assumption"),
         _p("china.example_weight", 2.0, "grievance per unit", 0.0, 10.0,
            "how much the value of making an example (the target's dependence) lowers the bar",
            "Zhang (2019): coercion as a signal to others; value an assumption"),
         _p("china.lift_hazard", 0.03, "per week", 0.0, 1.0,
-           "weekly probability of lifting a restriction once grievance is below the trade threshold",
-           "Australia 2020 measures lifted step by step to Dec 2024 (facts); value an assumption"),
+           "weekly probability of lifting one of Beijing's restrictions once grievance is below the trade bar",
+           "Australia 2020: measures lifted step by step to Dec 2024 (ABS; ASPI 2023); value an assumption"),
         _p("china.wedge_threshold", 0.3, "grievance", 0.0, 5.0,
            "grievance below which restraint can be rewarded with warmth (the wedge channel)",
            ASSUMPTION + "keeping a soft Five Eyes member is worth something to Beijing"),
@@ -332,7 +337,7 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
            ASSUMPTION + "modest; trade growth follows warmth"),
         _p("china.restriction_fraction", 0.5, "fraction", 0.0, 1.0,
            "fraction of a targeted sector's China exports lost while a restriction is active",
-           "Australia 2020: wine to China -92% (facts); average over sectors an assumption"),
+           "Australia 2020: wine to China -92% (ABS, Australia's trade in goods with China in 2020); average over sectors an assumption"),
         # --- Public ------------------------------------------------------------------------
         _p("public.threat_half_life_weeks", 7.0, "weeks", 1.0, 104.0,
            "half-life of event-driven changes in voters' threat perception",
@@ -379,7 +384,7 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
            "how much lost exports (fraction of China exports) count against approval, times a voter's trade sensitivity",
            ASSUMPTION + "exporters' losses are felt as a failure of foreign policy"),
         _p("public.independence_weight", 0.15, "stance", 0.0, 1.0,
-           "approval bonus from independence framing for a voter fully attached to the tradition",
+           "approval bonus, per unit of the government's independence credibility, for a voter fully attached to the tradition",
            ASSUMPTION + "Capie (2023): Madrid remarks had 'a domestic audience in mind'"),
         _p("public.partisan_weight", 0.1, "stance", 0.0, 1.0,
            "approval bonus for voters whose party lean matches the governing bloc",
@@ -445,24 +450,26 @@ def markdown_table() -> str:
     lines = [
         "# Model parameters",
         "",
-        "Generated from `sim/parameters.py` by `python -m sim.parameters > docs/parameters.md`;",
-        "a test fails when this file and the code disagree. Scenario files override a parameter",
-        "under `parameters:` or give it a distribution under `uncertainties:`, by the names below.",
-        "A source that starts with *assumption* is a modelling judgement, with its reasoning.",
+        "Generated from `sim/parameters.py` by `nzsim parameters > docs/parameters.md`; a test",
+        "fails when this file and the code disagree. Scenario files override a parameter under",
+        "`parameters:` or give it a distribution under `uncertainties:`, by the names below.",
+        "*Value from* says whether the value itself is a modelling judgement (*assumption*, with",
+        "its reasoning, and where there is one the evidence for the mechanism) or taken from a",
+        "source. Calibration against the record (pattern-oriented) is future work; until then the",
+        "assumptions are the model's largest uncertainty, and scenarios can declare distributions",
+        "over any of them.",
         "",
         f"{len(PARAMETERS)} parameters, "
         f"{sum(p.is_assumption for p in PARAMETERS)} of them labelled assumptions.",
         "",
-        "| name | default | unit | range | meaning | source |",
-        "|---|---|---|---|---|---|",
+        "| name | default | unit | range | meaning | value from | source or reasoning |",
+        "|---|---|---|---|---|---|---|",
     ]
     for p in PARAMETERS:
         src = p.source.replace("|", "/")
         lines.append(
-            f"| `{p.name}` | {p.default:g} | {p.unit} | {p.low:g} to {p.high:g} | {p.meaning} | {src} |"
+            f"| `{p.name}` | {p.default:g} | {p.unit} | {p.low:g} to {p.high:g} | {p.meaning} | {p.basis} | {src} |"
         )
     return "\n".join(lines) + "\n"
 
 
-if __name__ == "__main__":  # pragma: no cover
-    print(markdown_table(), end="")

@@ -301,7 +301,8 @@ class Uniform(Frozen):
 
 
 class Normal(Frozen):
-    """Normal, truncated to the parameter's range by clipping."""
+    """Normal; a draw outside the parameter's range is clipped to the nearer end (so the ends
+    carry the tail's probability). The mean must lie within the range."""
 
     dist: Literal["normal"]
     mean: Number

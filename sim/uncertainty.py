@@ -37,9 +37,13 @@ def draw(dist, rng: np.random.Generator, low: float = -np.inf, high: float = np.
 
 
 def sample(uncertainties: Mapping[str, object], rng: np.random.Generator) -> dict[str, float]:
-    """One value for every uncertain parameter, in the order the scenario declares them."""
+    """One value for every uncertain parameter, drawn in name order.
+
+    Name order, not the file's order, so that two scenarios with the same content hash (which
+    ignores key order) draw the same values from the same seed.
+    """
     out = {}
-    for name, dist in uncertainties.items():
+    for name in sorted(uncertainties):
         p = BY_NAME[name]
-        out[name] = draw(dist, rng, p.low, p.high)
+        out[name] = draw(uncertainties[name], rng, p.low, p.high)
     return out

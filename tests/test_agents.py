@@ -222,7 +222,7 @@ def test_trade_measures_go_informal_on_tier_one_then_formal_on_tier_two_and_lift
 # Partners
 # ======================================================================================
 
-PARTNER_PARAMS = {"partner.trust_gain": 0.25, "partner.hedging_cost": 0.30, "partner.expectation_learning": 0.2}
+PARTNER_PARAMS = {"partner.outside_summit_weight": 0.2, "partner.trust_gain": 0.25, "partner.hedging_cost": 0.30, "partner.expectation_learning": 0.2}
 # (judge_contribution defaults to at_summit=True: judged against the partner's expectation)
 
 
@@ -243,12 +243,16 @@ def test_judge_contribution_above_expectation_raises_trust_and_expectation():
     assert p.expectation == pytest.approx(0.53, rel=1e-12)
 
 
-def test_judge_contribution_away_from_a_summit_credits_the_whole_contribution_and_keeps_expectation():
+def test_judge_contribution_away_from_a_summit_credits_a_fifth_of_the_contribution_and_keeps_expectation():
     p = nato()
+    change = p.judge_contribution(contribution=0.8, china_language=0.25, hedging=0.0, at_summit=False)
+    # delivered = 0.8 + 0.2 * 0.25 = 0.85; change = 0.25 * 0.2 * 0.85 = 0.0425 (no hedging)
+    assert change == pytest.approx(0.0425, rel=1e-12)
+    assert p.trust_in_nz == pytest.approx(0.6425, rel=1e-12)
+    assert p.expectation == 0.45  # expectations are learnt at summits only
     change = p.judge_contribution(contribution=0.8, china_language=0.25, hedging=1.0, at_summit=False)
-    # delivered = 0.85; change = 0.25 * 0.85 - 0.30 * (1.0 - 0.55) = 0.2125 - 0.135 = 0.0775
-    assert change == pytest.approx(0.0775, rel=1e-12)
-    assert p.trust_in_nz == pytest.approx(0.6775, rel=1e-12)
+    # 0.0425 - 0.30 * (1.0 - 0.55) = 0.0425 - 0.135 = -0.0925
+    assert change == pytest.approx(-0.0925, rel=1e-12)
     assert p.expectation == 0.45  # expectations are learnt at summits only
 
 
@@ -316,7 +320,10 @@ def test_supported_trust():
     p = partner(m, "nato")
     p.baseline_trust = 0.6
     m.government.stance = 0.8
-    assert p.supported_trust() == pytest.approx(0.75, rel=1e-12)  # 0.6 + 0.5 * (0.8 - 0.5)
+    # centred on the scenario's initial stance (default 0.4): 0.6 + 0.5 * (0.8 - 0.4) = 0.8
+    assert p.supported_trust() == pytest.approx(0.8, rel=1e-12)
+    m.government.stance = 0.4
+    assert p.supported_trust() == pytest.approx(0.6, rel=1e-12)  # a quiet run keeps its trust
     p.baseline_trust = 0.2
     m.government.stance = 0.0
     assert p.supported_trust() == 0.0  # 0.2 - 0.25 -> clipped
@@ -329,7 +336,7 @@ def test_partner_step_drifts_toward_supported_trust():
     m = build({"partner.trust_drift": 0.01})
     p = partner(m, "nato")
     p.baseline_trust, p.trust_in_nz = 0.6, 0.5
-    m.government.stance = 0.5  # supported = 0.6
+    m.government.stance = 0.4  # the initial stance: supported = 0.6 + 0.5 * (0.4 - 0.4) = 0.6
     p.step()
     assert p.trust_in_nz == pytest.approx(0.501, rel=1e-12)  # 0.5 + 0.01 * (0.6 - 0.5)
 
@@ -907,8 +914,8 @@ def test_interest_group_pressures_are_recorded_from_week_zero():
     """Week 0 of the trajectories shows the pressure the groups exert at the start, not zero."""
     rep = sim.replicate(make_spec(context={"voters": 200}), seed=0)
     start = rep.trajectories.iloc[0]
-    # exporters: risk = 0.3 * (1 / 5) = 0.06 at the normal rung; 0.27 * (0.5 + 0.06) / 0.3 = 0.504
-    assert start["exporters_pressure"] == pytest.approx(0.504, rel=1e-9)
+    # exporters: risk starts at the normal rung, 1 / 5 = 0.2; 0.27 * (0.5 + 0.2) / 0.3 = 0.63
+    assert start["exporters_pressure"] == pytest.approx(0.63, rel=1e-9)
     assert start["security_pressure"] > 0
 
 

@@ -64,7 +64,7 @@ def section(text: str, title: str) -> str:
 
 def test_parameters_md_is_generated_from_the_table():
     assert read("parameters.md") == parameters.markdown_table(), (
-        "docs/parameters.md is out of date: regenerate with `python -m sim.parameters > docs/parameters.md`"
+        "docs/parameters.md is out of date: regenerate with `nzsim parameters > docs/parameters.md`"
     )
 
 

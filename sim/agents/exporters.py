@@ -20,7 +20,8 @@ class Exporters(mesa.Agent):
         self.weekly_china_exports_nzd_m: float = ctx.china_export_share * ctx.goods_exports_nzd_bn * 1000 / 52
         self.sector_shares = {name: s.share for name, s in ctx.sectors.items()}
         self.growth: float = 0.0  # extra China exports from warmth, as a fraction
-        self.perceived_risk: float = 0.0
+        #: starts where China's rung at the start puts it, so pressure does not drift in a quiet run
+        self.perceived_risk: float = int(model.china.rung) / 5
         self.pressure: float = 0.0
         self.lost_this_week_nzd_m: float = 0.0
         self.lost_total_nzd_m: float = 0.0

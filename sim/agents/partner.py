@@ -58,11 +58,12 @@ class Partner(mesa.Agent):
         against what the partner expected: ``trust += weight * (gain * (delivered - expectation)
         - cost * max(0, hedging - tolerance))`` and ``expectation += weight * learning *
         (delivered - expectation)``. Elsewhere (a decision, a statement) a contribution is simply
-        credited: ``trust += weight * (gain * delivered - cost * max(0, hedging - tolerance))``.
+        credited at a lower weight: ``trust += weight * (gain * outside_summit_weight * delivered
+        - cost * max(0, hedging - tolerance))``.
         """
         p = self.model.params
         delivered = contribution + self.china_weight * china_language
-        judged = delivered - self.expectation if at_summit else delivered
+        judged = delivered - self.expectation if at_summit else p["partner.outside_summit_weight"] * delivered
         change = weight * (
             p["partner.trust_gain"] * judged - p["partner.hedging_cost"] * max(0.0, hedging - self.tolerance)
         )
@@ -81,8 +82,10 @@ class Partner(mesa.Agent):
         return self.trust_in_nz - before
 
     def supported_trust(self) -> float:
-        """The trust NZ's current stance supports: baseline + 0.5 * (stance - 0.5), in [0, 1]."""
-        return min(1.0, max(0.0, self.baseline_trust + 0.5 * (self.model.government.stance - 0.5)))
+        """The trust NZ's current stance supports: ``baseline + 0.5 * (stance - initial stance)``,
+        in [0, 1], so that trust holds steady in a quiet run."""
+        gov = self.model.government
+        return min(1.0, max(0.0, self.baseline_trust + 0.5 * (gov.stance - self.model.spec.context.initial_stance)))
 
     def step(self) -> None:
         """Trust drifts toward what NZ's stance supports."""
