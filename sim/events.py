@@ -79,9 +79,19 @@ def _extras(signals) -> str:
     return "; New Zealand " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0])
 
 
-def _said(signals) -> str:
-    framing = sig.FRAMING_WORDS[signals.independence_framing]
-    return sig.CHINA_LANGUAGE_WORDS[signals.china_language] + (f" {framing}" if framing else "")
+def _and(parts: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    parts = [p for p in parts if p]
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+
+
+def _said(signals, always_china: bool = False) -> list[str]:
+    """What the words of a bundle say, as verb phrases (empty when they say nothing)."""
+    china = signals.china_language != "none" or always_china
+    return [
+        sig.CHINA_LANGUAGE_WORDS[signals.china_language] if china else "",
+        sig.FRAMING_WORDS[signals.independence_framing],
+    ]
 
 
 def summit_name(key: str, event: NatoSummit) -> str:
@@ -96,39 +106,37 @@ def nato_summit(model, key: str, event: NatoSummit) -> None:
     s = event.signals
     name = summit_name(key, event)
     if s.attendance == "none":
-        opening = f"New Zealand stays away from {name}"
-    elif s.attendance == "minister":
-        opening = f"a minister represents New Zealand at {name} and {_said(s)}"
+        words = _and(_said(s))
+        opening = f"New Zealand stays away from {name}" + (f"; from Wellington the government {words}" if words else "")
+        trigger = f"New Zealand's signals around {name}"
     else:
-        opening = f"the Prime Minister attends {name} and {_said(s)}"
-    text = send_signals(model, s, trigger=name, at_summit=True)
+        who = "the Prime Minister attends" if s.attendance == "leader" else "a minister represents New Zealand at"
+        opening = _and([f"{who} {name}", *_said(s, always_china=True)])
+        trigger = f"New Zealand's remarks at {name}"
+    text = send_signals(model, s, trigger=trigger, at_summit=True)
     model.log("Government", "nato summit", f"{opening}{_extras(s)}. {text}", date=event.date)
 
 
 def policy_decision(model, key: str, event: PolicyDecision) -> None:
     s = event.signals
-    text = send_signals(model, s, trigger=title(key, event))
-    said = _said(s)
-    model.log(
-        "Government",
-        "policy decision",
-        f"the government announces {title(key, event)}, which {said}{_extras(s)}. {text}",
-        date=event.date,
-    )
+    what = title(key, event)
+    text = send_signals(model, s, trigger=what)
+    said = _and(_said(s))
+    opening = f"the government announces {what}" + (f", which {said}" if said else "")
+    model.log("Government", "policy decision", f"{opening}{_extras(s)}. {text}", date=event.date)
 
 
 def bilateral_statement(model, key: str, event: BilateralStatement) -> None:
     s = event.signals
+    partner = NAMES[event.partner]
     text = send_signals(
-        model, s, trigger=f"the statement with {NAMES[event.partner]}",
+        model, s, trigger=f"the joint statement with {partner}",
         partner_weights=lambda p: 1.0 if p.key == event.partner else 0.5,
     )
-    model.log(
-        "Government",
-        "bilateral statement",
-        f"a joint statement with {NAMES[event.partner]}{f' ({event.label})' if event.label else ''} {_said(s)}{_extras(s)}. {text}",
-        date=event.date,
-    )
+    said = _and(_said(s))
+    label = f" ({event.label})" if event.label else ""
+    opening = f"a joint statement with {partner}{label} " + (said if said else "is issued")
+    model.log("Government", "bilateral statement", f"{opening}{_extras(s)}. {text}", date=event.date)
 
 
 def coercion_shock(model, key: str, event: CoercionShock) -> None:

@@ -36,8 +36,8 @@ CHINA_LANGUAGE_WORDS = {
 }
 FRAMING_WORDS = {
     "none": "",
-    "mild": "and speaks of New Zealand's independent foreign policy",
-    "strong": "and stresses New Zealand's 'fiercely held independent foreign policy'",
+    "mild": "speaks of New Zealand's independent foreign policy",
+    "strong": "stresses New Zealand's 'fiercely held independent foreign policy'",
 }
 ATTENDANCE_WORDS = {
     "none": "New Zealand stays away from",

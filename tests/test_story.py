@@ -72,3 +72,31 @@ def test_quiet_entries_are_not_told_twice():
 def test_day_is_locale_free():
     assert day(dt.date(2023, 7, 11)) == "11 Jul 2023"
     assert day(dt.date(2025, 1, 2)) == "2 Jan 2025"
+
+
+def test_lines_read_as_prose_for_each_signal_event():
+    spec = make_spec(
+        context={"voters": 300},
+        events={
+            "vilnius": {"signals": {"attendance": "none"}},
+            "strategy": {
+                "kind": "policy_decision", "date": "2023-08-04", "label": "the National Security Strategy",
+                "signals": {"china_language": "moderate", "independence_framing": "mild"},
+            },
+            "briefing": {
+                "kind": "policy_decision", "date": "2023-09-01", "label": "a briefing on AUKUS Pillar II",
+                "signals": {"aukus_pillar2": "explore"},
+            },
+            "joint": {"kind": "bilateral_statement", "date": "2023-06-20", "partner": "japan"},
+        },
+    )
+    text = tell(spec, replicate(spec, seed=0))
+    assert "Week 6, 11 Jul 2023: New Zealand stays away from the Vilnius summit. " in text
+    assert (
+        "the government announces the National Security Strategy, which criticises China's conduct "
+        "and speaks of New Zealand's independent foreign policy. " in text
+    )
+    # A decision that says nothing about China does not claim to have said something.
+    assert "the government announces a briefing on AUKUS Pillar II; New Zealand says it will explore AUKUS Pillar II." in text
+    assert "a joint statement with Japan is issued." in text
+    assert "does not mention China" not in text

@@ -108,7 +108,7 @@ class China(mesa.Agent):
         self._statement = (statement, self.model.week)
         self.model.public.shock(p["public.warning_threat_shock" if statement is Rung.WARNING else "public.rebuke_threat_shock"])
         if statement is Rung.WARNING:
-            what = f"China's ambassador warns New Zealand over {trigger}"
+            what = f"China's ambassador issues a warning over {trigger}"
         else:
             what = f"the embassy calls {trigger} 'not helpful for deepening mutual trust'"
         self.model.log("China", statement.words, f"{what}.", quiet=True)
