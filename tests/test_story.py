@@ -78,7 +78,7 @@ def test_lines_read_as_prose_for_each_signal_event():
     spec = make_spec(
         context={"voters": 300},
         events={
-            "vilnius": {"signals": {"attendance": "none"}},
+            "vilnius": {"signals": {"attendance": "none", "china_language": "none"}},
             "strategy": {
                 "kind": "policy_decision", "date": "2023-08-04", "label": "the National Security Strategy",
                 "signals": {"china_language": "moderate", "independence_framing": "mild"},
