@@ -89,6 +89,7 @@ class NZModel(mesa.Model):
         for key in PARTNERS:
             Partner(self, key)
         self.partners = self.agents_by_type[Partner]
+        self.partner = {p.key: p for p in self.partners}
         self.china = China(self)
         self.exporters = Exporters(self)
         self.security = SecurityEstablishment(self)
@@ -175,7 +176,7 @@ REPORTERS = {
     "interoperability": lambda m: m.government.interoperability,
     "independence_credibility": lambda m: m.government.independence_credibility,
     "partner_trust_mean": lambda m: m.mean_trust(),
-    **{f"trust_{key}": (lambda k: lambda m: next(p.trust_in_nz for p in m.partners if p.key == k))(key) for key in PARTNERS},
+    **{f"trust_{key}": (lambda k: lambda m: m.partner[k].trust_in_nz)(key) for key in PARTNERS},
     "china_grievance": lambda m: m.china.grievance,
     "china_rung": lambda m: int(m.china.rung),
     "approval": lambda m: m.public.approval,

@@ -222,7 +222,7 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
         _p("government.weight_approval", 2.0, "1", 0.0, 5.0,
            "weight on domestic approval of the foreign-policy stance (the domestic win-set, Putnam 1988)",
            ASSUMPTION + "two-level game, Putnam (1988); twice the trade weight, so a government "
-           "strays from the median voter's ideal by about a tenth of the scale, not more"),
+           "strays from the average voter's ideal by about a tenth of the scale, not more"),
         _p("government.election_horizon_weeks", 13.0, "weeks", 1.0, 52.0,
            "e-folding time of the extra caution as an election nears",
            "Capie (2023, seed article): 'just three months until the next general election'"),
@@ -367,7 +367,7 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
         _p("public.threat_to_ideal", 0.3, "stance per unit threat", 0.0, 1.0,
            "how far a voter's ideal stance shifts toward alignment per unit of perceived threat above one half",
            ASSUMPTION + "threat perception pushes voters toward partners; 0.3 keeps a 58% threat peak "
-           "from moving the median ideal by more than a tenth"),
+           "from moving the mean ideal by more than a tenth"),
         _p("public.ideal_adjust", 0.05, "per week", 0.0, 1.0,
            "weekly rate at which ideal stances move toward their threat-adjusted anchor",
            ASSUMPTION + "opinions follow threat with a lag of a few months"),

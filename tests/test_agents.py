@@ -374,7 +374,7 @@ def test_utility_terms():
     m = build(GOV_PARAMS)
     m.us_commitment = 0.5
     m.exporters.perceived_risk = 0.25
-    m.public.median_ideal = 0.3
+    m.public.mean_ideal = 0.3
     terms = m.government.utility_terms(0.6)
     assert terms["security"] == pytest.approx(0.45, rel=1e-12)  # (0.5 + 0.5 * 0.5) * 0.6
     assert terms["trade"] == pytest.approx(-0.81, rel=1e-12)  # -(0.27 / 0.3) * 0.6 * (1 + 2 * 0.25) = -0.9 * 0.9
@@ -395,7 +395,7 @@ def test_weights_and_utility_with_no_election_ahead_and_no_recession():
     # 1.0 * 0.45 + 1.5 * (-0.81) + 1.0 * (-0.36) + 0.9 * (-0.6) = 0.45 - 1.215 - 0.36 - 0.54 = -1.665
     m.us_commitment = 0.5
     m.exporters.perceived_risk = 0.25
-    m.public.median_ideal = 0.3
+    m.public.mean_ideal = 0.3
     assert m.government.utility(0.6, w) == pytest.approx(-1.665, rel=1e-12)
 
 
@@ -653,7 +653,7 @@ def test_measure_approval_by_distance():
     pub.ideal[: pub.n // 4] = 0.8  # a quarter are 0.3 away: score -0.3 < -0.15
     pub.measure()
     assert pub.approval == pytest.approx(0.75)
-    assert pub.median_ideal == pytest.approx(0.5)
+    assert pub.mean_ideal == pytest.approx(0.575)  # 0.75 * 0.5 + 0.25 * 0.8
 
 
 # ======================================================================================

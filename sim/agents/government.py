@@ -57,13 +57,13 @@ class Government(mesa.Agent):
 
         security = (0.5 + 0.5 * us_commitment) * s;
         trade = -(share / 0.3) * s * (1 + 2 * exporters' perceived risk);
-        approval = -4 * (s - median ideal)^2;  autonomy = -s.
+        approval = -4 * (s - mean ideal)^2;  autonomy = -s.
         """
         m = self.model
         return {
             "security": (0.5 + 0.5 * m.us_commitment) * stance,
             "trade": -(m.spec.context.china_export_share / 0.3) * stance * (1 + 2 * m.exporters.perceived_risk),
-            "approval": -4.0 * (stance - m.public.median_ideal) ** 2,
+            "approval": -4.0 * (stance - m.public.mean_ideal) ** 2,
             "autonomy": -stance,
         }
 
@@ -85,7 +85,8 @@ class Government(mesa.Agent):
         moves = [d for d in MOVES if 0.0 <= self.stance + d * step <= 1.0] or [0]
         candidates = [self.stance + d * step for d in moves]
         prob = softmax([self.utility(s, weights) for s in candidates], temperature)
-        k = int(self.model.rng.choice(len(moves), p=prob))
+        k = int(np.searchsorted(np.cumsum(prob), self.model.rng.random() * prob.sum(), side="right"))
+        k = min(k, len(moves) - 1)
         self.last_move = moves[k]
         self.stance = candidates[k]
 

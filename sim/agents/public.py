@@ -44,11 +44,13 @@ class Public(mesa.Agent):
         self.ideal = self.ideal0.copy()
         #: common event-driven shock to threat logits; fades with a half-life.
         self.threat_shock: float = 0.0
+        self._bonus_key: tuple | None = None
+        self._bonus: np.ndarray | None = None
         #: domestic salience of foreign policy; rises with events, fades with a half-life.
         self.salience: float = 0.0
         self.approval: float = 0.0
         self.threat_share: float = 0.0
-        self.median_ideal: float = 0.0
+        self.mean_ideal: float = 0.0
         self.measure()
 
     def shock(self, logit: float) -> None:
@@ -102,17 +104,22 @@ class Public(mesa.Agent):
         """
         p = self.model.params
         gov = self.model.government
-        bloc_lean = 1 if gov.bloc == "national" else 0
+        if self._bonus_key != (gov.bloc, gov.independence_credibility):
+            # the parts of the score that change only with the bloc or the credibility
+            bloc_lean = 1 if gov.bloc == "national" else 0
+            self._bonus = (
+                p["public.independence_weight"] * gov.independence_credibility * self.attachment
+                + p["public.partisan_weight"] * (self.lean == bloc_lean)
+                + p["public.tolerance"]
+            )
+            self._bonus_key = (gov.bloc, gov.independence_credibility)
+        score = self._bonus - (1.0 + p["public.salience_weight"] * self.salience) * np.abs(gov.stance - self.ideal)
         loss = self.model.loss_fraction()
-        score = (
-            -(1.0 + p["public.salience_weight"] * self.salience) * np.abs(gov.stance - self.ideal)
-            + p["public.independence_weight"] * self.attachment * gov.independence_credibility
-            + p["public.partisan_weight"] * (self.lean == bloc_lean)
-            - p["public.trade_pain_weight"] * self.trade_sensitivity * loss
-        )
-        self.approval = float(np.mean(score > -p["public.tolerance"]))
-        self.median_ideal = float(np.median(self.ideal))
-        self.threat_share = float(np.mean(self.threat_base + self.threat_shock > 0))
+        if loss:
+            score -= p["public.trade_pain_weight"] * loss * self.trade_sensitivity
+        self.approval = float(np.count_nonzero(score > 0)) / self.n
+        self.mean_ideal = float(self.ideal.mean())
+        self.threat_share = float(np.count_nonzero(self.threat_base > -self.threat_shock)) / self.n
 
     def step(self) -> None:
         """The week's rules for the public."""
