@@ -7,17 +7,37 @@ status 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from pathlib import Path
 
 from . import scenario as scenario_mod
 from .parameters import markdown_table
 from .replication import replicate
+from .ensemble import EnsembleError
 from .scenario import ScenarioError
 from .story import tell
 from .version import code_version
 
 EXIT_USAGE = 2
+
+
+class UsageError(ValueError):
+    """A user mistake on the command line: one line on stderr, exit status 2."""
+
+
+def _positive(what: str):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= 1 ({what}), got {text!r}") from None
+        if value < 1:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= 1 ({what}), got {value}")
+        return value
+
+    return parse
 
 
 def _seed(text: str) -> int:
@@ -65,6 +85,90 @@ def cmd_story(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a scenario's replications, print the summary table and write a run folder.
+
+    The run folder holds manifest.json (scenario, hash, seeds, design, versions, timings),
+    outcomes.parquet, trajectories.parquet, events.parquet, summary.csv and figures/. Every
+    replication's seed is a SeedSequence child of the root seed, so the same --seed gives the
+    same results whatever --workers or --executor. A run that was interrupted (even killed)
+    keeps its finished chunks: finish it with --resume DIR.
+    """
+    from . import analysis
+    from .ensemble import SchedulerUnreachable, dask_executor, run_ensemble
+
+    if args.resume and args.out:
+        raise UsageError("give either --out DIR for a new run or --resume DIR, not both")
+    design = "nested" if args.design == "nested" else "monte_carlo"
+    if design == "nested" and args.reps is not None:
+        raise UsageError("--reps does not apply to --design nested (it runs K x M replications)")
+    if design != "nested" and (args.param_draws or args.seeds_per_draw):
+        raise UsageError("--param-draws and --seeds-per-draw need --design nested")
+    if args.scheduler and args.executor != "dask":
+        raise UsageError("--scheduler needs --executor dask")
+    spec = scenario_mod.load(args.scenario)
+    workers = args.workers or os.cpu_count() or 1
+    options = dict(
+        reps=args.reps, seed=args.seed, workers=workers, out=args.resume or args.out, design=design,
+        param_draws=args.param_draws, seeds_per_draw=args.seeds_per_draw, chunk_size=args.chunk_size,
+        resume=bool(args.resume), progress=not args.no_progress, describe=not args.no_figures,
+    )
+    try:
+        with contextlib.ExitStack() as stack:
+            executor = None
+            if args.executor == "dask":
+                executor = stack.enter_context(dask_executor(args.scheduler, workers))
+            run = run_ensemble(spec, executor=executor, **options, scenario_file=args.scenario)
+    except SchedulerUnreachable as err:
+        raise UsageError(str(err)) from None
+    except ValueError as err:  # bad options, and RunFolderError (a ValueError)
+        raise UsageError(str(err)) from None
+    except KeyboardInterrupt:
+        print(f"nzsim run: interrupted; finish it with: nzsim run {args.scenario} --seed {args.seed} "
+              f"--resume {args.resume or args.out or 'DIR'}", file=sys.stderr)
+        return 130
+    summary = analysis.summarise(run.outcomes, by="cell" if "cell" in run.outcomes.columns else None)
+    sys.stdout.write(format_summary(run, summary))
+    return 0
+
+
+def format_summary(run, summary) -> str:
+    """The summary table as text: numeric outcomes with mean, median and 5-95% band; the rest as probabilities."""
+    m = run.manifest
+    lines = [
+        f"{m['scenario_name']}: {len(run.outcomes):,} replications, root seed {m['root_seed']}, "
+        f"scenario sha256 {m['scenario_sha256'][:16]}",
+        f"results in {run.path}",
+    ]
+    groups = [(None, summary)] if "cell" not in summary.columns else list(summary.groupby("cell", sort=False))
+    for group, frame in groups:
+        lines.append("")
+        if group is not None:
+            lines.append(f"cell: {group}")
+        numeric = frame[frame["kind"] == "numeric"]
+        if len(numeric):
+            width = max(len(o) for o in numeric["outcome"])
+            lines.append(f"  {'outcome':<{width}}  {'mean':>10}  {'median':>10}  {'5%-95%':>23}")
+            for row in numeric.itertuples():
+                if row.n == 0:
+                    lines.append(f"  {row.outcome:<{width}}  {'(none)':>10}")
+                    continue
+                band = f"{_num(row.p05)} to {_num(row.p95)}"
+                lines.append(f"  {row.outcome:<{width}}  {_num(row.mean):>10}  {_num(row.median):>10}  {band:>23}")
+        other = frame[frame["kind"] != "numeric"]
+        if len(other):
+            width = max(len(o) for o in other["outcome"])
+            lines.append(f"  {'P(...)':<{width}}  {'probability':>11}")
+            for row in other.itertuples():
+                shown = "-" if row.n == 0 else f"{row.probability:.3f}"
+                lines.append(f"  {row.outcome:<{width}}  {shown:>11}")
+    return "\n".join(lines) + "\n"
+
+
+def _num(value: float) -> str:
+    return f"{value:,.1f}" if abs(value) >= 100 else f"{value:.3f}"
+
+
 def cmd_parameters(args: argparse.Namespace) -> int:
     """Print the parameter table (name, default, unit, range, meaning, source) as Markdown.
 
@@ -96,6 +200,25 @@ def build_parser() -> argparse.ArgumentParser:
     story.add_argument("--seed", type=_seed, default=0, help="replication seed (whole number >= 0; default 0)")
     story.set_defaults(func=cmd_story)
 
+    run = sub.add_parser("run", help="run a scenario ensemble", description=cmd_run.__doc__)
+    run.add_argument("scenario", metavar="SCENARIO", type=Path, help="scenario YAML file")
+    run.add_argument("--reps", type=_positive("replications"), help="replications (default: the scenario's)")
+    run.add_argument("--seed", type=_seed, default=0, help="root seed (whole number >= 0; default 0)")
+    run.add_argument("--workers", type=_positive("workers"), help="worker processes (default: CPU count)")
+    run.add_argument("--out", type=Path, help="new run folder (default: runs/<scenario>-seed<S>-<time>)")
+    run.add_argument("--resume", type=Path, metavar="DIR", help="finish the unfinished run in DIR")
+    run.add_argument("--executor", choices=("process", "dask"), default="process",
+                     help="process pool (default) or a Dask cluster")
+    run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: start a local cluster)")
+    run.add_argument("--design", choices=("mc", "monte_carlo", "nested"), default="mc",
+                     help="plain Monte Carlo (default) or nested: K parameter draws x M seeds")
+    run.add_argument("--param-draws", type=_positive("parameter draws"), metavar="K")
+    run.add_argument("--seeds-per-draw", type=_positive("seeds per draw"), metavar="M")
+    run.add_argument("--chunk-size", type=_positive("replications per chunk"), help="replications per chunk")
+    run.add_argument("--no-figures", action="store_true", help="skip the summary file and figures")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+
     table = sub.add_parser("parameters", help="print the parameter table", description=cmd_parameters.__doc__)
     table.set_defaults(func=cmd_parameters)
     return parser
@@ -106,9 +229,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except ScenarioError as err:
+    except (ScenarioError, UsageError) as err:
         print(f"nzsim {args.command}: error: {err}", file=sys.stderr)
         return EXIT_USAGE
+    except EnsembleError as err:
+        print(f"nzsim {args.command}: error: {err}", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # e.g. `nzsim check ... | head`
         sys.stderr.close()
         return 0

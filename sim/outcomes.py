@@ -17,6 +17,32 @@ from .parameters import PARTNERS
 #: Rung from which China's response counts as trade coercion.
 COERCION_RUNG = int(Rung.INFORMAL_RESTRICTION)
 
+#: The type of every column of the outcome row ("?" marks a column that may be null), so that
+#: stored results have one schema whatever a chunk of replications happened to produce.
+COLUMN_TYPES: dict[str, str] = {
+    "final_stance": "float",
+    "peak_stance": "float",
+    "final_interoperability": "float",
+    "partnership_signed": "bool",
+    "partnership_week": "int?",
+    "china_max_rung": "int",
+    "china_max_rung_name": "str",
+    "trade_coercion": "bool",
+    "coercion_weeks": "int",
+    "exports_lost_nzd_m": "float",
+    "final_approval": "float",
+    "mean_approval": "float",
+    "final_threat_share": "float",
+    "peak_threat_share": "float",
+    **{f"trust_{key}": "float" for key in PARTNERS},
+    "trust_mean": "float",
+    "independence_credibility": "float",
+    "election_held": "bool",
+    "incumbent_share": "float?",
+    "incumbent_won": "bool?",
+    "final_bloc": "str",
+}
+
 
 def final(values: Sequence[float]) -> float:
     """The last value."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
+import numpy as np
 import pandas as pd
 
 from .model import LogEntry, NZModel
@@ -39,20 +40,30 @@ def replicate(spec: Scenario, seed: int, params: Mapping[str, float] | None = No
     return record(model)
 
 
-def record(model: NZModel) -> Replication:
-    """The compact record of a finished model."""
-    frame = model.datacollector.get_model_vars_dataframe()
-    frame.index.name = "week"
-    columns = {name: frame[name].to_numpy() for name in frame.columns}
+def trajectory_columns(model: NZModel) -> dict[str, np.ndarray]:
+    """The model-level variables the DataCollector recorded, one array per variable (week 0 first)."""
+    return {name: np.asarray(values, dtype=float) for name, values in model.datacollector.model_vars.items()}
+
+
+def outcomes_of(model: NZModel, columns: Mapping[str, np.ndarray]) -> dict[str, object]:
+    """The outcome row of a finished model."""
     election = None
     if model.election.held:
         election = {"incumbent_share": model.election.incumbent_share, "incumbent_won": model.election.incumbent_won}
-    outcomes = outcome_row(
+    return outcome_row(
         columns,
         partnership_week=model.government.partnership_week,
         partnership_at_start=model.spec.context.partnership == "itpp",
         election=election,
     )
+
+
+def record(model: NZModel) -> Replication:
+    """The compact record of a finished model."""
+    columns = trajectory_columns(model)
+    frame = pd.DataFrame(columns)
+    frame.index.name = "week"
+    outcomes = outcomes_of(model, columns)
     return Replication(
         seed=model.seed,
         sampled=dict(model.sampled),

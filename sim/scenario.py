@@ -396,6 +396,9 @@ class Scenario(Frozen):
     events: FrozenMap(str, Event) = Field(default_factory=dict, validate_default=True)  # type: ignore[valid-type]
     parameters: FrozenMap(ParamName, Number) = Field(default_factory=dict, validate_default=True)  # type: ignore[valid-type]
     uncertainties: FrozenMap(ParamName, Distribution) = Field(default_factory=dict, validate_default=True)  # type: ignore[valid-type]
+    levers: FrozenMap(str, tuple[Union[Number, bool, str], ...]) = Field(  # type: ignore[valid-type]
+        default_factory=dict, validate_default=True
+    )
 
     @property
     def end(self) -> dt.date:
@@ -436,6 +439,7 @@ class Scenario(Frozen):
             p = BY_NAME[name]
             if not p.low <= value <= p.high:
                 raise _FieldError(("parameters", name), f"a value in [{p.low:g}, {p.high:g}], got {value:g}")
+        self._check_levers()
         for name, dist in self.uncertainties.items():
             p = BY_NAME[name]
             lo, hi = dist.bounds()
@@ -449,6 +453,36 @@ class Scenario(Frozen):
                     ("uncertainties", name), "a parameter given either a fixed value or a distribution, not both"
                 )
         return self
+
+    def _check_levers(self) -> None:
+        """Every lever names a settable field and every one of its values gives a valid scenario."""
+        if not self.levers:
+            return
+        base = self.model_dump(mode="json", exclude={"levers"})
+        for path, values in self.levers.items():
+            head = path.split(".", 1)[0]
+            if head not in ("events", "context", "parameters") or path.count(".") < 1:
+                raise _FieldError(
+                    ("levers", path),
+                    "a path into events.<id>.signals, events.<id>, context or parameters "
+                    "(e.g. events.vilnius.signals.china_language)",
+                )
+            if head == "events":
+                parts = path.split(".")
+                if parts[1] not in self.events:
+                    raise _FieldError(("levers", path), f"an event of this scenario, but there is no event '{parts[1]}'")
+            if not values:
+                raise _FieldError(("levers", path), "at least one value")
+            if len(set(map(repr, values))) != len(values):
+                raise _FieldError(("levers", path), f"distinct values, got {list(values)}")
+            for value in values:
+                try:
+                    Scenario.model_validate(merge(base, nested_update(path, value)))
+                except ValidationError as err:
+                    inner = err.errors(include_url=False)[0]
+                    original = (inner.get("ctx") or {}).get("error")
+                    expected = original.expected if isinstance(original, _FieldError) else _expected(inner)
+                    raise _FieldError(("levers", path), f"values that give a valid scenario; {value!r}: {expected}") from None
 
     def dump(self) -> dict[str, Any]:
         """The canonical, JSON-compatible form (what is hashed and printed)."""
@@ -607,6 +641,17 @@ def _record_origins(data: Any, path: Path, prefix: tuple, origins: dict[tuple, P
             _record_origins(value, path, (*prefix, key), origins)
     else:
         origins[prefix] = path
+
+
+def nested_update(path: str, value: Any) -> dict:
+    """The mapping that sets the dotted ``path`` to ``value`` when merged (parameter names keep
+    their dots: ``parameters.china.trade_threshold`` sets one parameter)."""
+    head, _, rest = path.partition(".")
+    if not rest:
+        return {head: value}
+    if head in ("parameters", "uncertainties"):
+        return {head: {rest: value}}
+    return {head: nested_update(rest, value)}
 
 
 def merge(base: Mapping, override: Mapping) -> dict:

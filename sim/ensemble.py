@@ -1,0 +1,629 @@
+"""Ensembles: many replications of a scenario, seeded, chunked, streamed to disk, resumable.
+
+Seeds. One root seed per run. Replication ``i`` gets the ``numpy.random.SeedSequence`` child
+``SeedSequence(root, spawn_key=(i,))`` (what ``SeedSequence(root).spawn(n)[i]`` is), turned into
+a 63-bit integer seed (:func:`replication_seed`) that is stored with the outcomes, so ``nzsim
+story SCENARIO --seed <that integer>`` retells exactly that replication. Which worker runs a
+replication, and in which chunk, never changes its seed: the same root seed gives the same
+frames whatever the number of workers or the executor.
+
+Designs. ``monte_carlo``: each replication draws its own parameters (from its own seed) and its
+own chance. ``nested``: K parameter draws, each run under M seeds (replication ``i`` is draw
+``i // M``, seed ``i % M``); draw ``k`` uses ``SeedSequence(root, spawn_key=(PARAM_KEY, k))``.
+Levers: a scenario's ``levers:`` block lists alternative values; the runner runs their full
+factorial, each cell a labelled sub-run using the same replication seeds (common random
+numbers), so cells differ only by their levers.
+
+Executors. Any ``concurrent.futures.Executor``: in-process for one worker, a process pool by
+default, or a Dask cluster (``distributed.Client(...).get_executor()``). Workers run chunks of
+replications and return Arrow tables, never models; the parent writes each chunk as it finishes
+(``sim.runfolder``) and keeps only a bounded number of chunks in flight.
+
+Nothing global changes at import or call: no start-method changes (the process pool is given
+its own context), no logging set-up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import itertools
+import json
+import math
+import multiprocessing
+import os
+import platform
+import sys
+import time
+import traceback
+from collections.abc import Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import mesa
+import numpy as np
+import pyarrow as pa
+
+from . import runfolder
+from .model import NZModel
+from .outcomes import COLUMN_TYPES
+from .replication import outcomes_of, trajectory_columns
+from .runfolder import Run, RunFolderError
+from .scenario import Scenario, ScenarioError, from_dict, load, merge, nested_update
+from .uncertainty import sample
+from .version import __version__, git_commit
+
+DESIGNS = ("monte_carlo", "nested")
+#: First element of the spawn key of a nested design's parameter draws (apart from replications').
+PARAM_KEY = 2**32
+
+
+class EnsembleError(RuntimeError):
+    """A run could not be completed; the chunks already finished are kept in the run folder."""
+
+
+class ReplicationFailed(RuntimeError):
+    """A replication raised inside a worker. Carries the replication, its seed and the error."""
+
+    def __init__(self, cell: str, replication: int, seed: int, error: str, details: str = ""):
+        super().__init__(cell, replication, seed, error, details)
+        self.cell, self.replication, self.seed, self.error, self.details = cell, replication, seed, error, details
+
+    def __str__(self) -> str:
+        where = f" of cell {self.cell!r}" if self.cell else ""
+        return f"replication {self.replication}{where} (seed {self.seed}) failed: {self.error}"
+
+
+# --------------------------------------------------------------------------------------
+# Seeds and designs
+# --------------------------------------------------------------------------------------
+
+
+def replication_seed(root_seed: int, replication: int) -> int:
+    """The integer seed of replication ``replication``: 63 bits of its SeedSequence child's state."""
+    child = np.random.SeedSequence(root_seed, spawn_key=(replication,))
+    return int(child.generate_state(1, np.uint64)[0] >> np.uint64(1))
+
+
+def parameter_draw_rng(root_seed: int, draw: int) -> np.random.Generator:
+    """The generator of a nested design's parameter draw ``draw``."""
+    return np.random.default_rng(np.random.SeedSequence(root_seed, spawn_key=(PARAM_KEY, draw)))
+
+
+@dataclass(frozen=True)
+class Design:
+    """How replications are laid out: plain Monte Carlo, or K parameter draws x M seeds."""
+
+    kind: str = "monte_carlo"
+    replications: int = 1000
+    param_draws: int | None = None
+    seeds_per_draw: int | None = None
+
+    @classmethod
+    def nested(cls, param_draws: int, seeds_per_draw: int) -> "Design":
+        return cls("nested", param_draws * seeds_per_draw, param_draws, seeds_per_draw)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a lever factorial (or the whole run when there are no levers)."""
+
+    index: int
+    label: str
+    levers: Mapping[str, Any]
+    scenario: Mapping[str, Any]  # the cell's scenario, as its canonical dict (picklable)
+
+
+def lever_label(levers: Mapping[str, Any]) -> str:
+    """``china_language=strong, attendance=none`` (last path part, unless two levers share it)."""
+    shorts = [path.rsplit(".", 1)[-1] for path in levers]
+    parts = []
+    for (path, value), short in zip(levers.items(), shorts):
+        name = short if shorts.count(short) == 1 else path
+        parts.append(f"{name}={value}")
+    return ", ".join(parts)
+
+
+def cells(spec: Scenario, file: str | Path = "<scenario>") -> list[Cell]:
+    """The full factorial of the scenario's levers (one cell with no levers)."""
+    base = spec.dump()
+    levers = base.pop("levers", {}) or {}
+    if not levers:
+        return [Cell(0, "", {}, base)]
+    out = []
+    for index, values in enumerate(itertools.product(*levers.values())):
+        chosen = dict(zip(levers, values))
+        data = base
+        for path, value in chosen.items():
+            data = merge(data, nested_update(path, value))
+        try:
+            cell_spec = from_dict(data, name=str(file))
+        except ScenarioError as err:
+            raise ScenarioError(
+                file, f"levers ({lever_label(chosen)})", f"every lever value to give a valid scenario: {err.field}: {err.expected}"
+            ) from None
+        out.append(Cell(index, lever_label(chosen), chosen, cell_spec.dump()))
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Worker side
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """A chunk of replications of one cell: everything a worker needs, all picklable."""
+
+    cell: int
+    cell_label: str
+    levers: Mapping[str, Any]
+    scenario: Mapping[str, Any]
+    root_seed: int
+    design: Design
+    chunk: int
+    start: int
+    stop: int
+
+
+#: Per worker process: the scenarios already validated, by their canonical JSON.
+_SPECS: dict[str, Scenario] = {}
+
+
+def _spec_of(task: ChunkTask) -> Scenario:
+    key = json.dumps(task.scenario, sort_keys=True)
+    spec = _SPECS.get(key)
+    if spec is None:
+        spec = _SPECS[key] = from_dict(task.scenario)
+    return spec
+
+
+def _arrow_type(kind: str) -> pa.DataType:
+    return {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "str": pa.string()}[kind.rstrip("?")]
+
+
+def run_chunk(task: ChunkTask) -> dict[str, Any]:
+    """Run one chunk; return its three tables and timing. Runs in a worker process."""
+    t0 = time.perf_counter()
+    spec = _spec_of(task)
+    rows: list[dict[str, Any]] = []
+    traj_rep, traj_values = [], []
+    names: list[str] | None = None
+    weeks = spec.horizon_weeks + 1
+    events: dict[str, list] = {k: [] for k in ("replication", "week", "date", "actor", "event", "description")}
+    for i in range(task.start, task.stop):
+        seed = replication_seed(task.root_seed, i)
+        try:
+            if task.design.kind == "nested":
+                draw, seed_index = divmod(i, task.design.seeds_per_draw)
+                sampled = sample(spec.uncertainties, parameter_draw_rng(task.root_seed, draw))
+                model = NZModel(spec, seed=seed, params=sampled)
+                model.sampled = sampled
+            else:
+                model = NZModel(spec, seed=seed)
+            model.run_model()
+            columns = trajectory_columns(model)
+            outcomes = outcomes_of(model, columns)
+        except Exception as err:  # reported with the replication and its seed; the run keeps its chunks
+            raise ReplicationFailed(
+                task.cell_label, i, seed, f"{type(err).__name__}: {err}", traceback.format_exc()
+            ) from None
+        row: dict[str, Any] = {"replication": i, "seed": seed}
+        if task.cell_label:
+            row["cell"] = task.cell_label
+            row.update({f"lever.{k}": v for k, v in task.levers.items()})
+        if task.design.kind == "nested":
+            row["param_draw"], row["seed_index"] = draw, seed_index
+        row.update({f"param.{k}": v for k, v in model.sampled.items()})
+        row.update(outcomes)
+        rows.append(row)
+        names = names or list(columns)
+        traj_rep.append(i)
+        traj_values.append(np.stack([columns[n] for n in names], axis=1))  # weeks x variables
+        for e in model.entries:
+            events["replication"].append(i)
+            events["week"].append(e.week)
+            events["date"].append(e.date)
+            events["actor"].append(e.actor)
+            events["event"].append(e.event)
+            events["description"].append(e.description)
+    tables = {
+        "outcomes": _outcomes_table(rows, spec, task),
+        "trajectories": _trajectories_table(traj_rep, traj_values, names or [], weeks, task),
+        "events": _events_table(events, task),
+    }
+    return {
+        "cell": task.cell,
+        "chunk": task.chunk,
+        "start": task.start,
+        "stop": task.stop,
+        "tables": tables,
+        "seconds": time.perf_counter() - t0,
+        "worker": f"{platform.node()}:{os.getpid()}",
+    }
+
+
+def _outcomes_table(rows: list[dict], spec: Scenario, task: ChunkTask) -> pa.Table:
+    fields = [pa.field("replication", pa.int64()), pa.field("seed", pa.int64())]
+    if task.cell_label:
+        fields.append(pa.field("cell", pa.string()))
+        for k, v in task.levers.items():
+            fields.append(pa.field(f"lever.{k}", pa.float64() if isinstance(v, float) else pa.string()))
+    if task.design.kind == "nested":
+        fields += [pa.field("param_draw", pa.int64()), pa.field("seed_index", pa.int64())]
+    fields += [pa.field(f"param.{k}", pa.float64()) for k in sorted(spec.uncertainties)]
+    fields += [pa.field(k, _arrow_type(t), nullable=t.endswith("?")) for k, t in COLUMN_TYPES.items()]
+    schema = pa.schema(fields)
+    for row in rows:
+        for k, v in task.levers.items():
+            if not isinstance(v, float):
+                row[f"lever.{k}"] = str(v)
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def _trajectories_table(reps: list[int], values: list[np.ndarray], names: list[str], weeks: int, task) -> pa.Table:
+    n_vars = len(names)
+    stacked = np.concatenate(values, axis=0) if values else np.empty((0, n_vars))
+    count = len(reps)
+    replication = np.repeat(np.asarray(reps, dtype=np.int64), weeks * n_vars)
+    week = np.tile(np.repeat(np.arange(weeks, dtype=np.int16), n_vars), count)
+    codes = np.tile(np.arange(n_vars, dtype=np.int8), weeks * count)
+    variable = pa.DictionaryArray.from_arrays(pa.array(codes, pa.int8()), pa.array(names, pa.string()))
+    columns = {"replication": replication, "week": week, "variable": variable, "value": stacked.ravel()}
+    table = pa.table(columns)
+    if task.cell_label:
+        table = table.append_column("cell", pa.array([task.cell_label] * table.num_rows, pa.string()).dictionary_encode())
+    return table
+
+
+def _events_table(events: dict[str, list], task) -> pa.Table:
+    schema = pa.schema(
+        [
+            ("replication", pa.int64()),
+            ("week", pa.int16()),
+            ("date", pa.date32()),
+            ("actor", pa.dictionary(pa.int8(), pa.string())),
+            ("event", pa.dictionary(pa.int8(), pa.string())),
+            ("description", pa.string()),
+        ]
+    )
+    table = pa.Table.from_pydict(events, schema=schema)
+    if task.cell_label:
+        table = table.append_column("cell", pa.array([task.cell_label] * table.num_rows, pa.string()).dictionary_encode())
+    return table
+
+
+# --------------------------------------------------------------------------------------
+# Executors
+# --------------------------------------------------------------------------------------
+
+
+class InlineExecutor(Executor):
+    """Runs each submitted call at once, in this process (the one-worker case)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as err:  # noqa: BLE001 - handed to the caller through the future
+            future.set_exception(err)
+        return future
+
+
+def process_pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool with its own start context (forkserver where available), global state untouched."""
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+class SchedulerUnreachable(ConnectionError):
+    """The Dask scheduler named on the command line could not be reached."""
+
+
+@contextlib.contextmanager
+def dask_executor(address: str | None = None, workers: int = 2, timeout: float = 10.0):
+    """A ``concurrent.futures`` executor on a Dask cluster: the scheduler at ``address``, or a
+    local cluster of ``workers`` single-threaded worker processes started (and stopped) here."""
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if address:
+        try:
+            client = Client(address, timeout=f"{timeout}s")
+        except (OSError, TimeoutError, ValueError) as err:
+            raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {address} ({err.__class__.__name__}: {err})") from None
+    else:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=True
+        )
+        client = Client(cluster)
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def default_chunk_size(replications: int, workers: int) -> int:
+    """About eight chunks per worker, between 5 and 100 replications each."""
+    return max(5, min(100, math.ceil(replications / max(1, workers * 8))))
+
+
+# --------------------------------------------------------------------------------------
+# The runner
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Progress:
+    callback: Callable[[int], None] | None = None
+    bar: Any = None
+
+    def update(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+        if self.callback is not None:
+            self.callback(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _manifest(spec: Scenario, scenario_file, root_seed, design, cell_list, chunk_size, executor_name, workers) -> dict:
+    return {
+        "format": runfolder.FORMAT,
+        "status": "running",
+        "scenario_name": spec.name,
+        "scenario_file": str(scenario_file) if scenario_file else None,
+        "scenario_sha256": spec.sha256,
+        "scenario": spec.dump(),
+        "root_seed": root_seed,
+        "replications": design.replications,
+        "design": {
+            **design.as_dict(),
+            "seeds": "replication i: SeedSequence(root_seed, spawn_key=(i,)), 63-bit integer seed stored per row",
+            "cells": [{"index": c.index, "label": c.label, "levers": dict(c.levers)} for c in cell_list],
+        },
+        "chunk_size": chunk_size,
+        "executor": executor_name,
+        "workers": workers,
+        "versions": {
+            "nzsim": __version__,
+            "git_commit": git_commit(),
+            "python": platform.python_version(),
+            "mesa": mesa.__version__,
+            "numpy": np.__version__,
+            "pyarrow": pa.__version__,
+            "platform": platform.platform(),
+        },
+        "command": sys.argv if sys.argv and sys.argv[0].endswith(("nzsim", "__main__.py")) else None,
+        "started": _now(),
+        "finished": None,
+        "chunks": [],
+        "runs": [],
+    }
+
+
+def _check_resume(manifest: Mapping, spec: Scenario, root_seed: int, design: Design, folder: Path) -> None:
+    if manifest.get("status") == "complete":
+        raise RunFolderError(f"{folder}: this run is already complete; nothing to resume")
+    if manifest.get("scenario_sha256") != spec.sha256:
+        raise RunFolderError(
+            f"{folder}: made from a different scenario (sha256 {str(manifest.get('scenario_sha256'))[:16]}, "
+            f"this one is {spec.sha256[:16]}); resume with the scenario file it was started with"
+        )
+    if manifest.get("root_seed") != root_seed:
+        raise RunFolderError(
+            f"{folder}: started with --seed {manifest.get('root_seed')}, not {root_seed}; resume with the same seed"
+        )
+    saved = {k: v for k, v in manifest.get("design", {}).items() if k in ("kind", "replications", "param_draws", "seeds_per_draw")}
+    if saved != design.as_dict():
+        raise RunFolderError(f"{folder}: started with design {saved}, not {design.as_dict()}; resume with the same options")
+
+
+def run_ensemble(
+    scenario: Scenario | str | Path,
+    reps: int | None = None,
+    seed: int = 0,
+    *,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    out: str | Path | None = None,
+    design: Design | str = "monte_carlo",
+    param_draws: int | None = None,
+    seeds_per_draw: int | None = None,
+    chunk_size: int | None = None,
+    resume: bool = False,
+    progress: bool | Callable[[int], None] = False,
+    describe: bool = True,
+    max_in_flight: int | None = None,
+    scenario_file: str | Path | None = None,
+) -> Run:
+    """Run a scenario's replications and return the finished :class:`~sim.runfolder.Run`.
+
+    Args:
+        scenario: a validated scenario or the path of a scenario file.
+        reps: replications (per lever cell); default the scenario's ``replications``.
+        seed: the root seed (a whole number >= 0).
+        executor: any ``concurrent.futures.Executor`` to run chunks on (not shut down here).
+            Default: in-process for ``workers == 1``, else a process pool of ``workers``.
+        workers: worker processes for the default executor (default: CPU count).
+        out: the run folder; a new folder that must not exist, or with ``resume`` the
+            unfinished run to complete. Default ``runs/<scenario>-seed<S>-<UTC time>``.
+        design: ``"monte_carlo"`` or ``"nested"`` (with ``param_draws`` and ``seeds_per_draw``).
+        chunk_size: replications per chunk (default: about eight chunks per worker, 5-100).
+        resume: finish the unfinished run in ``out`` (same scenario, seed and design).
+        progress: show a progress bar on stderr (True) or call ``progress(n)`` as replications finish.
+        describe: write the summary table and figures into the folder when done.
+        max_in_flight: chunks submitted but not yet finished (default: four per worker).
+        scenario_file: where ``scenario`` was read from, for the manifest (set when a path is given).
+
+    Raises:
+        ValueError: a bad argument (reps < 1, workers < 1, a bad design).
+        RunFolderError: the folder exists, cannot be written, or is another run.
+        EnsembleError: a replication failed; finished chunks are kept and the run can be resumed.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario_file = Path(scenario)
+        scenario = load(scenario_file)
+    spec = scenario
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed: expected a whole number >= 0, got {seed!r}")
+    seed = int(seed)
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers: expected at least 1, got {workers}")
+    workers = workers or os.cpu_count() or 1
+    if isinstance(design, str):
+        if design not in DESIGNS:
+            raise ValueError(f"design: expected one of {', '.join(DESIGNS)}, got {design!r}")
+        if design == "nested":
+            if not param_draws or not seeds_per_draw or param_draws < 1 or seeds_per_draw < 1:
+                raise ValueError("design nested: expected --param-draws K >= 1 and --seeds-per-draw M >= 1")
+            if not spec.uncertainties:
+                raise ValueError(
+                    "design nested: the scenario declares no uncertainties, so there are no parameters to draw"
+                )
+            design = Design.nested(param_draws, seeds_per_draw)
+        else:
+            n = spec.replications if reps is None else reps
+            if isinstance(n, bool) or n < 1:
+                raise ValueError(f"reps: expected at least 1 replication, got {n}")
+            design = Design("monte_carlo", int(n))
+    if reps is not None and design.kind == "nested" and reps != design.replications:
+        raise ValueError(f"reps: a nested design runs K x M = {design.replications} replications, not {reps}")
+    if chunk_size is not None and chunk_size < 1:
+        raise ValueError(f"chunk_size: expected at least 1, got {chunk_size}")
+
+    cell_list = cells(spec, scenario_file or spec.name)
+    chunk_size = chunk_size or default_chunk_size(design.replications, workers)
+
+    if resume:
+        if out is None:
+            raise ValueError("resume: give the run folder to resume")
+        folder = Path(out)
+        manifest = runfolder.read_manifest(folder)
+        _check_resume(manifest, spec, seed, design, folder)
+        chunk_size = manifest["chunk_size"]
+        (folder / "chunks").mkdir(exist_ok=True)
+        manifest["status"] = "running"
+        manifest["runs"].append({"resumed": _now()})
+    else:
+        if out is None:
+            stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
+            out = Path("runs") / f"{spec.name}-seed{seed}-{stamp}"
+        folder = runfolder.create(Path(out))
+        manifest = _manifest(spec, scenario_file, seed, design, cell_list, chunk_size, None, workers)
+
+    tasks = [
+        ChunkTask(cell.index, cell.label, dict(cell.levers), cell.scenario, seed, design, k, start,
+                  min(start + chunk_size, design.replications))
+        for cell in cell_list
+        for k, start in enumerate(range(0, design.replications, chunk_size))
+    ]
+    done = runfolder.finished_chunks(folder)
+    pending = [t for t in tasks if (t.cell, t.chunk) not in done]
+
+    own_executor = executor is None
+    if own_executor:
+        executor = InlineExecutor() if workers == 1 else process_pool(workers)
+    manifest["executor"] = type(executor).__name__
+    runfolder.write_manifest(folder, manifest)
+
+    total = design.replications * len(cell_list)
+    already = total - sum(t.stop - t.start for t in pending)
+    tracker = _Progress(callback=progress if callable(progress) else None)
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        tracker.bar = tqdm(total=total, initial=already, unit="rep", desc=spec.name, file=sys.stderr, smoothing=0.1)
+
+    window = max_in_flight or (4 * workers)
+    in_flight: dict[Future, ChunkTask] = {}
+    queue = iter(pending)
+    try:
+        while True:
+            while len(in_flight) < window:
+                task = next(queue, None)
+                if task is None:
+                    break
+                in_flight[executor.submit(run_chunk, task)] = task
+            if not in_flight:
+                break
+            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in finished:
+                task = in_flight.pop(future)
+                result = future.result()  # raises ReplicationFailed from the worker
+                runfolder.write_chunk(folder, task.cell, task.chunk, result["tables"])
+                manifest["chunks"].append(
+                    {
+                        "cell": task.cell,
+                        "chunk": task.chunk,
+                        "replications": [task.start, task.stop],
+                        "seconds": round(result["seconds"], 4),
+                        "worker": result["worker"],
+                        "finished": _now(),
+                    }
+                )
+                runfolder.write_manifest(folder, manifest)
+                tracker.update(task.stop - task.start)
+                del result
+    except ReplicationFailed as err:
+        for future in in_flight:
+            future.cancel()
+        manifest["status"] = "failed"
+        manifest["error"] = {"replication": err.replication, "seed": err.seed, "cell": err.cell,
+                             "error": err.error, "traceback": err.details}
+        runfolder.write_manifest(folder, manifest)
+        raise EnsembleError(
+            f"{err}; {len(runfolder.finished_chunks(folder))} finished chunk(s) kept in {folder} "
+            f"(retell it with: nzsim story SCENARIO --seed {err.seed})"
+        ) from None
+    except BaseException:
+        for future in in_flight:
+            future.cancel()
+        manifest["status"] = "interrupted"
+        runfolder.write_manifest(folder, manifest)
+        raise
+    finally:
+        tracker.close()
+        if own_executor:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    runfolder.consolidate(folder, [(t.cell, t.chunk) for t in tasks])
+    manifest["status"] = "complete"
+    manifest["finished"] = _now()
+    runfolder.write_manifest(folder, manifest)
+    run = Run(folder, manifest)
+    if describe:
+        describe_run(run)
+    return run
+
+
+def describe_run(run: Run) -> None:
+    """Write the run's summary table (``summary.csv``) and figures (``figures/*.png``)."""
+    from . import analysis, plotting
+
+    by = "cell" if "cell" in run.outcomes.columns else None
+    analysis.summarise(run.outcomes, by=by).to_csv(run.path / "summary.csv", index=False)
+    figures = run.path / "figures"
+    figures.mkdir(exist_ok=True)
+    title = f"{run.manifest['scenario_name']}: {len(run.outcomes):,} replications, seed {run.manifest['root_seed']}"
+    plotting.outcome_distributions(run.outcomes, figures / "outcomes.png", by=by, title=title)
+    variables = ["stance", "interoperability", "partner_trust_mean", "china_grievance", "approval", "threat_share"]
+    trajectories = run.trajectories_of(variables + ["china_rung"])
+    start = dt.date.fromisoformat(run.manifest["scenario"]["start"])
+    plotting.fan_charts(trajectories[trajectories["variable"] != "china_rung"], figures / "trajectories.png",
+                        variables=variables, start=start, title=title)
+    plotting.rung_ladder(trajectories, figures / "china_ladder.png", title=title)

@@ -1,0 +1,211 @@
+"""Run folders: where an ensemble's results live, written atomically and read back as frames.
+
+A run folder holds::
+
+    manifest.json          what was run, with what code, seeds, design, timings and status
+    outcomes.parquet       one row per replication (index, seed, sampled parameters, outcomes)
+    trajectories.parquet   long: replication, week, variable, value
+    events.parquet         long: replication, week, date, actor, event, description
+    summary.csv            the summary table the command line prints
+    figures/*.png          outcome distributions and fan charts
+    chunks/                while a run is going on: one set of Parquet files per finished chunk
+
+Chunks are written as they finish (write to a temporary name, then rename), so a run killed
+part-way keeps every finished chunk and can be resumed. When all chunks are in, they are
+streamed into the three final files, one chunk at a time, so memory stays bounded whatever
+the number of replications.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+FORMAT = "nzsim-run/1"
+TABLES = ("outcomes", "trajectories", "events")
+MANIFEST = "manifest.json"
+
+
+class RunFolderError(ValueError):
+    """A run folder cannot be used as asked (exists, unwritable, not a run, a different run)."""
+
+
+FILE_MODE = 0o644  # results are for reading by others; mkstemp alone would make them private
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.fchmod(fd, FILE_MODE)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_table(path: Path, table: pa.Table) -> None:
+    """Write a Parquet file atomically."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.fchmod(fd, FILE_MODE)
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
+    atomic_write_bytes(folder / MANIFEST, (json.dumps(manifest, indent=2, default=str) + "\n").encode())
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    path = Path(folder) / MANIFEST
+    try:
+        manifest = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise RunFolderError(f"{folder}: not a run folder (no {MANIFEST})") from None
+    except (OSError, json.JSONDecodeError) as err:
+        raise RunFolderError(f"{folder}: {MANIFEST} cannot be read ({err.__class__.__name__})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise RunFolderError(f"{folder}: {MANIFEST} is not an nzsim run manifest (format {FORMAT})")
+    return manifest
+
+
+def create(folder: Path) -> Path:
+    """Make a new, empty run folder; never reuse an existing one."""
+    folder = Path(folder)
+    if folder.exists():
+        raise RunFolderError(
+            f"{folder}: already exists; choose a new --out folder (or --resume it if it is an unfinished run)"
+        )
+    try:
+        (folder / "chunks").mkdir(parents=True)
+    except OSError as err:
+        raise RunFolderError(f"{folder}: cannot create the run folder ({err.strerror or err})") from None
+    probe = folder / ".write-test"
+    try:
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as err:
+        raise RunFolderError(f"{folder}: cannot write there ({err.strerror or err})") from None
+    return folder
+
+
+def chunk_path(folder: Path, table: str, cell: int, index: int) -> Path:
+    return Path(folder) / "chunks" / f"{table}-c{cell:03d}-{index:06d}.parquet"
+
+
+def write_chunk(folder: Path, cell: int, index: int, tables: Mapping[str, pa.Table]) -> None:
+    """Write one finished chunk: trajectories and events first, outcomes last (its marker)."""
+    for name in ("trajectories", "events", "outcomes"):
+        atomic_write_table(chunk_path(folder, name, cell, index), tables[name])
+
+
+def finished_chunks(folder: Path) -> set[tuple[int, int]]:
+    """(cell, chunk index) of every chunk whose outcomes file (written last) is present."""
+    done = set()
+    for path in (Path(folder) / "chunks").glob("outcomes-c*.parquet"):
+        stem = path.stem.split("-")
+        done.add((int(stem[1][1:]), int(stem[2])))
+    return done
+
+
+def consolidate(folder: Path, chunks: Iterable[tuple[int, int]]) -> None:
+    """Stream the chunk files, in order, into the three final Parquet files; then remove the chunks."""
+    folder = Path(folder)
+    order = sorted(chunks)
+    for name in TABLES:
+        target = folder / f"{name}.parquet"
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+        os.fchmod(fd, FILE_MODE)
+        os.close(fd)
+        writer = None
+        try:
+            for cell, index in order:
+                table = pq.read_table(chunk_path(folder, name, cell, index))
+                if writer is None:
+                    writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                writer.write_table(table.cast(writer.schema))
+            if writer is not None:
+                writer.close()
+                writer = None
+            os.replace(tmp, target)
+        finally:
+            if writer is not None:
+                writer.close()
+            Path(tmp).unlink(missing_ok=True)
+    for cell, index in order:
+        for name in TABLES:
+            chunk_path(folder, name, cell, index).unlink(missing_ok=True)
+    try:
+        (folder / "chunks").rmdir()
+    except OSError:
+        pass
+
+
+@dataclass(frozen=True)
+class Run:
+    """A finished run folder, read lazily.
+
+    Attributes:
+        path: the folder.
+        manifest: what ``manifest.json`` says (scenario, seeds, design, versions, timings).
+    """
+
+    path: Path
+    manifest: Mapping[str, Any]
+
+    @classmethod
+    def open(cls, path: str | Path) -> "Run":
+        """Open a finished run folder; a clear error for anything else (and how to resume it)."""
+        path = Path(path)
+        manifest = read_manifest(path)
+        if manifest.get("status") != "complete":
+            raise RunFolderError(
+                f"{path}: the run is {manifest.get('status', 'incomplete')}, not complete; "
+                f"finish it with: nzsim run {manifest.get('scenario_file') or 'SCENARIO'} --resume {path}"
+            )
+        for name in TABLES:
+            if not (path / f"{name}.parquet").is_file():
+                raise RunFolderError(f"{path}: {name}.parquet is missing")
+        return cls(path, manifest)
+
+    @cached_property
+    def outcomes(self) -> pd.DataFrame:
+        return pd.read_parquet(self.path / "outcomes.parquet")
+
+    @property
+    def trajectories(self) -> pd.DataFrame:
+        """The long trajectories frame (read on each access: it can be large)."""
+        return pd.read_parquet(self.path / "trajectories.parquet")
+
+    def trajectories_of(self, variables: Iterable[str]) -> pd.DataFrame:
+        """Only the named variables' rows (reads just those)."""
+        return pd.read_parquet(self.path / "trajectories.parquet", filters=[("variable", "in", list(variables))])
+
+    @property
+    def events(self) -> pd.DataFrame:
+        return pd.read_parquet(self.path / "events.parquet")
+
+    @property
+    def scenario(self):
+        """The scenario as resolved when the run was made."""
+        from .scenario import from_dict
+
+        return from_dict(self.manifest["scenario"], name=str(self.path / MANIFEST))
