@@ -552,6 +552,7 @@ def run_ensemble(
     window = max_in_flight or (4 * workers)
     in_flight: dict[Future, ChunkTask] = {}
     queue = iter(pending)
+    last_manifest = time.monotonic()
     try:
         while True:
             while len(in_flight) < window:
@@ -576,7 +577,9 @@ def run_ensemble(
                         "finished": _now(),
                     }
                 )
-                runfolder.write_manifest(folder, manifest)
+                if time.monotonic() - last_manifest > 1.0:  # the chunk files, not this list, drive --resume
+                    runfolder.write_manifest(folder, manifest)
+                    last_manifest = time.monotonic()
                 tracker.update(task.stop - task.start)
                 del result
     except ReplicationFailed as err:

@@ -100,7 +100,7 @@ class NZModel(mesa.Model):
         self.exporters.update_pressure()
         self.security.step()
 
-        self.datacollector = mesa.DataCollector(model_reporters=REPORTERS)
+        self.datacollector = ScalarDataCollector(model_reporters=REPORTERS)
         self.datacollector.collect(self)
 
     # -- calendar ---------------------------------------------------------------------------
@@ -169,6 +169,24 @@ class NZModel(mesa.Model):
         while self.running:
             self.step()
         return self
+
+
+class ScalarDataCollector(mesa.DataCollector):
+    """Mesa's DataCollector for model reporters that return plain numbers.
+
+    Mesa deep-copies every reported value so that mutable values are not shared between steps;
+    the reporters here return floats and ints, which need no copy, and the copies cost about a
+    tenth of a replication's time. Anything else falls back to Mesa's own collection.
+    """
+
+    def collect(self, model) -> None:
+        if self.agent_reporters or self.agenttype_reporters or not self._validated:
+            super().collect(model)
+            return
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.append(model.time)
+        for name, reporter in self.model_reporters.items():
+            self.model_vars[name].append(reporter(model))
 
 
 REPORTERS = {
