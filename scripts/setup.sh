@@ -21,7 +21,7 @@ VENV=.venv
 STAMP="$VENV/.nzsim-installed"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-say() { printf 'nzsim setup: %s\n' "$*"; }
+say() { printf 'nzsim setup: %s\n' "$*" >&2; }
 warn() { printf 'nzsim setup: warning: %s\n' "$*" >&2; }
 
 # Prints "<major.minor.micro> <executable>" and exits 0 if the interpreter is

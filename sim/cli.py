@@ -51,7 +51,7 @@ def _seed(text: str) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Validate scenario files and print each resolved scenario (after ``extends``).
+    """Validate scenario files and print each resolved scenario (after 'extends').
 
     Prints the canonical YAML of each scenario with its content hash. A bad file is reported
     by name, field and expectation; the others are still checked. Exit status 2 if any failed.

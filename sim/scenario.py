@@ -12,10 +12,12 @@ of the schema is documented there.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 import math
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -69,12 +71,22 @@ def FrozenMap(key, value):  # noqa: N802 - reads as a type
     ]
 
 
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _date_text(value: Any) -> Any:
-    """Dates come as YYYY-MM-DD text (the loader keeps YAML dates as text); never as a number."""
+    """Dates come as YYYY-MM-DD text (the loader keeps YAML dates as text): never a number, never a time."""
     if isinstance(value, dt.datetime):
         raise ValueError(f"a date as YYYY-MM-DD without a time, got {value.isoformat()!r}")
-    if isinstance(value, (dt.date, str)):
+    if isinstance(value, dt.date):
         return value
+    if isinstance(value, str):
+        if not _DATE_TEXT.fullmatch(value.strip()):
+            raise ValueError(f"a date as YYYY-MM-DD (no time), got {value!r}")
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError as err:
+            raise ValueError(f"a real calendar date as YYYY-MM-DD, got {value!r} ({err})") from None
     raise ValueError(f"a date as YYYY-MM-DD, got {_show(value)}")
 
 
@@ -293,7 +305,7 @@ class Uniform(Frozen):
     @model_validator(mode="after")
     def _ordered(self):
         if not self.low < self.high:
-            raise ValueError("low must be less than high")
+            raise ValueError(f"low less than high, got low {self.low:g} and high {self.high:g}")
         return self
 
     def bounds(self) -> tuple[float, float]:
@@ -340,7 +352,7 @@ class Beta(Frozen):
     @model_validator(mode="after")
     def _ordered(self):
         if not self.low < self.high:
-            raise ValueError("low must be less than high")
+            raise ValueError(f"low less than high, got low {self.low:g} and high {self.high:g}")
         return self
 
     def bounds(self) -> tuple[float, float]:
@@ -374,8 +386,8 @@ Distribution = Annotated[Union[Uniform, Normal, Triangular, Beta, Choice], Field
 
 def _check_parameter_name(name: str) -> str:
     if name not in BY_NAME:
-        close = [n for n in BY_NAME if n.split(".")[0] == name.split(".")[0]][:6]
-        hint = f" (known {name.split('.')[0]} parameters include: {', '.join(close)})" if close else ""
+        close = difflib.get_close_matches(name, list(BY_NAME), n=3, cutoff=0.6)
+        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else " (see `nzsim parameters`)"
         raise ValueError(f"unknown parameter name '{name}'; expected a name from docs/parameters.md{hint}")
     return name
 
@@ -494,8 +506,11 @@ class Scenario(Frozen):
 
     @property
     def sha256(self) -> str:
-        """Content hash of the resolved scenario (canonical JSON, sorted keys)."""
-        blob = json.dumps(self.dump(), sort_keys=True, separators=(",", ":")).encode()
+        """Content hash of the resolved scenario: canonical JSON with sorted keys, leaving out
+        fields at their default, so a field added to the schema later (with a default that keeps
+        the old meaning) does not change the hash of an existing scenario."""
+        content = self.model_dump(mode="json", exclude_defaults=True)
+        blob = json.dumps(content, sort_keys=True, separators=(",", ":")).encode()
         return hashlib.sha256(blob).hexdigest()
 
 
@@ -577,7 +592,8 @@ def _parse(text: str, file: str | Path) -> dict:
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise ScenarioError(file, "", f"malformed YAML at {where}: {problem}") from None
     if not isinstance(data, dict):
-        raise ScenarioError(file, "", f"a YAML mapping of scenario fields, got {type(data).__name__}")
+        got = "an empty file" if data is None else f"a YAML {type(data).__name__}" if isinstance(data, (list, str)) else repr(data)
+        raise ScenarioError(file, "", f"a YAML mapping of scenario fields, got {got}")
     for key in data:
         if not isinstance(key, str):
             raise ScenarioError(file, str(key), "field names that are strings")
@@ -674,7 +690,7 @@ def _validate(raw: dict, file: str | Path, origins: Mapping[tuple, Path] | None 
     try:
         return Scenario.model_validate(raw)
     except ValidationError as err:
-        error = _to_scenario_error(err, file)
+        error = _to_scenario_error(err, file, raw)
     if origins:
         loc = error.loc
         origin = next((origins[loc[:n]] for n in range(len(loc), 0, -1) if loc[:n] in origins), None)
@@ -703,7 +719,7 @@ def _expected(error: dict) -> str:
     given = error.get("input")
     shown = _show(given)
     if kind == "extra_forbidden":
-        return f"no such field (unknown key, got {shown})"
+        return f"no such field (got {shown})"
     if kind == "missing":
         return "a value (this field is required)"
     if kind == "finite_number":
@@ -748,6 +764,49 @@ def _expected(error: dict) -> str:
     return f"{error['msg'][0].lower()}{error['msg'][1:]}, got {shown}"
 
 
+_DISTRIBUTIONS = {"uniform": Uniform, "normal": Normal, "triangular": Triangular, "beta": Beta, "choice": Choice}
+
+
+def _model_at(loc: tuple, raw: Any) -> tuple[type[BaseModel] | None, str]:
+    """The schema class that holds the field at ``loc`` (cleaned), and words for where it is."""
+    parent = loc[:-1]
+
+    def raw_at(path):
+        node = raw
+        for part in path:
+            node = node.get(part) if isinstance(node, Mapping) else None
+        return node if isinstance(node, Mapping) else {}
+
+    if parent == ():
+        return Scenario, " at the top level"
+    if parent == ("context",):
+        return Context, " in context"
+    if len(parent) == 3 and parent[:2] == ("context", "sectors"):
+        return Sector, " in a sector"
+    if len(parent) == 2 and parent[0] == "events":
+        kind = raw_at(parent).get("kind")
+        cls = EVENT_KINDS.get(kind)
+        return cls, f" in a {kind} event"
+    if len(parent) == 3 and parent[0] == "events" and parent[2] == "signals":
+        return Signals, " in signals"
+    if len(parent) == 2 and parent[0] == "uncertainties":
+        dist = raw_at(parent).get("dist")
+        return _DISTRIBUTIONS.get(dist), f" in a {dist} distribution"
+    return None, ""
+
+
+def _unknown_field(loc: tuple, raw: Any) -> str:
+    """'no such field ...; expected one of ...', with the nearest known name after a typo."""
+    key = str(loc[-1]) if loc else "?"
+    cls, where = _model_at(loc, raw)
+    if cls is None:
+        return f"no such field '{key}'"
+    names = list(cls.model_fields)
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return f"no field '{key}'{where}{hint}; expected one of: {', '.join(names)}"
+
+
 def _show(value: Any) -> str:
     if isinstance(value, (dict, list, tuple)):
         try:
@@ -760,14 +819,14 @@ def _show(value: Any) -> str:
     return repr(value)
 
 
-def _to_scenario_error(err: ValidationError, file: str | Path) -> ScenarioError:
+def _to_scenario_error(err: ValidationError, file: str | Path, raw: Any = None) -> ScenarioError:
     error = err.errors(include_url=False)[0]
     ctx = error.get("ctx") or {}
     original = ctx.get("error")
     if isinstance(original, _FieldError):
         return ScenarioError(file, _path(original.loc), original.expected, original.loc)
     loc = _clean_loc(tuple(error["loc"]))
-    expected = _expected(error)
+    expected = _unknown_field(loc, raw) if error["type"] == "extra_forbidden" else _expected(error)
     extra = len(err.errors()) - 1
     if extra:
         expected += f" (and {extra} more problem{'s' if extra > 1 else ''} after this one)"

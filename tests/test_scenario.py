@@ -178,7 +178,7 @@ def test_truly_empty_file(tmp_path):
     path.write_bytes(b"")
     with pytest.raises(ScenarioError) as info:
         load(path)
-    assert str(info.value) == f"{path}: a YAML mapping of scenario fields, got NoneType"
+    assert str(info.value) == f"{path}: a YAML mapping of scenario fields, got an empty file"
 
 
 def test_missing_file_and_directory(tmp_path):

@@ -28,8 +28,9 @@ class Election(mesa.Agent):
         p = m.params
         gov = m.government
         approval_effect = p["election.approval_weight"] * (m.public.approval - 0.5)
-        economy_effect = -p["election.economy_weight"] * (1.0 if m.recession else 0.0)
-        trade_effect = -p["election.trade_loss_weight"] * m.loss_fraction()
+        economy_effect = -p["election.economy_weight"] if m.recession else 0.0
+        loss = m.loss_fraction()
+        trade_effect = -p["election.trade_loss_weight"] * loss if loss else 0.0
         noise = m.rng.normal(0.0, p["election.noise"]) if p["election.noise"] > 0 else 0.0
         share = min(1.0, max(0.0, baseline + approval_effect + economy_effect + trade_effect + noise))
         self.held = True
