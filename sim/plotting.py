@@ -1,0 +1,631 @@
+"""Figures of ensemble results: the only module in the package that draws.
+
+Each figure comes in two functions: ``build_<figure>(...)`` returns a
+:class:`matplotlib.figure.Figure`, and ``<figure>(..., path)`` builds it, writes a PNG to
+``path`` and returns the path. The numbers come from :mod:`sim.analysis`; this module only
+draws them.
+
+Nothing global changes at import or when a figure is drawn: figures are plain
+:class:`~matplotlib.figure.Figure` objects with an Agg canvas attached, never ``pyplot``
+figures, and neither the backend nor ``rcParams`` is touched, so a notebook or a dashboard
+that imports this module keeps its own settings. Colours are the Okabe-Ito palette, which
+stays distinguishable under the common colour-vision deficiencies.
+
+References
+----------
+Okabe, M. and Ito, K. (2008). Color Universal Design (CUD): how to make figures and
+presentations that are friendly to colorblind people. https://jfly.uni-koeln.de/color/
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from pathlib import Path
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from . import analysis
+from .agents.partner import NAMES as PARTNER_NAMES
+
+__all__ = [
+    "DEFAULT_OUTCOMES",
+    "DEFAULT_VARIABLES",
+    "OUTCOME_LABELS",
+    "PALETTE",
+    "RUNG_COLOURS",
+    "VARIABLE_LABELS",
+    "build_fan_charts",
+    "build_outcome_distributions",
+    "build_rung_ladder",
+    "fan_charts",
+    "outcome_distributions",
+    "rung_ladder",
+]
+
+#: The Okabe-Ito palette, ordered for groups: blue, orange, bluish green, vermillion, reddish
+#: purple, sky blue, yellow, black (yellow late: it is faint on white).
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#CC79A7",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+)
+
+#: Colours of China's rungs, cordial to formal coercion: green for warmth, grey for normal,
+#: then yellow to dark red as the ladder escalates (light to dark, so the order survives
+#: greyscale and colour-vision deficiencies).
+RUNG_COLOURS: tuple[str, ...] = ("#009E73", "#D0D0D0", "#F0E442", "#E69F00", "#D55E00", "#5C1A00")
+
+#: The outcome histograms drawn by default.
+DEFAULT_OUTCOMES = (
+    "final_stance",
+    "final_interoperability",
+    "trust_mean",
+    "final_approval",
+    "final_threat_share",
+    "exports_lost_nzd_m",
+)
+
+#: The trajectories drawn by default.
+DEFAULT_VARIABLES = (
+    "stance",
+    "interoperability",
+    "partner_trust_mean",
+    "china_grievance",
+    "approval",
+    "threat_share",
+)
+
+_TRUST = "trust (0 = none, 1 = full)"
+
+
+def _partner(key: str) -> str:
+    name = PARTNER_NAMES[key]
+    return name[4:] if name.startswith("the ") else name
+
+
+#: Trajectory variables (:data:`sim.model.REPORTERS`): panel title and value-axis label.
+VARIABLE_LABELS: Mapping[str, tuple[str, str]] = {
+    "stance": ("NZ's stance on China", "stance (0 = hedges, 1 = aligns)"),
+    "interoperability": ("Interoperability with partners", "interoperability (0 = none, 1 = full)"),
+    "independence_credibility": ("Credibility of the independent policy", "credibility (0 = none, 1 = full)"),
+    "partner_trust_mean": ("Partners' trust in NZ", "mean trust of six partners (0-1)"),
+    **{f"trust_{key}": (f"{_partner(key)}'s trust in NZ", _TRUST) for key in PARTNER_NAMES},
+    "china_grievance": ("China's grievance", "grievance (index, 0 = none)"),
+    "china_rung": ("China's rung on the ladder", "rung (0 = cordial, 5 = formal coercion)"),
+    "approval": ("Approval of NZ's foreign policy", "approval (% of voters)"),
+    "threat_share": ("Threat perception", "voters who see China as a threat (%)"),
+    "exports_lost_week_nzd_m": ("Exports lost to China each week", "NZ$ million a week"),
+    "exporters_pressure": ("Exporters' pressure on the government", "pressure (index)"),
+    "security_pressure": ("Security establishment's pressure", "pressure (index)"),
+    "recession": ("In recession", "in recession (0 = no, 1 = yes)"),
+    "us_commitment": ("US commitment to its partners", "commitment (1 = as usual)"),
+    "bloc_national": ("National-led government", "National-led (0 = no, 1 = yes)"),
+}
+
+#: Outcome columns (:func:`sim.outcomes.outcome_row`): panel title and value-axis label.
+OUTCOME_LABELS: Mapping[str, tuple[str, str]] = {
+    "final_stance": ("NZ's stance at the end", "stance (0 = hedges, 1 = aligns)"),
+    "peak_stance": ("NZ's highest stance", "stance (0 = hedges, 1 = aligns)"),
+    "final_interoperability": ("Interoperability at the end", "interoperability (0 = none, 1 = full)"),
+    "coercion_weeks": ("Weeks under trade measures", "weeks"),
+    "exports_lost_nzd_m": ("Exports lost to China over the run", "NZ$ million, total"),
+    "final_approval": ("Approval of foreign policy at the end", "approval (% of voters)"),
+    "mean_approval": ("Approval of foreign policy, mean", "approval (% of voters), mean over the run"),
+    "final_threat_share": ("Threat perception at the end", "voters who see China as a threat (%)"),
+    "peak_threat_share": ("Threat perception at its peak", "voters who see China as a threat (%)"),
+    **{f"trust_{key}": (f"{_partner(key)}'s trust in NZ at the end", _TRUST) for key in PARTNER_NAMES},
+    "trust_mean": ("Partners' trust in NZ at the end", "mean trust of six partners (0 = none, 1 = full)"),
+    "independence_credibility": ("Independent policy's credibility, end", "credibility (0 = none, 1 = full)"),
+    "incumbent_share": ("Incumbent's vote share at the election", "two-bloc vote share (%)"),
+    "partnership_week": ("Week the partnership was signed", "week of the run"),
+}
+
+#: Variables that cannot be negative: their value axis starts at zero.
+_FROM_ZERO = frozenset({"china_grievance", "exports_lost_week_nzd_m", "exporters_pressure", "security_pressure"})
+
+#: Variables that take whole values: whole-number ticks.
+_WHOLE = frozenset({"china_rung", "recession", "bloc_national"})
+
+#: Variables and outcomes that are shares: their value axis reads in per cent.
+_PERCENT = frozenset(
+    {"approval", "threat_share", "final_approval", "mean_approval", "final_threat_share",
+     "peak_threat_share", "incumbent_share"}
+)
+
+_DPI = 150
+_BOX = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}
+_WEEK_LABEL = "week of the run (0 = start)"
+_SHARE_LABEL = "replications (%)"
+
+
+# --------------------------------------------------------------------------------------
+# Outcome distributions
+# --------------------------------------------------------------------------------------
+
+
+def build_outcome_distributions(
+    outcomes: pd.DataFrame,
+    columns: Sequence[str] | None = None,
+    by: str | None = None,
+    *,
+    title: str | None = None,
+) -> Figure:
+    """Histograms of numeric outcomes and a bar panel of China's highest rung.
+
+    Parameters
+    ----------
+    outcomes : pandas.DataFrame
+        One row per replication (see :func:`sim.analysis.summarise`).
+    columns : sequence of str, optional
+        Numeric outcome columns to draw, one panel each; by default those of
+        :data:`DEFAULT_OUTCOMES` present in ``outcomes``.
+    by : str, optional
+        A column to group by (e.g. ``"cell"``): each group is overlaid in its own colour,
+        with a legend. Heights are shares of each group's replications, so groups of
+        different sizes compare.
+    title : str, optional
+        The figure's title; by default it says how many replications are drawn.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Each histogram marks the median with a dashed line; the bottom panel, when
+        ``china_max_rung`` is present, shows the share of replications whose highest rung is
+        each rung.
+
+    Raises
+    ------
+    ValueError
+        If a requested column or ``by`` is missing.
+    """
+    if columns is None:
+        columns = [c for c in DEFAULT_OUTCOMES if c in outcomes.columns]
+    columns = list(columns)
+    analysis._require(outcomes, [*columns, *([by] if by else [])], "outcomes")
+    groups = _groups(outcomes, by)
+    colours = _colours(len(groups))
+    rung_panel = "china_max_rung" in outcomes.columns
+
+    ncols = min(3, max(1, len(columns)))
+    nrows = math.ceil(len(columns) / ncols)
+    fig = _figure((4.4 * ncols, 3.1 * nrows + (3.3 if rung_panel else 0) + 0.6))
+    grid = fig.add_gridspec(nrows + int(rung_panel), ncols)
+
+    for i, column in enumerate(columns):
+        ax = fig.add_subplot(grid[i // ncols, i % ncols])
+        _histogram(ax, column, [(name, outcomes.loc[rows, column]) for name, rows in groups], colours)
+
+    if rung_panel:
+        ax = fig.add_subplot(grid[nrows, :])
+        _rung_bars(ax, outcomes, by, groups, colours)
+
+    if by is not None:  # one group needs no legend: its medians are written on the panels
+        handles = [Patch(facecolor=c, edgecolor=c, alpha=0.6, label=_group_label(by, name)) for (name, _), c in zip(groups, colours)]
+        handles.append(Line2D([], [], color="#333333", linestyle="--", linewidth=1.5, label="median (dashed, in the group's colour)"))
+        _legend(fig, handles)
+
+    n = len(outcomes)
+    where = f", by {by}" if by is not None else ""
+    fig.suptitle(title or f"Outcomes across {n:,} replications{where}", fontsize="x-large", weight="bold")
+    return fig
+
+
+def outcome_distributions(
+    outcomes: pd.DataFrame,
+    path: str | os.PathLike,
+    columns: Sequence[str] | None = None,
+    by: str | None = None,
+    *,
+    title: str | None = None,
+) -> Path:
+    """Write :func:`build_outcome_distributions` as a PNG at ``path`` and return the path."""
+    return _save(build_outcome_distributions(outcomes, columns, by, title=title), path)
+
+
+def _histogram(ax, column: str, series: list[tuple[object, pd.Series]], colours: Sequence[str]) -> None:
+    panel_title, xlabel = OUTCOME_LABELS.get(column, (column.replace("_", " ").capitalize(), column))
+    ax.set_title(panel_title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(_SHARE_LABEL)
+    _percent(ax.yaxis)
+
+    values = [(name, pd.to_numeric(s, errors="coerce").dropna().to_numpy(dtype=float)) for name, s in series]
+    pooled = np.concatenate([v for _, v in values]) if values else np.array([])
+    if pooled.size == 0:
+        if column in _PERCENT:
+            _percent(ax.xaxis)
+        ax.text(0.5, 0.5, "no values (e.g. no election held)", ha="center", va="center", transform=ax.transAxes, color="#555555")
+        return
+    show = (lambda v: f"{v:.0%}") if column in _PERCENT else (lambda v: f"{v:,.3g}")
+    edges = _bin_edges([v for _, v in values if v.size])
+    single = len(values) == 1
+    for i, ((name, v), colour) in enumerate(zip(values, colours)):
+        if v.size == 0:
+            continue
+        weights = np.full(v.size, 1.0 / v.size)
+        if single:
+            ax.hist(v, bins=edges, weights=weights, color=colour, alpha=0.85, edgecolor="white", linewidth=0.6)
+        else:
+            # earlier groups get wider outlines, so identical histograms show as nested colours
+            width = 1.4 + (1.0 * (len(values) - 1 - i) if len(values) <= 4 else 0.0)
+            ax.hist(v, bins=edges, weights=weights, histtype="stepfilled", color=colour, alpha=0.15)
+            ax.hist(v, bins=edges, weights=weights, histtype="step", color=colour, linewidth=width)
+        ax.axvline(float(np.median(v)), color="#333333" if single else colour, linestyle="--", linewidth=1.5)
+    if pooled.min() == pooled.max():
+        half = (edges[1] - edges[0]) / 2
+        ax.set_xlim(pooled[0] - 6 * half, pooled[0] + 6 * half)
+        ax.set_xticks([pooled[0]], [show(pooled[0])])
+        ax.text(0.03, 0.95, f"every run: {show(pooled[0])}", ha="left", va="top", transform=ax.transAxes,
+                color="#333333", bbox=_BOX)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+        if column in _PERCENT:
+            _percent(ax.xaxis)
+        if single:
+            median = float(np.median(values[0][1]))
+            ax.annotate(
+                f"median {show(median)}", xy=(median, 1.0), xycoords=("data", "axes fraction"), xytext=(4, -4),
+                textcoords="offset points", ha="left", va="top", fontsize="small", color="#333333", bbox=_BOX,
+            )
+    ax.set_ylim(0, None)
+    ax.margins(y=0.12)
+    ax.grid(axis="y", color="#E5E5E5", linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+def _bin_edges(groups: list[np.ndarray]) -> np.ndarray:
+    """Bin edges shared by every group: about as many bins as numpy's "auto" rule suggests,
+    kept between 12 and 36.
+
+    Values on a regular grid (weeks, the government's stance steps, shares of a few hundred
+    voters) get bins a whole number of grid steps wide, so every bin holds the same number of
+    grid points and none falls empty between them (the comb a histogram of gridded values
+    otherwise shows).
+    """
+    pooled = np.concatenate(groups)
+    low, high = float(pooled.min()), float(pooled.max())
+    if low == high:
+        half = max(abs(low) * 0.05, 0.01)
+        return np.array([low - half, low + half])
+    target = min(36, max(12, len(np.histogram_bin_edges(pooled, bins="auto")) - 1))
+    steps = [_lattice_step(v, high - low) for v in groups if v.size > 1]
+    if steps and all(step is not None for step in steps):
+        step = min(steps)
+        if all(abs(s / step - round(s / step)) < 1e-6 for s in steps):
+            points = int(round((high - low) / step)) + 1  # grid points from low to high
+            width = step * max(1, math.ceil(points / target))
+            bins = math.ceil(points * step / width - 1e-9)
+            return low - step / 2 + width * np.arange(bins + 1)
+    return np.linspace(low, high, target + 1)
+
+
+def _lattice_step(values: np.ndarray, span: float) -> float | None:
+    """The step of the regular grid ``values`` sit on, or None if they sit on none."""
+    unique = np.unique(values)
+    unique = unique[np.r_[True, np.diff(unique) > span * 1e-9]]  # merge float noise
+    if unique.size < 2:
+        return None
+    step = float(np.diff(unique).min())
+    k = (unique - unique[0]) / step
+    if k[-1] > 100_000:  # too fine to be a grid worth binning by
+        return None
+    return step if np.allclose(k, np.round(k), atol=1e-6) else None
+
+
+def _rung_bars(ax, outcomes: pd.DataFrame, by: str | None, groups, colours) -> None:
+    table = analysis.summarise(outcomes[[*([by] if by else []), "china_max_rung"]], by=by)
+    x = np.arange(len(analysis.RUNG_NAMES))
+    width = 0.8 / max(1, len(groups))
+    for i, ((name, _), colour) in enumerate(zip(groups, colours)):
+        rows = table if by is None else table[table[by].eq(name) | (table[by].isna() & pd.isna(name))]
+        shares = rows["probability"].to_numpy(dtype=float)
+        offset = (i - (len(groups) - 1) / 2) * width
+        bars = ax.bar(x + offset, shares, width=width * 0.95, color=colour)
+        if len(groups) <= 3:  # label the bars; with several groups only those above zero
+            labels = [_share_label(s, blank_zero=len(groups) > 1) for s in shares]
+            ax.bar_label(bars, labels=labels, padding=2, fontsize="small")
+    ax.set_xticks(x, [name.capitalize().replace(" ", "\n") for name in analysis.RUNG_NAMES])
+    ax.set_title("China's highest rung on the escalation ladder during the run")
+    ax.set_xlabel("highest rung reached (trade measures from 'informal restriction')")
+    ax.set_ylabel(_SHARE_LABEL)
+    _percent(ax.yaxis)
+    ax.set_ylim(0, 1.12)
+    ax.grid(axis="y", color="#E5E5E5", linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+def _share_label(share: float, blank_zero: bool) -> str:
+    """``"74%"``; ``"<1%"`` for a share that rounds to zero but is not; ``""`` for none."""
+    if np.isnan(share) or (share == 0 and blank_zero):
+        return ""
+    if 0 < share < 0.01:
+        return "<1%"
+    if 0.99 < share < 1:
+        return ">99%"
+    return f"{share:.0%}"
+
+
+# --------------------------------------------------------------------------------------
+# Fan charts
+# --------------------------------------------------------------------------------------
+
+
+def build_fan_charts(
+    trajectories_or_quantiles: pd.DataFrame,
+    variables: Sequence[str] | None = None,
+    start: dt.date | None = None,
+    *,
+    by: str | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Fan charts of trajectories: the median week by week with the middle 50% and 90% of runs.
+
+    Parameters
+    ----------
+    trajectories_or_quantiles : pandas.DataFrame
+        Either the long trajectories (``week``, ``variable``, ``value``) or the output of
+        :func:`sim.analysis.fan_quantiles` (``variable``, ``week``, ``q05`` ... ``q95``).
+    variables : sequence of str, optional
+        One panel each. By default, from long trajectories those of
+        :data:`DEFAULT_VARIABLES` present (or every variable, if none of those is); from
+        quantiles every variable they hold (they were chosen when computing them).
+    start : datetime.date, optional
+        The scenario's start date: the time axis then shows dates instead of weeks.
+    by : str, optional
+        A column to keep apart (e.g. ``"cell"``): each group gets its median and middle 50%
+        in its own colour (the 90% bands are left out so the groups stay readable).
+    title : str, optional
+        The figure's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If the frame is neither kind, or lacks ``q50``, a variable or ``by``.
+    """
+    frame = trajectories_or_quantiles
+    n_runs = None
+    if "value" in frame.columns:
+        present = list(pd.unique(frame["variable"]))
+        variables = _default_variables(variables, present)
+        if "replication" in frame.columns:
+            n_runs = int(frame["replication"].nunique())
+        quantiles = analysis.fan_quantiles(frame, variables, by=by)
+    elif "q50" in frame.columns:
+        analysis._require(frame, ["variable", "week", *([by] if by else [])], "quantiles")
+        present = list(pd.unique(frame["variable"]))
+        variables = present if variables is None else list(variables)
+        missing = [v for v in variables if v not in present]
+        if missing:
+            raise ValueError(f"variables {missing} are not in the quantiles; present: {present}")
+        quantiles = frame[frame["variable"].isin(variables)]
+    else:
+        raise ValueError(
+            "expected long trajectories (week, variable, value) or fan_quantiles output "
+            f"(variable, week, q50, ...); got columns {list(frame.columns)}"
+        )
+
+    groups = _groups(quantiles, by)
+    colours = _colours(len(groups))
+    ncols = min(3, max(1, len(variables)))
+    nrows = max(1, math.ceil(len(variables) / ncols))
+    fig = _figure((4.6 * ncols, 3.3 * nrows + 0.9))
+    axes = [fig.add_subplot(nrows, ncols, i + 1) for i in range(len(variables))]
+
+    for ax, variable in zip(axes, variables):
+        rows = quantiles[quantiles["variable"] == variable]
+        for (name, index), colour in zip(groups, colours):
+            part = rows.loc[rows.index.intersection(index)].sort_values("week")
+            x = _time(part["week"].to_numpy(), start)
+            if by is None and {"q05", "q95"} <= set(part.columns):
+                ax.fill_between(x, part["q05"], part["q95"], color=colour, alpha=0.18, linewidth=0)
+            if {"q25", "q75"} <= set(part.columns):
+                ax.fill_between(x, part["q25"], part["q75"], color=colour, alpha=0.38 if by is None else 0.22, linewidth=0)
+            ax.plot(x, part["q50"], color=colour, linewidth=2.0)
+        panel_title, ylabel = VARIABLE_LABELS.get(variable, (variable.replace("_", " ").capitalize(), variable))
+        ax.set_title(panel_title)
+        ax.set_ylabel(ylabel)
+        if variable in _PERCENT:
+            _percent(ax.yaxis)
+        if variable in _WHOLE:
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        if variable in _FROM_ZERO:
+            ax.set_ylim(bottom=0)
+        _time_axis(ax, start)
+        ax.grid(color="#E5E5E5", linewidth=0.8)
+        ax.set_axisbelow(True)
+
+    if by is None:
+        handles = [
+            Line2D([], [], color=colours[0], linewidth=2.0, label="median"),
+            Patch(facecolor=colours[0], alpha=0.38 + 0.18 * (1 - 0.38), label="middle 50% of runs"),
+            Patch(facecolor=colours[0], alpha=0.18, label="middle 90% of runs"),
+        ]
+    else:
+        handles = [
+            Patch(facecolor=c, alpha=0.5, edgecolor=c, label=_group_label(by, name)) for (name, _), c in zip(groups, colours)
+        ]
+        handles.append(Line2D([], [], color="#333333", linewidth=2.0, label="line: median, band: middle 50%"))
+    _legend(fig, handles)
+    runs = f" across {n_runs:,} replications" if n_runs is not None else ""
+    fig.suptitle(title or f"Week by week{runs}: the median run and the spread around it", fontsize="x-large", weight="bold")
+    return fig
+
+
+def fan_charts(
+    trajectories_or_quantiles: pd.DataFrame,
+    path: str | os.PathLike,
+    variables: Sequence[str] | None = None,
+    start: dt.date | None = None,
+    *,
+    by: str | None = None,
+    title: str | None = None,
+) -> Path:
+    """Write :func:`build_fan_charts` as a PNG at ``path`` and return the path."""
+    return _save(build_fan_charts(trajectories_or_quantiles, variables, start, by=by, title=title), path)
+
+
+def _default_variables(variables: Sequence[str] | None, present: list[str]) -> list[str]:
+    if variables is not None:
+        return list(variables)
+    chosen = [v for v in DEFAULT_VARIABLES if v in present]
+    return chosen or present
+
+
+# --------------------------------------------------------------------------------------
+# China's ladder
+# --------------------------------------------------------------------------------------
+
+
+def build_rung_ladder(
+    trajectories: pd.DataFrame,
+    start: dt.date | None = None,
+    *,
+    by: str | None = None,
+    title: str | None = None,
+) -> Figure:
+    """China's escalation ladder over the run: the share of replications at each rung each week.
+
+    Parameters
+    ----------
+    trajectories : pandas.DataFrame
+        Long trajectories with ``china_rung`` rows (see
+        :func:`sim.analysis.rung_probabilities_by_week`).
+    start : datetime.date, optional
+        The scenario's start date: the time axis then shows dates instead of weeks.
+    by : str, optional
+        A column to keep apart (e.g. ``"cell"``): one panel per group, on shared axes.
+    title : str, optional
+        The figure's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Stacked areas, cordial at the bottom and formal coercion on top; the legend lists the
+        rungs top to bottom as they are stacked.
+    """
+    table = analysis.rung_probabilities_by_week(trajectories, by=by)
+    groups = _groups(table, by)
+    ncols = 1 if len(groups) == 1 else 2
+    nrows = math.ceil(len(groups) / ncols)
+    fig = _figure((9.5 if ncols == 1 else 13.0, 4.6 * nrows + 0.5))
+    axes = [fig.add_subplot(nrows, ncols, i + 1) for i in range(len(groups))]
+    names = list(analysis.RUNG_NAMES)
+    for ax, (name, index) in zip(axes, groups):
+        part = table.loc[index].sort_values("week")
+        x = _time(part["week"].to_numpy(), start)
+        ax.stackplot(x, *(part[r].to_numpy() for r in names), colors=RUNG_COLOURS, labels=[r.capitalize() for r in names],
+                     step="mid", linewidth=0)
+        ax.set_ylim(0, 1)
+        ax.set_xlim(x[0], x[-1])
+        ax.set_ylabel("replications at the rung (%)")
+        _percent(ax.yaxis)
+        _time_axis(ax, start)
+        ax.set_title(_group_label(by, name) if by is not None else "Share of replications at each rung, week by week")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles[::-1], labels[::-1], loc="outside right center", title="China's rung", frameon=False)
+    fig.suptitle(title or "China's escalation ladder over the run", fontsize="x-large", weight="bold")
+    return fig
+
+
+def rung_ladder(
+    trajectories: pd.DataFrame,
+    path: str | os.PathLike,
+    start: dt.date | None = None,
+    *,
+    by: str | None = None,
+    title: str | None = None,
+) -> Path:
+    """Write :func:`build_rung_ladder` as a PNG at ``path`` and return the path."""
+    return _save(build_rung_ladder(trajectories, start, by=by, title=title), path)
+
+
+# --------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------
+
+
+def _figure(size: tuple[float, float]) -> Figure:
+    """A new figure with its own Agg canvas (no pyplot, no global state)."""
+    fig = Figure(figsize=size, dpi=_DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig: Figure, path: str | os.PathLike) -> Path:
+    """Write ``fig`` as a PNG at ``path`` atomically (write beside it, then rename)."""
+    path = Path(path)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        fig.savefig(partial, format="png", dpi=_DPI, facecolor="white")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
+def _groups(frame: pd.DataFrame, by: str | None) -> list[tuple[object, pd.Index]]:
+    """(group name, row index) pairs in order of first appearance; one unnamed group without ``by``."""
+    if by is None:
+        return [(None, frame.index)]
+    analysis._require(frame, [by], "")
+    return [(name, part.index) for name, part in frame.groupby(by, sort=False, dropna=False, observed=True)]
+
+
+def _percent(axis) -> None:
+    """Read a 0-1 axis in per cent, with round ticks (2%, 5%, 10%, never a rounded 12.5%)."""
+    axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{100 * v:.3g}%"))
+
+
+def _group_label(by: str, name: object) -> str:
+    """``"cell = x"``, or just the name when it already says what it is (``"a=1, b=2"``)."""
+    text = str(name)
+    return text if "=" in text else f"{by} = {text}"
+
+
+def _legend(fig: Figure, handles: list) -> None:
+    """A legend under the panels, in as many columns as fit the figure's width."""
+    width = fig.get_figwidth() * 72 / 7  # characters of legend text a row holds, roughly
+    longest = max(len(h.get_label()) for h in handles) + 6  # the key and the gap
+    ncols = max(1, min(len(handles), int(width // longest), 4))
+    fig.legend(handles=handles, loc="outside lower center", ncols=ncols, frameon=False)
+
+
+def _colours(n: int) -> list[str]:
+    return [PALETTE[i % len(PALETTE)] for i in range(n)]
+
+
+def _time(weeks: np.ndarray, start: dt.date | None) -> np.ndarray:
+    if start is None:
+        return weeks
+    return np.datetime64(start, "D") + 7 * weeks.astype("int64").astype("timedelta64[D]")
+
+
+def _time_axis(ax, start: dt.date | None) -> None:
+    if start is None:
+        ax.set_xlabel(_WEEK_LABEL)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=7, integer=True))
+    else:
+        locator = AutoDateLocator(minticks=3, maxticks=7)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+        ax.set_xlabel(f"date (week 0 = {start.day} {start:%b %Y})")

@@ -1,0 +1,303 @@
+"""Figures (sim/plotting.py): each built from a few real replications, written to a PNG, and
+checked for a title and labelled axes; and importing or drawing changes no global matplotlib
+state."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+import sim
+from sim import analysis, plotting
+from tests.helpers import START, make_spec
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+REPO = Path(__file__).resolve().parents[1]
+
+
+def ensemble_frames(spec, seeds, cell):
+    """Outcomes and long trajectories of ``sim.replicate(spec, seed)``, as the runner stores them."""
+    rows, long = [], []
+    for seed in seeds:
+        rep = sim.replicate(spec, seed)
+        rows.append({"replication": seed, "seed": seed, "cell": cell, **rep.outcomes})
+        frame = rep.trajectories.reset_index().melt(id_vars="week", var_name="variable", value_name="value")
+        long.append(frame.assign(replication=seed, cell=cell))
+    return pd.DataFrame(rows), pd.concat(long, ignore_index=True)
+
+
+@pytest.fixture(scope="module")
+def frames():
+    """Eight small replications in two lever cells: the base scenario's summit as given, and
+    with strong China language."""
+    base = ensemble_frames(make_spec(context={"voters": 300}), [1, 2, 3, 4], "passing")
+    strong = make_spec(context={"voters": 300}, events={"vilnius": {"signals": {"china_language": "strong"}}})
+    other = ensemble_frames(strong, [5, 6, 7, 8], "strong")
+    return pd.concat([base[0], other[0]], ignore_index=True), pd.concat([base[1], other[1]], ignore_index=True)
+
+
+def assert_png(path: Path, returned) -> None:
+    assert Path(returned) == path
+    data = path.read_bytes()
+    assert data[:8] == PNG_MAGIC
+    assert len(data) > 20_000  # a real figure, not an empty canvas
+    assert not list(path.parent.glob(".*.partial"))  # written atomically, nothing left behind
+
+
+def assert_labelled(fig: Figure, title: str | None = None) -> None:
+    assert isinstance(fig, Figure)
+    suptitle = fig._suptitle.get_text() if fig._suptitle is not None else ""
+    assert suptitle.strip()
+    if title is not None:
+        assert suptitle == title
+    assert fig.axes
+    for ax in fig.axes:
+        assert ax.get_title().strip(), ax
+        assert ax.get_xlabel().strip(), ax.get_title()
+        assert ax.get_ylabel().strip(), ax.get_title()
+
+
+# --------------------------------------------------------------------------------------
+# Outcome distributions
+# --------------------------------------------------------------------------------------
+
+
+def test_outcome_distributions_default(frames, tmp_path):
+    outcomes, _ = frames
+    fig = plotting.build_outcome_distributions(outcomes)
+    assert_labelled(fig)
+    assert "8 replications" in fig._suptitle.get_text()
+    titles = [ax.get_title() for ax in fig.axes]
+    assert len(titles) == len(plotting.DEFAULT_OUTCOMES) + 1  # six histograms and the rung bars
+    assert titles[0] == plotting.OUTCOME_LABELS["final_stance"][0]
+    assert "rung" in titles[-1]
+    assert fig.axes[0].get_xlabel() == "stance (0 = hedges, 1 = aligns)"
+    assert "NZ$ million" in fig.axes[5].get_xlabel()
+    ticks = [t.get_text().replace("\n", " ") for t in fig.axes[-1].get_xticklabels()]
+    assert ticks == [r.capitalize() for r in analysis.RUNG_NAMES]
+    path = tmp_path / "outcomes.png"
+    assert_png(path, plotting.outcome_distributions(outcomes, path, title="Vilnius 2023"))
+
+
+def test_outcome_distributions_by_cell_have_a_legend_per_group(frames, tmp_path):
+    outcomes, _ = frames
+    fig = plotting.build_outcome_distributions(outcomes, by="cell", title="Two cells")
+    assert_labelled(fig, "Two cells")
+    labels = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+    assert "cell = passing" in labels and "cell = strong" in labels
+    bars = fig.axes[-1].patches
+    assert len(bars) == 2 * len(analysis.RUNG_NAMES)  # one bar per rung per cell
+    path = tmp_path / "by_cell.png"
+    assert_png(path, plotting.outcome_distributions(outcomes, path, by="cell"))
+
+
+def test_outcome_distributions_chosen_columns_all_null_and_constant(frames, tmp_path):
+    outcomes, _ = frames
+    frame = outcomes.assign(incumbent_share=None, exports_lost_nzd_m=0.0)  # no election; no losses
+    fig = plotting.build_outcome_distributions(frame, columns=["incumbent_share", "exports_lost_nzd_m", "coercion_weeks"])
+    assert_labelled(fig)
+    assert len(fig.axes) == 4
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any("no values" in t for t in texts)
+    assert any("every run" in t for t in (t.get_text() for t in fig.axes[1].texts))
+    without_rung = plotting.build_outcome_distributions(frame.drop(columns="china_max_rung"), columns=["final_stance"])
+    assert len(without_rung.axes) == 1
+    path = tmp_path / "odd.png"
+    assert_png(path, plotting.outcome_distributions(frame, path, columns=["incumbent_share", "exports_lost_nzd_m"]))
+    with pytest.raises(ValueError, match="no column"):
+        plotting.build_outcome_distributions(outcomes, columns=["nonsense"])
+
+
+# --------------------------------------------------------------------------------------
+# Fan charts
+# --------------------------------------------------------------------------------------
+
+
+def test_fan_charts_from_trajectories(frames, tmp_path):
+    _, trajectories = frames
+    fig = plotting.build_fan_charts(trajectories)
+    assert_labelled(fig)
+    assert [ax.get_title() for ax in fig.axes] == [plotting.VARIABLE_LABELS[v][0] for v in plotting.DEFAULT_VARIABLES]
+    assert fig.axes[0].get_ylabel() == "stance (0 = hedges, 1 = aligns)"
+    assert all(ax.get_xlabel().startswith("week") for ax in fig.axes)
+    # median line plus the 50% and 90% bands in every panel
+    assert all(len(ax.lines) == 1 and len(ax.collections) == 2 for ax in fig.axes)
+    path = tmp_path / "fan.png"
+    assert_png(path, plotting.fan_charts(trajectories, path, title="Fans"))
+
+
+def test_fan_charts_from_quantiles_with_dates(frames, tmp_path):
+    _, trajectories = frames
+    quantiles = analysis.fan_quantiles(trajectories, ["stance", "china_rung", "exports_lost_week_nzd_m"])
+    fig = plotting.build_fan_charts(quantiles, start=START, title="Dated")
+    assert_labelled(fig, "Dated")
+    assert len(fig.axes) == 3
+    assert all("date" in ax.get_xlabel() and "5 Jun 2023" in ax.get_xlabel() for ax in fig.axes)
+    assert "NZ$ million" in fig.axes[2].get_ylabel()
+    path = tmp_path / "fan_dates.png"
+    assert_png(path, plotting.fan_charts(quantiles, path, start=START))
+
+
+def test_fan_charts_by_cell_and_errors(frames, tmp_path):
+    _, trajectories = frames
+    fig = plotting.build_fan_charts(trajectories, variables=["stance", "approval"], by="cell")
+    assert_labelled(fig)
+    assert all(len(ax.lines) == 2 for ax in fig.axes)  # one median per cell
+    labels = [t.get_text() for legend in fig.legends for t in legend.get_texts()]
+    assert "cell = passing" in labels and "cell = strong" in labels
+    path = tmp_path / "fan_by.png"
+    assert_png(path, plotting.fan_charts(trajectories, path, variables=["stance"], by="cell"))
+    with pytest.raises(ValueError, match="expected long trajectories"):
+        plotting.build_fan_charts(pd.DataFrame({"week": [0], "variable": ["stance"]}))
+    with pytest.raises(ValueError, match="not in the"):
+        plotting.build_fan_charts(analysis.fan_quantiles(trajectories, ["stance"]), variables=["approval"])
+
+
+def test_every_reporter_has_a_label():
+    from sim.model import REPORTERS
+
+    assert set(REPORTERS) <= set(plotting.VARIABLE_LABELS)
+    assert set(plotting.DEFAULT_OUTCOMES) <= set(plotting.OUTCOME_LABELS)
+
+
+# --------------------------------------------------------------------------------------
+# China's ladder
+# --------------------------------------------------------------------------------------
+
+
+def test_rung_ladder(frames, tmp_path):
+    _, trajectories = frames
+    fig = plotting.build_rung_ladder(trajectories, title="Ladder")
+    assert_labelled(fig, "Ladder")
+    assert len(fig.axes) == 1
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == [r.capitalize() for r in reversed(analysis.RUNG_NAMES)]  # top rung first, as stacked
+    assert len(fig.axes[0].collections) == len(analysis.RUNG_NAMES)
+    assert fig.axes[0].get_ylim() == (0.0, 1.0)
+    path = tmp_path / "ladder.png"
+    assert_png(path, plotting.rung_ladder(trajectories, path))
+
+
+def test_rung_ladder_by_cell_with_dates(frames, tmp_path):
+    _, trajectories = frames
+    fig = plotting.build_rung_ladder(trajectories, start=dt.date(2023, 6, 5), by="cell")
+    assert_labelled(fig)
+    assert [ax.get_title() for ax in fig.axes] == ["cell = passing", "cell = strong"]
+    path = tmp_path / "ladder_by.png"
+    assert_png(path, plotting.rung_ladder(trajectories, path, start=START, by="cell"))
+
+
+# --------------------------------------------------------------------------------------
+# The runner's frames and the details that keep figures readable
+# --------------------------------------------------------------------------------------
+
+
+def test_figures_from_frames_typed_as_the_runner_stores_them(frames, tmp_path):
+    outcomes, trajectories = frames
+    stored = trajectories.assign(
+        variable=pd.Categorical(trajectories["variable"]),  # every category, some unused below
+        cell=pd.Categorical(trajectories["cell"]),
+        week=trajectories["week"].astype("int16"),
+    )
+    chosen = stored[stored["variable"].isin(["stance", "approval", "china_rung"])]
+    fig = plotting.build_fan_charts(chosen[chosen["variable"] != "china_rung"], variables=["stance", "approval"], by="cell")
+    assert [ax.get_title() for ax in fig.axes] == [plotting.VARIABLE_LABELS[v][0] for v in ("stance", "approval")]
+    assert_png(tmp_path / "ladder.png", plotting.rung_ladder(chosen, tmp_path / "ladder.png", by="cell"))
+    typed = outcomes.assign(partnership_week=outcomes["partnership_week"].astype("Int64"))
+    assert_png(tmp_path / "out.png", plotting.outcome_distributions(typed, tmp_path / "out.png", by="cell"))
+
+
+def test_gridded_values_leave_no_empty_bins_between_grid_points():
+    # stance moves in steps of 0.02; two groups on grids offset by 0.005; float noise as in runs
+    a = 0.30 + 0.02 * np.array([0, 1, 1, 2, 3, 3, 3, 4, 6]) + 1e-16
+    b = 0.305 + 0.02 * np.array([0, 2, 2, 3, 5, 7])
+    edges = plotting._bin_edges([a, b])
+    for values in (a, b):
+        counts, _ = np.histogram(values, edges)
+        grid_points = np.round((values - values.min()) / 0.02).astype(int)
+        # each grid point from the lowest to the highest value lands in a bin of its own
+        assert (counts > 0).sum() == len(set(grid_points))
+    assert np.allclose(np.diff(edges), 0.02)
+    # a fine grid gets bins a whole number of steps wide: shares of 300 voters, 8 runs
+    shares = np.array([91, 100, 104, 105, 109, 112, 122, 125]) / 300
+    edges = plotting._bin_edges([shares])
+    width = np.diff(edges)[0] * 300
+    assert abs(width - round(width)) < 1e-6 and 12 <= len(edges) - 1 <= 36
+    # continuous values: equal bins over the range
+    edges = plotting._bin_edges([np.random.default_rng(0).random(500)])
+    assert 12 <= len(edges) - 1 <= 36
+
+
+def test_group_labels_do_not_repeat_what_the_cell_label_says():
+    assert plotting._group_label("cell", "china_language=strong, attendance=none") == "china_language=strong, attendance=none"
+    assert plotting._group_label("cell", "strong") == "cell = strong"
+    assert plotting._group_label("param_draw", 3) == "param_draw = 3"
+
+
+def test_palette_is_okabe_ito():
+    okabe_ito = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
+    assert set(plotting.PALETTE) == okabe_ito and len(plotting.PALETTE) == 8
+    assert len(plotting.RUNG_COLOURS) == len(analysis.RUNG_NAMES)
+
+
+# --------------------------------------------------------------------------------------
+# No global state
+# --------------------------------------------------------------------------------------
+
+_SIDE_EFFECTS = r"""
+import json, sys, tempfile
+from pathlib import Path
+import matplotlib
+
+def snapshot():
+    return matplotlib.rcParams.copy()  # copies without resolving the backend
+
+raw_before = matplotlib.get_backend(auto_select=False)
+params_before = snapshot()
+import pandas as pd
+import sim
+from sim import plotting
+from tests.helpers import make_spec
+imported = {"raw_backend": matplotlib.get_backend(auto_select=False) == raw_before,
+            "rcParams": snapshot() == params_before,
+            "no_pyplot": "matplotlib.pyplot" not in sys.modules}
+
+rep = sim.replicate(make_spec(context={"voters": 200}), 1)
+long = rep.trajectories.reset_index().melt(id_vars="week", var_name="variable", value_name="value").assign(replication=0)
+outcomes = pd.DataFrame([{"replication": 0, **rep.outcomes}])
+with tempfile.TemporaryDirectory() as folder:
+    plotting.outcome_distributions(outcomes, Path(folder) / "a.png")
+    plotting.fan_charts(long, Path(folder) / "b.png")
+    plotting.rung_ladder(long, Path(folder) / "c.png")
+drawn = {"raw_backend": matplotlib.get_backend(auto_select=False) == raw_before,
+         "rcParams": snapshot() == params_before,
+         "no_pyplot": "matplotlib.pyplot" not in sys.modules}
+
+backend = matplotlib.get_backend()  # resolves the default backend (this imports pyplot)
+params = snapshot()
+import importlib
+importlib.reload(plotting)
+resolved = {"backend": matplotlib.get_backend() == backend, "rcParams": snapshot() == params}
+print(json.dumps({"imported": imported, "drawn": drawn, "resolved": resolved}))
+"""
+
+
+def test_importing_and_drawing_change_no_global_matplotlib_state():
+    result = subprocess.run(
+        [sys.executable, "-c", _SIDE_EFFECTS], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report == {
+        "imported": {"raw_backend": True, "rcParams": True, "no_pyplot": True},
+        "drawn": {"raw_backend": True, "rcParams": True, "no_pyplot": True},
+        "resolved": {"backend": True, "rcParams": True},
+    }
