@@ -412,7 +412,7 @@ def _manifest(spec: Scenario, scenario_file, root_seed, design, cell_list, chunk
         "started": _now(),
         "finished": None,
         "chunks": [],
-        "runs": [],
+        "resumed": [],
     }
 
 
@@ -518,7 +518,7 @@ def run_ensemble(
         chunk_size = manifest["chunk_size"]
         (folder / "chunks").mkdir(exist_ok=True)
         manifest["status"] = "running"
-        manifest["runs"].append({"resumed": _now()})
+        manifest.setdefault("resumed", []).append(_now())
     else:
         if out is None:
             stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
