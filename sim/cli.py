@@ -99,7 +99,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.resume and args.out:
         raise UsageError("give either --out DIR for a new run or --resume DIR, not both")
-    design = "nested" if args.design == "nested" else "monte_carlo"
+    design = {"nested": "nested", "mc": "monte_carlo", "monte_carlo": "monte_carlo", None: None}[args.design]
     if design == "nested" and args.reps is not None:
         raise UsageError("--reps does not apply to --design nested (it runs K x M replications)")
     if design != "nested" and (args.param_draws or args.seeds_per_draw):
@@ -124,7 +124,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ValueError as err:  # bad options, and RunFolderError (a ValueError)
         raise UsageError(str(err)) from None
     except KeyboardInterrupt:
-        print(f"nzsim run: interrupted; finish it with: nzsim run {args.scenario} --seed {args.seed} "
+        print(f"nzsim run: interrupted; finish it with: nzsim run {args.scenario} "
               f"--resume {args.resume or args.out or 'DIR'}", file=sys.stderr)
         return 130
     summary = analysis.summarise(run.outcomes, by="cell" if "cell" in run.outcomes.columns else None)
@@ -203,15 +203,15 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a scenario ensemble", description=cmd_run.__doc__)
     run.add_argument("scenario", metavar="SCENARIO", type=Path, help="scenario YAML file")
     run.add_argument("--reps", type=_positive("replications"), help="replications (default: the scenario's)")
-    run.add_argument("--seed", type=_seed, default=0, help="root seed (whole number >= 0; default 0)")
+    run.add_argument("--seed", type=_seed, help="root seed (whole number >= 0; default 0, or the resumed run's)")
     run.add_argument("--workers", type=_positive("workers"), help="worker processes (default: CPU count)")
     run.add_argument("--out", type=Path, help="new run folder (default: runs/<scenario>-seed<S>-<time>)")
     run.add_argument("--resume", type=Path, metavar="DIR", help="finish the unfinished run in DIR")
     run.add_argument("--executor", choices=("process", "dask"), default="process",
                      help="process pool (default) or a Dask cluster")
     run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: start a local cluster)")
-    run.add_argument("--design", choices=("mc", "monte_carlo", "nested"), default="mc",
-                     help="plain Monte Carlo (default) or nested: K parameter draws x M seeds")
+    run.add_argument("--design", choices=("mc", "monte_carlo", "nested"),
+                     help="plain Monte Carlo (default, or the resumed run's) or nested: K parameter draws x M seeds")
     run.add_argument("--param-draws", type=_positive("parameter draws"), metavar="K")
     run.add_argument("--seeds-per-draw", type=_positive("seeds per draw"), metavar="M")
     run.add_argument("--chunk-size", type=_positive("replications per chunk"), help="replications per chunk")
@@ -233,7 +233,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nzsim {args.command}: error: {err}", file=sys.stderr)
         return EXIT_USAGE
     except EnsembleError as err:
-        print(f"nzsim {args.command}: error: {err}", file=sys.stderr)
+        hint = ""
+        if args.command == "run":
+            hint = f"; finish the run with: nzsim run {args.scenario} --resume {err.folder}"
+        print(f"nzsim {args.command}: error: {err}{hint}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # e.g. `nzsim check ... | head`
         sys.stderr.close()

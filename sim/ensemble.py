@@ -29,6 +29,7 @@ import contextlib
 import datetime as dt
 import itertools
 import json
+import logging
 import math
 import multiprocessing
 import os
@@ -37,7 +38,7 @@ import sys
 import time
 import traceback
 from collections.abc import Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -62,6 +63,10 @@ PARAM_KEY = 2**32
 
 class EnsembleError(RuntimeError):
     """A run could not be completed; the chunks already finished are kept in the run folder."""
+
+    def __init__(self, message: str, folder: Path | None = None):
+        super().__init__(message)
+        self.folder = folder
 
 
 class ReplicationFailed(RuntimeError):
@@ -169,6 +174,7 @@ class ChunkTask:
     chunk: int
     start: int
     stop: int
+    lever_types: Mapping[str, str] = field(default_factory=dict)
 
 
 #: Per worker process: the scenarios already validated, by their canonical JSON.
@@ -252,8 +258,9 @@ def _outcomes_table(rows: list[dict], spec: Scenario, task: ChunkTask) -> pa.Tab
     fields = [pa.field("replication", pa.int64()), pa.field("seed", pa.int64())]
     if task.cell_label:
         fields.append(pa.field("cell", pa.string()))
-        for k, v in task.levers.items():
-            fields.append(pa.field(f"lever.{k}", pa.float64() if isinstance(v, float) else pa.string()))
+        for k in task.levers:
+            kind = task.lever_types.get(k, "str")
+            fields.append(pa.field(f"lever.{k}", pa.float64() if kind == "float" else pa.string()))
     if task.design.kind == "nested":
         fields += [pa.field("param_draw", pa.int64()), pa.field("seed_index", pa.int64())]
     fields += [pa.field(f"param.{k}", pa.float64()) for k in sorted(spec.uncertainties)]
@@ -261,8 +268,7 @@ def _outcomes_table(rows: list[dict], spec: Scenario, task: ChunkTask) -> pa.Tab
     schema = pa.schema(fields)
     for row in rows:
         for k, v in task.levers.items():
-            if not isinstance(v, float):
-                row[f"lever.{k}"] = str(v)
+            row[f"lever.{k}"] = float(v) if task.lever_types.get(k, "str") == "float" else str(v)
     return pa.Table.from_pylist(rows, schema=schema)
 
 
@@ -315,6 +321,22 @@ class InlineExecutor(Executor):
         return future
 
 
+@contextlib.contextmanager
+def start_method_untouched():
+    """Leave ``multiprocessing``'s global start method as it was.
+
+    Starting a process from an explicit context still fixes the global default (CPython
+    gh-109263: spawn preparation calls ``get_start_method()``); if it was unset before, unset
+    it again, so a caller can still choose one afterwards.
+    """
+    before = multiprocessing.get_start_method(allow_none=True)
+    try:
+        yield
+    finally:
+        if before is None and multiprocessing.get_start_method(allow_none=True) is not None:
+            multiprocessing.set_start_method(None, force=True)
+
+
 def process_pool(workers: int) -> ProcessPoolExecutor:
     """A process pool with its own start context (forkserver where available), global state untouched."""
     methods = multiprocessing.get_all_start_methods()
@@ -330,25 +352,31 @@ class SchedulerUnreachable(ConnectionError):
 def dask_executor(address: str | None = None, workers: int = 2, timeout: float = 10.0):
     """A ``concurrent.futures`` executor on a Dask cluster: the scheduler at ``address``, or a
     local cluster of ``workers`` single-threaded worker processes started (and stopped) here."""
+    with start_method_untouched():
+        client = _dask_client(address, workers, timeout)
+        try:
+            yield client.get_executor()
+        finally:
+            cluster = client.cluster  # None for an external scheduler: that cluster is not ours to stop
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def _dask_client(address: str | None, workers: int, timeout: float):
     from distributed import Client, LocalCluster
 
-    cluster = None
     if address:
         try:
-            client = Client(address, timeout=f"{timeout}s")
+            return Client(address, timeout=f"{timeout}s")
         except (OSError, TimeoutError, ValueError) as err:
-            raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {address} ({err.__class__.__name__}: {err})") from None
-    else:
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=True
-        )
-        client = Client(cluster)
-    try:
-        yield client.get_executor()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+            raise SchedulerUnreachable(
+                f"cannot reach the Dask scheduler at {address} ({err.__class__.__name__}: {err})"
+            ) from None
+    cluster = LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+    )
+    return Client(cluster)
 
 
 def default_chunk_size(replications: int, workers: int) -> int:
@@ -436,12 +464,12 @@ def _check_resume(manifest: Mapping, spec: Scenario, root_seed: int, design: Des
 def run_ensemble(
     scenario: Scenario | str | Path,
     reps: int | None = None,
-    seed: int = 0,
+    seed: int | None = None,
     *,
     executor: Executor | None = None,
     workers: int | None = None,
     out: str | Path | None = None,
-    design: Design | str = "monte_carlo",
+    design: Design | str | None = None,
     param_draws: int | None = None,
     seeds_per_draw: int | None = None,
     chunk_size: int | None = None,
@@ -456,70 +484,69 @@ def run_ensemble(
     Args:
         scenario: a validated scenario or the path of a scenario file.
         reps: replications (per lever cell); default the scenario's ``replications``.
-        seed: the root seed (a whole number >= 0).
+        seed: the root seed (a whole number >= 0); default 0 (or, with ``resume``, the run's).
         executor: any ``concurrent.futures.Executor`` to run chunks on (not shut down here).
             Default: in-process for ``workers == 1``, else a process pool of ``workers``.
         workers: worker processes for the default executor (default: CPU count).
         out: the run folder; a new folder that must not exist, or with ``resume`` the
             unfinished run to complete. Default ``runs/<scenario>-seed<S>-<UTC time>``.
-        design: ``"monte_carlo"`` or ``"nested"`` (with ``param_draws`` and ``seeds_per_draw``).
+        design: ``"monte_carlo"`` (default) or ``"nested"`` (with ``param_draws`` and
+            ``seeds_per_draw``), or a :class:`Design`. With ``resume``, default the run's.
         chunk_size: replications per chunk (default: about eight chunks per worker, 5-100).
-        resume: finish the unfinished run in ``out`` (same scenario, seed and design).
+        resume: finish the unfinished run in ``out``; the seed and design default to the run's
+            own, and must match it if given.
         progress: show a progress bar on stderr (True) or call ``progress(n)`` as replications finish.
         describe: write the summary table and figures into the folder when done.
-        max_in_flight: chunks submitted but not yet finished (default: four per worker).
+        max_in_flight: chunks submitted but not yet finished (default: four per worker; one
+            when chunks run in-process, so each is on disk before the next starts).
         scenario_file: where ``scenario`` was read from, for the manifest (set when a path is given).
 
     Raises:
         ValueError: a bad argument (reps < 1, workers < 1, a bad design).
         RunFolderError: the folder exists, cannot be written, or is another run.
-        EnsembleError: a replication failed; finished chunks are kept and the run can be resumed.
+        EnsembleError: a replication failed or a worker died; finished chunks are kept and the
+            run can be resumed.
     """
     if not isinstance(scenario, Scenario):
         scenario_file = Path(scenario)
         scenario = load(scenario_file)
     spec = scenario
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed: expected a whole number >= 0, got {seed!r}")
-    seed = int(seed)
-    if workers is not None and workers < 1:
+    if workers is not None and (isinstance(workers, bool) or workers < 1):
         raise ValueError(f"workers: expected at least 1, got {workers}")
     workers = workers or os.cpu_count() or 1
-    if isinstance(design, str):
-        if design not in DESIGNS:
-            raise ValueError(f"design: expected one of {', '.join(DESIGNS)}, got {design!r}")
-        if design == "nested":
-            if not param_draws or not seeds_per_draw or param_draws < 1 or seeds_per_draw < 1:
-                raise ValueError("design nested: expected --param-draws K >= 1 and --seeds-per-draw M >= 1")
-            if not spec.uncertainties:
-                raise ValueError(
-                    "design nested: the scenario declares no uncertainties, so there are no parameters to draw"
-                )
-            design = Design.nested(param_draws, seeds_per_draw)
-        else:
-            n = spec.replications if reps is None else reps
-            if isinstance(n, bool) or n < 1:
-                raise ValueError(f"reps: expected at least 1 replication, got {n}")
-            design = Design("monte_carlo", int(n))
-    if reps is not None and design.kind == "nested" and reps != design.replications:
-        raise ValueError(f"reps: a nested design runs K x M = {design.replications} replications, not {reps}")
     if chunk_size is not None and chunk_size < 1:
         raise ValueError(f"chunk_size: expected at least 1, got {chunk_size}")
 
-    cell_list = cells(spec, scenario_file or spec.name)
-    chunk_size = chunk_size or default_chunk_size(design.replications, workers)
-
+    manifest = None
     if resume:
         if out is None:
             raise ValueError("resume: give the run folder to resume")
+        manifest = runfolder.read_manifest(Path(out))
+        if seed is None:
+            seed = manifest.get("root_seed")
+        if design is None and reps is None and param_draws is None and seeds_per_draw is None:
+            saved = manifest.get("design", {})
+            design = Design(saved.get("kind", "monte_carlo"), saved.get("replications", 1),
+                            saved.get("param_draws"), saved.get("seeds_per_draw"))
+    seed = 0 if seed is None else seed
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed: expected a whole number >= 0, got {seed!r}")
+    seed = int(seed)
+    design = _design(spec, reps, design, param_draws, seeds_per_draw)
+    cell_list = cells(spec, scenario_file or spec.name)
+
+    if resume:
         folder = Path(out)
-        manifest = runfolder.read_manifest(folder)
         _check_resume(manifest, spec, seed, design, folder)
         chunk_size = manifest["chunk_size"]
+        runfolder.clear_debris(folder)
         (folder / "chunks").mkdir(exist_ok=True)
+        manifest.setdefault("resumed", []).append(
+            {"at": _now(), "from_status": manifest.get("status"), "error": manifest.pop("error", None)}
+        )
         manifest["status"] = "running"
-        manifest.setdefault("resumed", []).append(_now())
     else:
+        chunk_size = chunk_size or default_chunk_size(design.replications, workers)
         if out is None:
             stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
             out = Path("runs") / f"{spec.name}-seed{seed}-{stamp}"
@@ -528,28 +555,102 @@ def run_ensemble(
 
     tasks = [
         ChunkTask(cell.index, cell.label, dict(cell.levers), cell.scenario, seed, design, k, start,
-                  min(start + chunk_size, design.replications))
+                  min(start + chunk_size, design.replications), _lever_types(spec))
         for cell in cell_list
         for k, start in enumerate(range(0, design.replications, chunk_size))
     ]
     done = runfolder.finished_chunks(folder)
     pending = [t for t in tasks if (t.cell, t.chunk) not in done]
 
-    own_executor = executor is None
-    if own_executor:
-        executor = InlineExecutor() if workers == 1 else process_pool(workers)
-    manifest["executor"] = type(executor).__name__
-    runfolder.write_manifest(folder, manifest)
-
     total = design.replications * len(cell_list)
-    already = total - sum(t.stop - t.start for t in pending)
     tracker = _Progress(callback=progress if callable(progress) else None)
     if progress is True:
         from tqdm.auto import tqdm
 
+        already = total - sum(t.stop - t.start for t in pending)
         tracker.bar = tqdm(total=total, initial=already, unit="rep", desc=spec.name, file=sys.stderr, smoothing=0.1)
 
-    window = max_in_flight or (4 * workers)
+    own_executor = executor is None
+    with start_method_untouched():
+        if own_executor:
+            executor = InlineExecutor() if workers == 1 else process_pool(workers)
+        manifest["executor"] = type(executor).__name__
+        runfolder.write_manifest(folder, manifest)
+        window = max_in_flight or (1 if isinstance(executor, InlineExecutor) else 4 * workers)
+        try:
+            _drain(executor, pending, window, folder, manifest, tracker)
+        except ReplicationFailed as err:
+            manifest["status"] = "failed"
+            manifest["error"] = {"replication": err.replication, "seed": err.seed, "cell": err.cell,
+                                 "error": err.error, "traceback": err.details}
+            runfolder.write_manifest(folder, manifest)
+            retell = f"; retell it with: nzsim story SCENARIO --seed {err.seed}" if len(cell_list) == 1 and design.kind == "monte_carlo" else ""
+            raise EnsembleError(
+                f"{err}; {len(runfolder.finished_chunks(folder))} finished chunk(s) kept in {folder}{retell}", folder
+            ) from None
+        except BrokenExecutor as err:
+            manifest["status"] = "failed"
+            manifest["error"] = {"error": f"a worker process died ({type(err).__name__}: {err})"}
+            runfolder.write_manifest(folder, manifest)
+            raise EnsembleError(
+                f"a worker process died ({err}); {len(runfolder.finished_chunks(folder))} finished chunk(s) "
+                f"kept in {folder}", folder
+            ) from None
+        except BaseException:
+            manifest["status"] = "interrupted"
+            runfolder.write_manifest(folder, manifest)
+            raise
+        finally:
+            tracker.close()
+            if own_executor:
+                executor.shutdown(wait=True, cancel_futures=True)
+
+    runfolder.consolidate(folder, [(t.cell, t.chunk) for t in tasks])
+    manifest["status"] = "complete"
+    manifest["finished"] = _now()
+    runfolder.write_manifest(folder, manifest)
+    run = Run(folder, manifest)
+    if describe:
+        describe_run(run)
+    return run
+
+
+def _design(spec: Scenario, reps, design, param_draws, seeds_per_draw) -> Design:
+    """Check the design options and turn them into a :class:`Design`."""
+    if isinstance(design, Design):
+        return design
+    design = design or ("nested" if param_draws or seeds_per_draw else "monte_carlo")
+    if design not in DESIGNS:
+        raise ValueError(f"design: expected one of {', '.join(DESIGNS)}, got {design!r}")
+    if design == "nested":
+        if not param_draws or not seeds_per_draw or param_draws < 1 or seeds_per_draw < 1:
+            raise ValueError("design nested: expected --param-draws K >= 1 and --seeds-per-draw M >= 1")
+        if not spec.uncertainties:
+            raise ValueError("design nested: the scenario declares no uncertainties, so there are no parameters to draw")
+        nested = Design.nested(param_draws, seeds_per_draw)
+        if reps is not None and reps != nested.replications:
+            raise ValueError(f"reps: a nested design runs K x M = {nested.replications} replications, not {reps}")
+        return nested
+    n = spec.replications if reps is None else reps
+    if isinstance(n, bool) or n < 1:
+        raise ValueError(f"reps: expected at least 1 replication, got {n}")
+    return Design("monte_carlo", int(n))
+
+
+def _lever_types(spec: Scenario) -> dict[str, str]:
+    """Each lever column's type, from all its values: "float" if every value is a number, else "str"."""
+    return {
+        path: "float" if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values) else "str"
+        for path, values in spec.levers.items()
+    }
+
+
+def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder: Path, manifest: dict, tracker) -> None:
+    """Run the pending chunks, at most ``window`` in flight, writing each as it finishes.
+
+    Finished chunks are handled in submission order, and every successful one is written
+    before a failure is raised, so no finished work is lost.
+    """
     in_flight: dict[Future, ChunkTask] = {}
     queue = iter(pending)
     last_manifest = time.monotonic()
@@ -561,11 +662,16 @@ def run_ensemble(
                     break
                 in_flight[executor.submit(run_chunk, task)] = task
             if not in_flight:
-                break
+                return
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for future in finished:
+            failure = None
+            for future in [f for f in in_flight if f in finished]:
                 task = in_flight.pop(future)
-                result = future.result()  # raises ReplicationFailed from the worker
+                try:
+                    result = future.result()
+                except (ReplicationFailed, BrokenExecutor) as err:
+                    failure = failure or err
+                    continue
                 runfolder.write_chunk(folder, task.cell, task.chunk, result["tables"])
                 manifest["chunks"].append(
                     {
@@ -577,41 +683,15 @@ def run_ensemble(
                         "finished": _now(),
                     }
                 )
-                if time.monotonic() - last_manifest > 1.0:  # the chunk files, not this list, drive --resume
-                    runfolder.write_manifest(folder, manifest)
-                    last_manifest = time.monotonic()
                 tracker.update(task.stop - task.start)
-                del result
-    except ReplicationFailed as err:
-        for future in in_flight:
-            future.cancel()
-        manifest["status"] = "failed"
-        manifest["error"] = {"replication": err.replication, "seed": err.seed, "cell": err.cell,
-                             "error": err.error, "traceback": err.details}
-        runfolder.write_manifest(folder, manifest)
-        raise EnsembleError(
-            f"{err}; {len(runfolder.finished_chunks(folder))} finished chunk(s) kept in {folder} "
-            f"(retell it with: nzsim story SCENARIO --seed {err.seed})"
-        ) from None
-    except BaseException:
-        for future in in_flight:
-            future.cancel()
-        manifest["status"] = "interrupted"
-        runfolder.write_manifest(folder, manifest)
-        raise
+            if failure is not None:
+                raise failure
+            if time.monotonic() - last_manifest > 1.0:  # the chunk files, not this list, drive --resume
+                runfolder.write_manifest(folder, manifest)
+                last_manifest = time.monotonic()
     finally:
-        tracker.close()
-        if own_executor:
-            executor.shutdown(wait=True, cancel_futures=True)
-
-    runfolder.consolidate(folder, [(t.cell, t.chunk) for t in tasks])
-    manifest["status"] = "complete"
-    manifest["finished"] = _now()
-    runfolder.write_manifest(folder, manifest)
-    run = Run(folder, manifest)
-    if describe:
-        describe_run(run)
-    return run
+        for future in in_flight:
+            future.cancel()
 
 
 def describe_run(run: Run) -> None:

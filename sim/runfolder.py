@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from functools import cached_property
@@ -148,13 +149,15 @@ def consolidate(folder: Path, chunks: Iterable[tuple[int, int]]) -> None:
             if writer is not None:
                 writer.close()
             Path(tmp).unlink(missing_ok=True)
-    for cell, index in order:
-        for name in TABLES:
-            chunk_path(folder, name, cell, index).unlink(missing_ok=True)
-    try:
-        (folder / "chunks").rmdir()
-    except OSError:
-        pass
+    shutil.rmtree(folder / "chunks", ignore_errors=True)
+    clear_debris(folder)
+
+
+def clear_debris(folder: Path) -> None:
+    """Remove temporary files a write killed part-way left behind (chunk files stay)."""
+    for pattern in (".*.tmp", "chunks/.*.tmp"):
+        for path in Path(folder).glob(pattern):
+            path.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -176,8 +179,9 @@ class Run:
         manifest = read_manifest(path)
         if manifest.get("status") != "complete":
             raise RunFolderError(
-                f"{path}: the run is {manifest.get('status', 'incomplete')}, not complete; "
-                f"finish it with: nzsim run {manifest.get('scenario_file') or 'SCENARIO'} --resume {path}"
+                f"{path}: the run is {manifest.get('status', 'incomplete')}, not complete (resuming takes the "
+                f"seed and design from the run); finish it with: "
+                f"nzsim run {manifest.get('scenario_file') or 'SCENARIO'} --resume {path}"
             )
         for name in TABLES:
             if not (path / f"{name}.parquet").is_file():

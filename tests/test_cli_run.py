@@ -243,12 +243,6 @@ def test_resume_refuses_a_complete_run_and_a_non_run(scenarios, tmp_path):
     assert "not a run folder" in line
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: Run.open's 'finish it with: nzsim run SCENARIO --resume DIR' hint omits --seed (and --reps / "
-    "--design nested --param-draws K --seeds-per-draw M), so for any run not made with seed 0 and the "
-    "scenario's replication count the suggested command fails with 'started with --seed 5, not 0'. Fix: "
-    "build the hint from the manifest (--seed root_seed, --reps or the nested options), or better, let "
-    "--resume take the seed and design from the manifest when they are not given on the command line."))
 def test_the_resume_hint_of_an_unfinished_run_is_a_working_command(scenarios, tmp_path):
     out = tmp_path / "run"
     with failing_at(5, 7), pytest.raises(EnsembleError):
@@ -289,10 +283,6 @@ def test_executor_dask_starts_a_local_cluster(dask_cli_run, scenarios, tmp_path)
     assert_frame_equal(run.outcomes, reference.outcomes)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: dask_executor starts LocalCluster(silence_logs=True); distributed takes silence_logs as a "
-    "logging *level* and True == 1, so every scheduler/nanny/worker INFO line (about 60 of them) is "
-    "printed to stderr over the progress bar. Fix: silence_logs=logging.ERROR (or logging.WARNING)."))
 def test_executor_dask_local_cluster_keeps_stderr_quiet(dask_cli_run):
     result, _ = dask_cli_run
     noisy = [line for line in result.stderr.splitlines() if " - INFO - " in line]

@@ -319,12 +319,6 @@ def run_python(script: str, timeout: float = 120) -> subprocess.CompletedProcess
     return result
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a process-pool run fixes the global start method to 'fork': starting any forkserver/spawn "
-    "process calls multiprocessing.get_start_method() in spawn.get_preparation_data (CPython gh-109263), "
-    "so a later multiprocessing.set_start_method() raises 'context has already been set'. Fix in "
-    "run_ensemble: note get_start_method(allow_none=True) before the pool starts and, if it was None, "
-    "call multiprocessing.set_start_method(None, force=True) after the pool is shut down."))
 def test_a_two_worker_run_leaves_the_start_method_alone(tmp_path):
     script = f"""
         import json, multiprocessing

@@ -295,12 +295,6 @@ def test_resume_after_a_failure_ends_as_an_uninterrupted_run(spec, tmp_path):
     assert_same_frames(resumed, reference)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: on a failure run_ensemble iterates wait()'s *set* of finished futures in arbitrary order and "
-    "raises at the failing one, so chunks that finished alongside it (with the inline executor: the "
-    "chunks submitted in the same window) are dropped - chunk 0 is lost about 5 times in 6. Fix: walk "
-    "the finished futures in submission order (e.g. `for f in [f for f in in_flight if f in finished]`), "
-    "write every successful one, and raise the first ReplicationFailed only after that."))
 def test_a_failure_keeps_every_chunk_that_finished(spec, tmp_path):
     """With the default window several chunks finish around the failing one; all must be kept."""
     for attempt in range(8):  # the order of a set of futures varies; one lucky run proves nothing
@@ -314,12 +308,6 @@ def test_a_failure_keeps_every_chunk_that_finished(spec, tmp_path):
         assert finished_chunks(out) == completed, f"attempt {attempt}"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: with one worker (InlineExecutor) the runner submits max_in_flight = 4 chunks at once and the "
-    "inline executor runs each one inside submit(), so chunk 0 is not written until chunks 1-3 have "
-    "also been computed: a run killed (or failing) in chunk 3 loses three finished chunks. Fix: use a "
-    "window of 1 for the inline executor (max_in_flight default 1 when it is used), or make "
-    "InlineExecutor lazy (run the call when its result is first waited on)."))
 def test_with_one_worker_each_chunk_is_on_disk_before_the_next_starts(spec, tmp_path):
     out = tmp_path / "run"
     seen: dict[int, set] = {}
@@ -337,11 +325,6 @@ def test_with_one_worker_each_chunk_is_on_disk_before_the_next_starts(spec, tmp_
     assert seen == {5: {(0, 0)}, 10: {(0, 0), (0, 1)}, 15: {(0, 0), (0, 1), (0, 2)}}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: a run killed inside an atomic write leaves a '.<name>.parquet.XXXX.tmp' file in chunks/; "
-    "consolidate() only unlinks known chunk files and then rmdir()s chunks/, which fails silently, so "
-    "the finished run keeps a chunks/ folder with debris. Fix: on resume (or in consolidate) remove "
-    "stale '.*.tmp' files in the run folder and chunks/, or shutil.rmtree(folder / 'chunks')."))
 def test_resume_clears_the_debris_of_a_write_killed_part_way(spec, tmp_path):
     out = tmp_path / "run"
     with failing_at(SEED, 7), pytest.raises(EnsembleError):
