@@ -124,11 +124,13 @@ class NZModel(mesa.Model):
 
     # -- shared quantities ------------------------------------------------------------------
     def mean_trust(self) -> float:
-        return float(sum(p.trust_in_nz for p in self.partners) / len(self.partners))
+        partners = self.partner.values()  # a plain dict view: cheaper to walk than the AgentSet
+        return sum(p.trust_in_nz for p in partners) / len(partners)
 
     def access(self) -> float:
         """Partner access: ``sum_i trust_i * w_i / n`` (the US weight is its commitment)."""
-        return float(sum(p.trust_in_nz * p.access_weight for p in self.partners) / len(self.partners))
+        partners = self.partner.values()
+        return sum(p.trust_in_nz * p.access_weight for p in partners) / len(partners)
 
     def loss_fraction(self) -> float:
         """This week's lost China exports as a fraction of a normal week's."""

@@ -32,6 +32,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 FORMAT = "nzsim-run/1"
+#: Parquet settings: zstd at its fastest level, dictionary encoding only for columns of labels.
+PARQUET = {"compression": "zstd", "compression_level": 1, "use_dictionary": ["variable", "actor", "event", "cell"]}
 TABLES = ("outcomes", "trajectories", "events")
 MANIFEST = "manifest.json"
 
@@ -62,7 +64,7 @@ def atomic_write_table(path: Path, table: pa.Table) -> None:
     os.fchmod(fd, FILE_MODE)
     os.close(fd)
     try:
-        pq.write_table(table, tmp, compression="zstd")
+        pq.write_table(table, tmp, **PARQUET)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -139,7 +141,7 @@ def consolidate(folder: Path, chunks: Iterable[tuple[int, int]]) -> None:
             for cell, index in order:
                 table = pq.read_table(chunk_path(folder, name, cell, index))
                 if writer is None:
-                    writer = pq.ParquetWriter(tmp, table.schema, compression="zstd")
+                    writer = pq.ParquetWriter(tmp, table.schema, **PARQUET)
                 writer.write_table(table.cast(writer.schema))
             if writer is not None:
                 writer.close()
