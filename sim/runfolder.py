@@ -32,8 +32,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 FORMAT = "nzsim-run/1"
-#: Parquet settings: zstd at its fastest level, dictionary encoding only for columns of labels.
+#: Parquet settings of the final files: zstd at its fastest level, dictionary encoding only for labels.
 PARQUET = {"compression": "zstd", "compression_level": 1, "use_dictionary": ["variable", "actor", "event", "cell"]}
+#: Chunk files live only until the run is consolidated: not compressed, so writing and reading them is cheap.
+CHUNK_PARQUET = {"compression": "none", "use_dictionary": PARQUET["use_dictionary"]}
 TABLES = ("outcomes", "trajectories", "events")
 MANIFEST = "manifest.json"
 
@@ -58,13 +60,13 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
-def atomic_write_table(path: Path, table: pa.Table) -> None:
+def atomic_write_table(path: Path, table: pa.Table, settings: Mapping[str, Any] = PARQUET) -> None:
     """Write a Parquet file atomically."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.fchmod(fd, FILE_MODE)
     os.close(fd)
     try:
-        pq.write_table(table, tmp, **PARQUET)
+        pq.write_table(table, tmp, **settings)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -115,7 +117,7 @@ def chunk_path(folder: Path, table: str, cell: int, index: int) -> Path:
 def write_chunk(folder: Path, cell: int, index: int, tables: Mapping[str, pa.Table]) -> None:
     """Write one finished chunk: trajectories and events first, outcomes last (its marker)."""
     for name in ("trajectories", "events", "outcomes"):
-        atomic_write_table(chunk_path(folder, name, cell, index), tables[name])
+        atomic_write_table(chunk_path(folder, name, cell, index), tables[name], CHUNK_PARQUET)
 
 
 def finished_chunks(folder: Path) -> set[tuple[int, int]]:
