@@ -97,18 +97,7 @@ PARTS = ("throughput", "batchrun", "memory", "profile")
 # --------------------------------------------------------------------------------------
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def machine() -> str:
-    return f"{os.cpu_count()} x {cpu_model()}"
+from machine import cpu_model, machine  # noqa: E402,F401  (benchmarks/machine.py)
 
 
 def versions() -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import platform
 import statistics
 import sys
@@ -28,19 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sim  # noqa: E402
+from machine import machine  # noqa: E402  (benchmarks/machine.py, beside this script)
 from sim.version import code_version  # noqa: E402
 
 TARGET_MS = 20.0
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def measure(spec: sim.Scenario, reps: int, warmup: int = 10) -> list[float]:
@@ -74,7 +64,7 @@ def main(argv=None) -> int:
     if not args.no_record:
         row = (
             f"| {dt.date.today().isoformat()} | {code_version()} | {spec.name} | {spec.context.voters} | "
-            f"{args.reps} | {median:.2f} | {q10:.2f} | {q90:.2f} | {os.cpu_count()} x {cpu_model()} | "
+            f"{args.reps} | {median:.2f} | {q10:.2f} | {q90:.2f} | {machine()} | "
             f"Python {platform.python_version()}, Mesa {mesa.__version__}, NumPy {np.__version__} |\n"
         )
         results = ROOT / "benchmarks" / "RESULTS.md"

@@ -27,27 +27,27 @@ class UsageError(ValueError):
     """A user mistake on the command line: one line on stderr, exit status 2."""
 
 
-def _positive(what: str):
+def _whole(minimum: int, what: str = ""):
+    """An argparse type: a whole number of at least ``minimum``."""
+    label = f" ({what})" if what else ""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= 1 ({what}), got {text!r}") from None
-        if value < 1:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= 1 ({what}), got {value}")
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}{label}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}{label}, got {value}")
         return value
 
     return parse
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {value}")
-    return value
+def _positive(what: str):
+    return _whole(1, what)
+
+
+_seed = _whole(0)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

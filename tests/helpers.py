@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from types import MappingProxyType
 
+from pandas.testing import assert_frame_equal
+
 from sim.scenario import Scenario, from_dict, merge
 
 #: A Labour-led New Zealand in June 2023: China takes 27% of NZ$70.4bn goods exports; the
@@ -52,3 +54,24 @@ START = dt.date(2023, 6, 5)
 def make_spec(**overrides) -> Scenario:
     """BASE deep-merged with ``overrides``, validated into a frozen Scenario."""
     return from_dict(merge(BASE, overrides), name="<tests.helpers.make_spec>")
+
+
+#: The horizon of :func:`small_spec` (the election, in week 19, stays in).
+SMALL_HORIZON = 20
+
+
+def small_spec(**overrides) -> Scenario:
+    """A fast scenario for ensemble tests: 300 voters, 20 weeks."""
+    return make_spec(**merge({"context": {"voters": 300}, "horizon_weeks": SMALL_HORIZON}, overrides))
+
+
+def run_frames(run) -> dict:
+    """A finished run's three frames by name."""
+    return {"outcomes": run.outcomes, "trajectories": run.trajectories, "events": run.events}
+
+
+def assert_same_frames(a, b) -> None:
+    """Two runs have identical outcomes, trajectories and events."""
+    fa, fb = run_frames(a), run_frames(b)
+    for name in fa:
+        assert_frame_equal(fa[name], fb[name], obj=name)

@@ -27,8 +27,9 @@ import sim
 from sim.ensemble import Design, dask_executor, replication_seed, run_ensemble
 from sim.outcomes import COLUMN_TYPES
 from sim.runfolder import Run
-from sim.scenario import ScenarioError, load, merge
-from tests.helpers import make_spec
+from sim.scenario import ScenarioError, load
+from tests.helpers import assert_same_frames, small_spec
+from tests.helpers import run_frames as frames
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -36,21 +37,6 @@ UNCERTAIN = {
     "china.grievance_half_life_weeks": {"dist": "uniform", "low": 4, "high": 12},
     "election.approval_weight": {"dist": "triangular", "low": 0.0, "mode": 0.04, "high": 0.1},
 }
-
-
-def small_spec(**overrides):
-    """A fast scenario: 300 voters, 20 weeks (the election, in week 19, stays in)."""
-    return make_spec(**merge({"context": {"voters": 300}, "horizon_weeks": 20}, overrides))
-
-
-def frames(run: Run) -> dict[str, pd.DataFrame]:
-    return {"outcomes": run.outcomes, "trajectories": run.trajectories, "events": run.events}
-
-
-def assert_same_frames(a: Run, b: Run) -> None:
-    fa, fb = frames(a), frames(b)
-    for name in fa:
-        assert_frame_equal(fa[name], fb[name], obj=name)
 
 
 def worker_ids(run: Run) -> set[str]:

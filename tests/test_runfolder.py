@@ -30,8 +30,8 @@ from sim.ensemble import EnsembleError, replication_seed, run_ensemble
 from sim.model import REPORTERS
 from sim.outcomes import COLUMN_TYPES
 from sim.runfolder import Run, RunFolderError, finished_chunks
-from sim.scenario import merge
-from tests.helpers import make_spec
+from tests.helpers import SMALL_HORIZON as HORIZON
+from tests.helpers import assert_same_frames, make_spec, small_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -39,22 +39,6 @@ UNCERTAIN = {
     "china.grievance_half_life_weeks": {"dist": "uniform", "low": 4, "high": 12},
     "election.approval_weight": {"dist": "triangular", "low": 0.0, "mode": 0.04, "high": 0.1},
 }
-HORIZON = 20
-
-
-def small_spec(**overrides):
-    """A fast scenario: 300 voters, 20 weeks (the election, in week 19, stays in)."""
-    return make_spec(**merge({"context": {"voters": 300}, "horizon_weeks": HORIZON}, overrides))
-
-
-def frames(run: Run) -> dict[str, pd.DataFrame]:
-    return {"outcomes": run.outcomes, "trajectories": run.trajectories, "events": run.events}
-
-
-def assert_same_frames(a: Run, b: Run) -> None:
-    fa, fb = frames(a), frames(b)
-    for name in fa:
-        assert_frame_equal(fa[name], fb[name], obj=name)
 
 
 def snapshot(folder: Path) -> dict[str, bytes | None]:
