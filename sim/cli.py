@@ -157,12 +157,21 @@ def format_summary(run, summary) -> str:
                 lines.append(f"  {row.outcome:<{width}}  {_num(row.mean):>10}  {_num(row.median):>10}  {band:>23}")
         other = frame[frame["kind"] != "numeric"]
         if len(other):
-            width = max(len(o) for o in other["outcome"])
-            lines.append(f"  {'P(...)':<{width}}  {'probability':>11}")
-            for row in other.itertuples():
+            labels = [_probability_label(row) for row in other.itertuples()]
+            width = max(len(label) for label in labels)
+            lines.append(f"  {'probability of':<{width}}  {'P':>6}")
+            for label, row in zip(labels, other.itertuples()):
                 shown = "-" if row.n == 0 else f"{row.probability:.3f}"
-                lines.append(f"  {row.outcome:<{width}}  {shown:>11}")
+                lines.append(f"  {label:<{width}}  {shown:>6}")
     return "\n".join(lines) + "\n"
+
+
+def _probability_label(row) -> str:
+    """What a probability row is the probability of, in words a reader can take at face value."""
+    if row.kind == "timing":  # e.g. partnership_week: signed at all, and when (median week)
+        when = "" if row.probability == 0 or row.median != row.median else f", median week {row.median:.0f}"
+        return f"{row.outcome}: happened during the run{when}"
+    return row.outcome
 
 
 def _num(value: float) -> str:
