@@ -537,82 +537,86 @@ def run_ensemble(
 
     if resume:
         folder = Path(out)
-        _check_resume(manifest, spec, seed, design, folder)
-        chunk_size = manifest["chunk_size"]
-        runfolder.clear_debris(folder)
-        (folder / "chunks").mkdir(exist_ok=True)
-        manifest.setdefault("resumed", []).append(
-            {"at": _now(), "from_status": manifest.get("status"), "error": manifest.pop("error", None)}
-        )
-        manifest["status"] = "running"
     else:
-        chunk_size = chunk_size or default_chunk_size(design.replications, workers)
         if out is None:
             stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
             out = Path("runs") / f"{spec.name}-seed{seed}-{stamp}"
         folder = runfolder.create(Path(out))
-        manifest = _manifest(spec, scenario_file, seed, design, cell_list, chunk_size, None, workers)
+    with runfolder.locked(folder):  # no second run writes into this folder meanwhile
+        if resume:
+            manifest = runfolder.read_manifest(folder)  # again, now that the folder is ours
+            _check_resume(manifest, spec, seed, design, folder)
+            chunk_size = manifest["chunk_size"]
+            runfolder.clear_debris(folder)
+            (folder / "chunks").mkdir(exist_ok=True)
+            manifest.setdefault("resumed", []).append(
+                {"at": _now(), "from_status": manifest.get("status"), "error": manifest.pop("error", None)}
+            )
+            manifest["status"] = "running"
+        else:
+            chunk_size = chunk_size or default_chunk_size(design.replications, workers)
+            manifest = _manifest(spec, scenario_file, seed, design, cell_list, chunk_size, None, workers)
 
-    tasks = [
-        ChunkTask(cell.index, cell.label, dict(cell.levers), cell.scenario, seed, design, k, start,
-                  min(start + chunk_size, design.replications), _lever_types(spec))
-        for cell in cell_list
-        for k, start in enumerate(range(0, design.replications, chunk_size))
-    ]
-    done = runfolder.finished_chunks(folder)
-    pending = [t for t in tasks if (t.cell, t.chunk) not in done]
+        tasks = [
+            ChunkTask(cell.index, cell.label, dict(cell.levers), cell.scenario, seed, design, k, start,
+                      min(start + chunk_size, design.replications), _lever_types(spec))
+            for cell in cell_list
+            for k, start in enumerate(range(0, design.replications, chunk_size))
+        ]
+        done = runfolder.finished_chunks(folder)
+        pending = [t for t in tasks if (t.cell, t.chunk) not in done]
 
-    total = design.replications * len(cell_list)
-    tracker = _Progress(callback=progress if callable(progress) else None)
-    if progress is True:
-        from tqdm.auto import tqdm
+        total = design.replications * len(cell_list)
+        tracker = _Progress(callback=progress if callable(progress) else None)
+        if progress is True:
+            from tqdm.auto import tqdm
 
-        already = total - sum(t.stop - t.start for t in pending)
-        tracker.bar = tqdm(total=total, initial=already, unit="rep", desc=spec.name, file=sys.stderr, smoothing=0.1)
+            already = total - sum(t.stop - t.start for t in pending)
+            tracker.bar = tqdm(total=total, initial=already, unit="rep", desc=spec.name, file=sys.stderr, smoothing=0.1)
 
-    own_executor = executor is None
-    with start_method_untouched():
-        if own_executor:
-            executor = InlineExecutor() if workers == 1 else process_pool(workers)
-        manifest["executor"] = type(executor).__name__
-        runfolder.write_manifest(folder, manifest)
-        window = max_in_flight or (1 if isinstance(executor, InlineExecutor) else 4 * workers)
-        try:
-            _drain(executor, pending, window, folder, manifest, tracker)
-        except ReplicationFailed as err:
-            manifest["status"] = "failed"
-            manifest["error"] = {"replication": err.replication, "seed": err.seed, "cell": err.cell,
-                                 "error": err.error, "traceback": err.details}
-            runfolder.write_manifest(folder, manifest)
-            retell = f"; retell it with: nzsim story SCENARIO --seed {err.seed}" if len(cell_list) == 1 and design.kind == "monte_carlo" else ""
-            raise EnsembleError(
-                f"{err}; {len(runfolder.finished_chunks(folder))} finished chunk(s) kept in {folder}{retell}", folder
-            ) from None
-        except BrokenExecutor as err:
-            manifest["status"] = "failed"
-            manifest["error"] = {"error": f"a worker process died ({type(err).__name__}: {err})"}
-            runfolder.write_manifest(folder, manifest)
-            raise EnsembleError(
-                f"a worker process died ({err}); {len(runfolder.finished_chunks(folder))} finished chunk(s) "
-                f"kept in {folder}", folder
-            ) from None
-        except BaseException:
-            manifest["status"] = "interrupted"
-            runfolder.write_manifest(folder, manifest)
-            raise
-        finally:
-            tracker.close()
+        own_executor = executor is None
+        with start_method_untouched():
             if own_executor:
-                executor.shutdown(wait=True, cancel_futures=True)
+                executor = InlineExecutor() if workers == 1 else process_pool(workers)
+            manifest["executor"] = type(executor).__name__
+            runfolder.write_manifest(folder, manifest)
+            window = max_in_flight or (1 if isinstance(executor, InlineExecutor) else 4 * workers)
+            try:
+                _drain(executor, pending, window, folder, manifest, tracker)
+            except ReplicationFailed as err:
+                manifest["status"] = "failed"
+                manifest["error"] = {"replication": err.replication, "seed": err.seed, "cell": err.cell,
+                                     "error": err.error, "traceback": err.details}
+                runfolder.write_manifest(folder, manifest)
+                retell = f"; retell it with: nzsim story SCENARIO --seed {err.seed}" if len(cell_list) == 1 and design.kind == "monte_carlo" else ""
+                raise EnsembleError(
+                    f"{err}; {len(runfolder.finished_chunks(folder))} finished chunk(s) kept in {folder}{retell}", folder
+                ) from None
+            except BrokenExecutor as err:
+                manifest["status"] = "failed"
+                manifest["error"] = {"error": f"a worker process died ({type(err).__name__}: {err})"}
+                runfolder.write_manifest(folder, manifest)
+                raise EnsembleError(
+                    f"a worker process died ({err}); {len(runfolder.finished_chunks(folder))} finished chunk(s) "
+                    f"kept in {folder}", folder
+                ) from None
+            except BaseException:
+                manifest["status"] = "interrupted"
+                runfolder.write_manifest(folder, manifest)
+                raise
+            finally:
+                tracker.close()
+                if own_executor:
+                    executor.shutdown(wait=True, cancel_futures=True)
 
-    runfolder.consolidate(folder, [(t.cell, t.chunk) for t in tasks])
-    manifest["status"] = "complete"
-    manifest["finished"] = _now()
-    runfolder.write_manifest(folder, manifest)
-    run = Run(folder, manifest)
-    if describe:
-        describe_run(run)
-    return run
+        runfolder.consolidate(folder, [(t.cell, t.chunk) for t in tasks])
+        manifest["status"] = "complete"
+        manifest["finished"] = _now()
+        runfolder.write_manifest(folder, manifest)
+        run = Run(folder, manifest)
+        if describe:
+            describe_run(run)
+        return run
 
 
 def _design(spec: Scenario, reps, design, param_draws, seeds_per_draw) -> Design:

@@ -18,6 +18,7 @@ the number of replications.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -108,6 +109,54 @@ def create(folder: Path) -> Path:
     except OSError as err:
         raise RunFolderError(f"{folder}: cannot write there ({err.strerror or err})") from None
     return folder
+
+
+LOCK = ".lock"
+
+
+@contextlib.contextmanager
+def locked(folder: Path):
+    """Hold the run folder for this process, so two runs never write into one folder.
+
+    The lock is a file holding the owner's pid, created exclusively. A lock left by a process
+    that no longer exists (a run killed with SIGKILL) is stale and is taken over.
+    """
+    path = Path(folder) / LOCK
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
+        except FileExistsError:
+            owner = _lock_owner(path)
+            if owner is not None and owner != os.getpid() and _alive(owner):
+                raise RunFolderError(f"{folder}: in use by another run (process {owner}); wait for it to finish") from None
+            path.unlink(missing_ok=True)  # stale: its process is gone
+            continue
+        with os.fdopen(fd, "w") as handle:
+            handle.write(str(os.getpid()))
+        break
+    else:  # pragma: no cover - another process took the stale lock between our two tries
+        raise RunFolderError(f"{folder}: in use by another run; wait for it to finish")
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _lock_owner(path: Path) -> int | None:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, owned by someone else
+        return True
+    return True
 
 
 def chunk_path(folder: Path, table: str, cell: int, index: int) -> Path:

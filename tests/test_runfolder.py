@@ -373,3 +373,23 @@ def test_a_run_killed_with_sigkill_resumes_to_the_same_results(tmp_path):
     reference = run_ensemble(scenario, seed=13, workers=1, chunk_size=5, out=tmp_path / "reference", describe=False)
     assert len(reference.outcomes) == 60
     assert_same_frames(resumed, reference)
+
+
+def test_a_run_in_progress_holds_its_folder(spec, tmp_path):
+    """A second run cannot resume a folder another live process is writing; a dead owner's lock is taken over."""
+    out = tmp_path / "run"
+    with failing_at(SEED, 7), pytest.raises(EnsembleError):
+        run_ensemble(spec, 20, seed=SEED, workers=1, chunk_size=5, out=out, describe=False)
+    assert not (out / ".lock").exists()  # released when the run ended, even by failing
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (out / ".lock").write_text(str(holder.pid))
+        with pytest.raises(RunFolderError, match=f"in use by another run \\(process {holder.pid}\\)"):
+            run_ensemble(spec, 20, seed=SEED, workers=1, chunk_size=5, out=out, resume=True, describe=False)
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder is gone: its lock is stale and the resume goes ahead
+    run = run_ensemble(spec, 20, seed=SEED, workers=1, chunk_size=5, out=out, resume=True, describe=False)
+    assert len(run.outcomes) == 20
+    assert not (out / ".lock").exists()
