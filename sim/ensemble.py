@@ -712,5 +712,5 @@ def describe_run(run: Run) -> None:
     trajectories = run.trajectories_of(variables + ["china_rung"])
     start = dt.date.fromisoformat(run.manifest["scenario"]["start"])
     plotting.fan_charts(trajectories[trajectories["variable"] != "china_rung"], figures / "trajectories.png",
-                        variables=variables, start=start, title=title)
-    plotting.rung_ladder(trajectories, figures / "china_ladder.png", title=title)
+                        variables=variables, start=start, by=by, title=title)
+    plotting.rung_ladder(trajectories, figures / "china_ladder.png", by=by, title=title)
