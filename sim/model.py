@@ -166,12 +166,6 @@ class NZModel(mesa.Model):
             event_rules.apply(self, key, event)
         self._event_date = None
 
-    def run(self) -> "NZModel":
-        """Step to the end of the horizon."""
-        while self.running:
-            self.step()
-        return self
-
 
 class ScalarDataCollector(mesa.DataCollector):
     """Mesa's DataCollector for model reporters that return plain numbers.

@@ -36,7 +36,8 @@ class Replication:
 
 def replicate(spec: Scenario, seed: int, params: Mapping[str, float] | None = None) -> Replication:
     """Run one replication of ``spec`` with ``seed`` to the end of its horizon."""
-    model = NZModel(spec, seed=seed, params=params).run()
+    model = NZModel(spec, seed=seed, params=params)
+    model.run_model()  # Mesa's loop: steps while model.running (set false at the horizon)
     return record(model)
 
 

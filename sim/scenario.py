@@ -297,10 +297,8 @@ class Context(Frozen):
 # --------------------------------------------------------------------------------------
 
 
-class Uniform(Frozen):
-    dist: Literal["uniform"]
-    low: Number
-    high: Number
+class _Interval(Frozen):
+    """A distribution on [low, high], with low < high."""
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -310,6 +308,12 @@ class Uniform(Frozen):
 
     def bounds(self) -> tuple[float, float]:
         return self.low, self.high
+
+
+class Uniform(_Interval):
+    dist: Literal["uniform"]
+    low: Number
+    high: Number
 
 
 class Normal(Frozen):
@@ -340,7 +344,7 @@ class Triangular(Frozen):
         return self.low, self.high
 
 
-class Beta(Frozen):
+class Beta(_Interval):
     """Beta(a, b) stretched onto [low, high] (default [0, 1])."""
 
     dist: Literal["beta"]
@@ -348,15 +352,6 @@ class Beta(Frozen):
     b: Number = Field(gt=0)
     low: Number = 0.0
     high: Number = 1.0
-
-    @model_validator(mode="after")
-    def _ordered(self):
-        if not self.low < self.high:
-            raise ValueError(f"low less than high, got low {self.low:g} and high {self.high:g}")
-        return self
-
-    def bounds(self) -> tuple[float, float]:
-        return self.low, self.high
 
 
 class Choice(Frozen):

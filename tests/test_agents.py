@@ -790,7 +790,8 @@ def test_election_exactly_half_keeps_office():
 
 def test_a_lost_election_in_a_run_flips_the_bloc_from_its_week():
     spec = make_spec(events={"election": {"incumbent_baseline": 0.1}}, horizon_weeks=24, context={"voters": 200})
-    rep = NZModel(spec, seed=0, params=ELECTION_PARAMS).run()
+    rep = NZModel(spec, seed=0, params=ELECTION_PARAMS)
+    rep.run_model()
     bloc = rep.datacollector.get_model_vars_dataframe()["bloc_national"].to_numpy()
     # 0.1 + 0.04 * (approval - 0.5) <= 0.12 < 0.5: a sure loss in week 19
     np.testing.assert_array_equal(bloc[:ELECTION_WEEK], 0)

@@ -155,35 +155,37 @@ class China(mesa.Agent):
                 self.impose(tier=2, formal=True, fraction=p["china.restriction_fraction"])
 
     def impose(self, tier: int, formal: bool, fraction: float) -> None:
-        sectors = tuple(
-            name for name, s in self.model.spec.context.sectors.items() if s.tier and s.tier <= tier
-        )
-        if formal:
-            sectors = tuple(name for name in sectors if self.model.spec.context.sectors[name].tier == 2) or sectors
-        if not sectors:
+        """Beijing's own measures on the sectors of ``tier`` (formal coercion falls back on the
+        tier-1 sectors where no sector has tier 2)."""
+        sectors = self.model.spec.context.sectors
+        chosen = tuple(name for name, s in sectors.items() if s.tier == tier)
+        if not chosen and formal:
+            chosen = tuple(name for name, s in sectors.items() if s.tier == 1)
+        if not chosen:
             return
-        self.restrictions.append(Restriction(sectors, fraction, formal, self.model.week))
-        weekly = sum(self.model.exporters.weekly_value(s) for s in sectors) * fraction
-        kind = "formal coercion" if formal else "informal trade restriction"
-        self.model.public.shock(self._p["public.coercion_threat_shock"])
+        weekly = self._restrict(Restriction(chosen, fraction, formal, self.model.week))
         self.model.log(
             "China",
-            kind,
+            "formal coercion" if formal else "informal trade restriction",
             f"Beijing imposes {'tariffs and bans' if formal else 'customs delays and licence suspensions'} on "
-            f"{_listed(sectors)} (grievance {self.grievance:.1f}); about NZ${weekly:.0f}m a week of exports at risk.",
+            f"{_listed(chosen)} (grievance {self.grievance:.1f}); about NZ${weekly:.0f}m a week of exports at risk.",
         )
 
     def impose_exogenous(self, sectors: tuple[str, ...], fraction: float, weeks: int, formal: bool, label: str) -> None:
         """An exogenous coercion shock: measures for a fixed number of weeks, whatever the grievance."""
-        self.restrictions.append(Restriction(sectors, fraction, formal, self.model.week, weeks_left=weeks))
-        self.model.public.shock(self._p["public.coercion_threat_shock"])
-        weekly = sum(self.model.exporters.weekly_value(s) for s in sectors) * fraction
+        weekly = self._restrict(Restriction(sectors, fraction, formal, self.model.week, weeks_left=weeks))
         self.model.log(
             "China",
             "formal coercion" if formal else "informal trade restriction",
             f"{label or 'A dispute outside the model'}: Beijing restricts {_listed(sectors)} "
             f"({fraction:.0%} of their China sales) for {weeks} weeks; about NZ${weekly:.0f}m a week lost.",
         )
+
+    def _restrict(self, restriction: Restriction) -> float:
+        """Put a restriction in force; the public takes it as a threat. Returns NZ$m a week at stake."""
+        self.restrictions.append(restriction)
+        self.model.public.shock(self._p["public.coercion_threat_shock"])
+        return sum(self.model.exporters.weekly_value(s) for s in restriction.sectors) * restriction.fraction
 
     def consider_lifting(self) -> None:
         """Exogenous measures end on time (a measure of n weeks costs exports in exactly n weekly
