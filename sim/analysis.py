@@ -24,28 +24,46 @@ Statistician* 50(4), 361-365. https://doi.org/10.1080/00031305.1996.10473566
 
 from __future__ import annotations
 
+import datetime as dt
+import warnings
+from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping, Sequence
+from typing import Mapping, Sequence, Union
 
 import numpy as np
 import pandas as pd
 
 from .agents.china import Rung
 from .parameters import PARTNERS
+from .runfolder import Run
 
 __all__ = [
     "CATEGORY_LEVELS",
+    "COMPARE_COLUMNS",
+    "DIRECTIONS",
     "KINDS",
     "LABEL_COLUMNS",
     "ORDINAL_LEVELS",
     "OUTCOME_KINDS",
     "RUNG_NAMES",
     "SUMMARY_COLUMNS",
+    "VARIANCE_COLUMNS",
+    "compare",
+    "compared_outcomes",
+    "estimate",
     "fan_quantiles",
+    "ladder",
+    "load_run",
     "quantile_name",
     "rung_probabilities_by_week",
     "summarise",
+    "tradeoff_frontier",
+    "variance_split",
 ]
+
+#: What the comparison functions accept as one run: a finished :class:`~sim.runfolder.Run`
+#: or its outcomes frame.
+RunLike = Union[Run, pd.DataFrame]
 
 #: The kinds of outcome, and how :func:`summarise` treats each.
 KINDS = ("numeric", "binary", "ordinal", "categorical", "timing")
@@ -106,22 +124,26 @@ _TRAJECTORY_COLUMNS = ("week", "variable", "value")
 
 
 def summarise(
-    outcomes: pd.DataFrame,
+    outcomes: RunLike,
     by: str | Sequence[str] | None = None,
     *,
     kinds: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Summarise an ensemble's outcomes, one row per statistic line (per group).
 
+    This is the table ``nzsim run`` prints and writes to ``summary.csv``.
+
     Parameters
     ----------
-    outcomes : pandas.DataFrame
-        One row per replication. Columns named in ``kinds`` (by default
-        :data:`OUTCOME_KINDS`) are summarised; every other column (``replication``, ``seed``,
-        ``param.<name>``, ...) is ignored. Nulls (None, NaN, ``pd.NA``) count as missing.
+    outcomes : Run or pandas.DataFrame
+        A finished run (see :func:`load_run`), or its outcomes: one row per replication.
+        Columns named in ``kinds`` (by default :data:`OUTCOME_KINDS`) are summarised; every
+        other column (``replication``, ``seed``, ``param.<name>``, ...) is ignored. Nulls
+        (None, NaN, ``pd.NA``) count as missing.
     by : str or sequence of str, optional
         Column(s) to group by, e.g. ``"cell"``. Groups come in their order of first appearance
-        (or category order for a categorical column).
+        (or category order for a categorical column). For a run with lever cells the default
+        is ``"cell"``.
     kinds : mapping of str to str, optional
         Kinds for further columns, or to override :data:`OUTCOME_KINDS`; each one of
         :data:`KINDS`.
@@ -167,6 +189,10 @@ def summarise(
     0    final_stance  numeric  4    0.25          NaN
     1  trade_coercion   binary  3     NaN     0.333333
     """
+    if isinstance(outcomes, Run):
+        outcomes = outcomes.outcomes
+        if by is None and "cell" in outcomes.columns:
+            by = "cell"
     keys = _keys(by)
     _require(outcomes, keys, "outcomes")
     kinds = {**OUTCOME_KINDS, **(kinds or {})}
@@ -453,6 +479,564 @@ def rung_probabilities_by_week(
         sort = ["_group", "week"]
     table = table.sort_values(sort, kind="stable").drop(columns=["_group"], errors="ignore")
     return table.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------
+# Runs: loading, and comparing several
+# --------------------------------------------------------------------------------------
+
+
+def load_run(path: str | Path) -> Run:
+    """Open a finished run folder.
+
+    Parameters
+    ----------
+    path : str or path
+        The folder ``nzsim run`` (or :func:`sim.run_ensemble`) wrote.
+
+    Returns
+    -------
+    Run
+        With ``.outcomes`` (one row per replication), ``.trajectories`` (long),
+        ``.events``, ``.manifest`` (what was run, with which seed, design and code) and
+        ``.scenario`` (the scenario as resolved when it ran).
+
+    Raises
+    ------
+    sim.runfolder.RunFolderError
+        A ``ValueError`` that says what is wrong: the folder does not exist or is not a run,
+        its manifest cannot be read, or the run is unfinished (with the ``nzsim run ...
+        --resume`` command that finishes it), or a results file is missing.
+    """
+    return Run.open(path)
+
+
+#: Which way each outcome is better, for :func:`tradeoff_frontier` when objectives are given
+#: by name only. From the small state's point of view: more interoperability, trust,
+#: approval and credibility; fewer exports lost, less coercion.
+DIRECTIONS: Mapping[str, str] = MappingProxyType(
+    {
+        "final_interoperability": "max",
+        "partnership_signed": "max",
+        "trust_mean": "max",
+        **{f"trust_{key}": "max" for key in PARTNERS},
+        "final_approval": "max",
+        "mean_approval": "max",
+        "independence_credibility": "max",
+        "incumbent_share": "max",
+        "incumbent_won": "max",
+        "exports_lost_nzd_m": "min",
+        "trade_coercion": "min",
+        "coercion_weeks": "min",
+        "china_max_rung": "min",
+        **{f"china_max_rung>={name}": "min" for name in RUNG_NAMES[1:]},
+    }
+)
+
+#: The columns of :func:`compare`'s frame.
+COMPARE_COLUMNS = (
+    "outcome", "statistic", "run", "baseline", "n", "value", "low", "high",
+    "difference", "difference_low", "difference_high", "paired",
+)
+
+#: The columns of :func:`variance_split`'s frame, after the ``by`` columns.
+VARIANCE_COLUMNS = (
+    "outcome", "param_draws", "seeds_per_draw", "total_variance", "parameter_variance",
+    "chance_variance", "parameter_share", "chance_share",
+)
+
+
+def compared_outcomes(outcomes: pd.DataFrame) -> list[str]:
+    """The outcomes :func:`compare` reports by default, those present in ``outcomes``.
+
+    Every numeric and binary outcome of :data:`OUTCOME_KINDS`, in its order, with the chance
+    that China's response reaches at least an official rebuke and at least a warning
+    (``china_max_rung>=rebuke``, ``china_max_rung>=warning``) in place of the ordinal rung.
+    """
+    names: list[str] = []
+    for column, kind in OUTCOME_KINDS.items():
+        if column not in outcomes.columns:
+            continue
+        if kind in ("numeric", "binary"):
+            names.append(column)
+        elif column == "china_max_rung":
+            names += ["china_max_rung>=rebuke", "china_max_rung>=warning"]
+    return names
+
+
+def estimate(outcomes: pd.DataFrame, outcome: str) -> tuple[str, np.ndarray]:
+    """One outcome as numbers to average: the statistic's name and a float per replication.
+
+    Parameters
+    ----------
+    outcomes : pandas.DataFrame
+        One row per replication.
+    outcome : str
+        A numeric outcome (averaged: ``"mean"``), a binary one (0 or 1: ``"probability"``), a
+        timing outcome (1 if the event happened: ``"probability"``), or
+        ``<ordinal>>=<level>`` such as ``china_max_rung>=warning`` (1 if the outcome reached
+        that level: ``"probability"``).
+
+    Returns
+    -------
+    tuple of (str, numpy.ndarray)
+        ``"mean"`` or ``"probability"``, and the values, NaN where missing.
+
+    Raises
+    ------
+    ValueError
+        If the outcome is not a column, not a kind that averages, or names an unknown level.
+    """
+    column, _, level = outcome.partition(">=")
+    if column not in outcomes.columns:
+        raise ValueError(f"outcome {outcome!r}: no such column; expected one of {compared_outcomes(outcomes)}")
+    kind = OUTCOME_KINDS.get(column)
+    if level:
+        levels = dict((label, value) for value, label in ORDINAL_LEVELS.get(column, ()))
+        if level not in levels:
+            raise ValueError(
+                f"outcome {outcome!r}: expected an ordinal outcome and one of its levels, e.g. "
+                f"china_max_rung>={RUNG_NAMES[3]} (levels: {', '.join(levels) or 'none'})"
+            )
+        x = _as_float(outcomes[column], column).to_numpy()
+        return "probability", np.where(np.isnan(x), np.nan, (x >= levels[level]).astype(float))
+    if kind == "binary":
+        return "probability", _as_binary(outcomes[column], column).to_numpy()
+    if kind == "timing":
+        return "probability", outcomes[column].notna().to_numpy(dtype=float)
+    if kind in ("numeric", None):
+        return "mean", _as_float(outcomes[column], column).to_numpy()
+    raise ValueError(
+        f"outcome {outcome!r} is {kind}: compare a level instead, e.g. {column}>={RUNG_NAMES[3]}"
+        if kind == "ordinal" else f"outcome {outcome!r} is {kind}, not a number or a yes/no outcome"
+    )
+
+
+def _labelled(runs: RunLike | Mapping[str, RunLike] | Sequence[RunLike], what: str) -> list[tuple[str, pd.DataFrame]]:
+    """(label, outcomes) for each run; a run with several lever cells gives one per cell."""
+    if isinstance(runs, (Run, pd.DataFrame)):
+        items = [(None, runs)]
+    elif isinstance(runs, Mapping):
+        items = [(str(label), run) for label, run in runs.items()]
+    else:
+        items = [(None, run) for run in runs]
+    if not items:
+        raise ValueError(f"{what}: expected at least one run, got none")
+    names = [run.manifest.get("scenario_name") if isinstance(run, Run) else None for _, run in items]
+    out: list[tuple[str, pd.DataFrame]] = []
+    for i, ((label, run), name) in enumerate(zip(items, names)):
+        if isinstance(run, Run):
+            frame = run.outcomes
+            if label is None:
+                label = name if names.count(name) == 1 else f"{name} ({run.path.name})"
+        elif isinstance(run, pd.DataFrame):
+            frame = run
+            label = label if label is not None else f"run {i + 1}"
+        else:
+            raise TypeError(f"{what}: expected a Run or an outcomes DataFrame, got {type(run).__name__}")
+        if "cell" in frame.columns and frame["cell"].nunique(dropna=False) > 1:
+            for cell, rows in frame.groupby("cell", sort=False, dropna=False):
+                out.append((str(cell) if len(items) == 1 else f"{label} / {cell}", rows.reset_index(drop=True)))
+        else:
+            out.append((label, frame))
+    labels = [label for label, _ in out]
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    if repeated:
+        raise ValueError(f"{what}: runs share the label(s) {repeated}; pass a mapping of label to run")
+    return out
+
+
+def _bootstrap_means(columns: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Means over resampled rows: ``columns`` is n x k, ``index`` is B x n; returns B x k."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing resample is NaN
+        return np.nanmean(columns[index], axis=1)
+
+
+def compare(
+    runs: Mapping[str, RunLike] | Sequence[RunLike] | RunLike,
+    baseline: str | int | None = None,
+    outcomes: Sequence[str] | None = None,
+    *,
+    level: float = 0.95,
+    resamples: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Each run's mean or probability of each outcome, and its difference from a baseline run,
+    with seeded bootstrap intervals.
+
+    Parameters
+    ----------
+    runs : mapping of label to Run or frame, sequence of them, or one Run
+        The runs to compare. A run is labelled by its key, else by its scenario name (or
+        ``run 1``, ``run 2``... for bare frames). A run with lever cells counts as one run per
+        cell (labelled by the cell), so ``compare(run)`` compares a run's cells.
+    baseline : str or int, optional
+        The label (or position) of the run the others are measured against; default the first.
+    outcomes : sequence of str, optional
+        Outcomes to compare (see :func:`estimate`); default :func:`compared_outcomes` of the
+        baseline.
+    level : float
+        Coverage of the intervals (default 0.95: the 2.5th to 97.5th percentile of the
+        bootstrap distribution).
+    resamples : int
+        Bootstrap resamples per run (default 2,000).
+    seed : int
+        Seed of the resampling: the same seed gives the same intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per outcome and run (outcome by outcome, runs in the given order), with
+        :data:`COMPARE_COLUMNS`:
+
+        - ``statistic``: ``"mean"`` or ``"probability"``;
+        - ``n``: replications with a value;
+        - ``value``, ``low``, ``high``: the run's estimate and its percentile bootstrap interval;
+        - ``difference``, ``difference_low``, ``difference_high``: the run's estimate minus the
+          baseline's, with its interval (NaN on the baseline's own rows);
+        - ``paired``: whether the difference was resampled in pairs. Runs made with the same
+          root seed give replication ``i`` the same seed (common random numbers), so when a
+          run's ``seed`` column equals the baseline's, replication ``i`` of one is paired with
+          replication ``i`` of the other and rows are resampled together, which gives the
+          difference a narrower, still valid interval. Otherwise the two are resampled
+          independently.
+
+    Raises
+    ------
+    ValueError
+        No runs, repeated labels, an unknown baseline or outcome, ``level`` outside (0, 1) or
+        fewer than 100 resamples.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"seed": [1, 2, 3, 4], "trade_coercion": [False, False, True, False]})
+    >>> b = pd.DataFrame({"seed": [1, 2, 3, 4], "trade_coercion": [True, False, True, True]})
+    >>> table = compare({"as it happened": a, "strong words": b}, outcomes=["trade_coercion"])
+    >>> table[["run", "value", "difference", "paired"]]
+                  run  value  difference  paired
+    0  as it happened   0.25         NaN   False
+    1    strong words   0.75         0.5    True
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level: expected a coverage between 0 and 1 (e.g. 0.95), got {level}")
+    if resamples < 100:
+        raise ValueError(f"resamples: expected at least 100, got {resamples}")
+    labelled = _labelled(runs, "compare")
+    labels = [label for label, _ in labelled]
+    if baseline is None:
+        base = 0
+    elif isinstance(baseline, (int, np.integer)) and not isinstance(baseline, bool):
+        if not -len(labels) <= baseline < len(labels):
+            raise ValueError(f"baseline: position {baseline} is out of range for {len(labels)} runs")
+        base = int(baseline) % len(labels)
+    elif baseline in labels:
+        base = labels.index(baseline)
+    else:
+        raise ValueError(f"baseline: {baseline!r} is not one of the runs {labels}")
+    names = list(outcomes) if outcomes is not None else compared_outcomes(labelled[base][1])
+    if not names:
+        raise ValueError("outcomes: expected at least one outcome to compare")
+
+    # Each run's values: n x k, and the statistic of each outcome.
+    values, statistics = [], []
+    for label, frame in labelled:
+        columns = []
+        for name in names:
+            try:
+                statistic, x = estimate(frame, name)
+            except ValueError as error:
+                raise ValueError(f"run {label!r}: {error}") from None
+            columns.append(x)
+            if len(statistics) < len(names):
+                statistics.append(statistic)
+        values.append(np.column_stack(columns) if len(frame) else np.empty((0, len(names))))
+
+    seeds = [frame["seed"].to_numpy() if "seed" in frame.columns else None for _, frame in labelled]
+    base_seeds = seeds[base]
+
+    def is_paired(i: int) -> bool:
+        return (
+            i != base and base_seeds is not None and seeds[i] is not None
+            and len(seeds[i]) == len(base_seeds) and bool(np.array_equal(seeds[i], base_seeds))
+        )
+
+    # Each run's resampled means (B x k); a paired run also resamples the baseline with the
+    # same rows. Blocks keep memory small for large runs.
+    alpha = (1 - level) / 2
+    means: list[np.ndarray] = []
+    base_means_paired: dict[int, np.ndarray] = {}
+    for i, x in enumerate(values):
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i,)))
+        n = len(x)
+        if n == 0:
+            means.append(np.full((resamples, len(names)), np.nan))
+            continue
+        block = max(1, min(resamples, 4_000_000 // max(1, n * len(names))))
+        own, partner = [], []
+        for start in range(0, resamples, block):
+            index = rng.integers(0, n, size=(min(block, resamples - start), n))
+            own.append(_bootstrap_means(x, index))
+            if is_paired(i):
+                partner.append(_bootstrap_means(values[base], index))
+        means.append(np.concatenate(own))
+        if partner:
+            base_means_paired[i] = np.concatenate(partner)
+
+    rows = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        point = [np.nanmean(x, axis=0) if len(x) else np.full(len(names), np.nan) for x in values]
+        counts = [np.sum(~np.isnan(x), axis=0) for x in values]
+        for k, name in enumerate(names):
+            for i, label in enumerate(labels):
+                low, high = np.nanquantile(means[i][:, k], [alpha, 1 - alpha])
+                if i == base:
+                    diff = diff_low = diff_high = np.nan
+                else:
+                    other = base_means_paired.get(i, means[base])
+                    diff = point[i][k] - point[base][k]
+                    diff_low, diff_high = np.nanquantile(means[i][:, k] - other[:, k], [alpha, 1 - alpha])
+                rows.append((name, statistics[k], label, labels[base], int(counts[i][k]), point[i][k], low, high,
+                             diff, diff_low, diff_high, is_paired(i)))
+    table = pd.DataFrame(rows, columns=list(COMPARE_COLUMNS))
+    for column in ("value", "low", "high", "difference", "difference_low", "difference_high"):
+        table[column] = table[column].astype("float64")
+    return table
+
+
+def tradeoff_frontier(
+    runs: Mapping[str, RunLike] | Sequence[RunLike] | RunLike,
+    objectives: Mapping[str, str] | Sequence[str],
+) -> pd.DataFrame:
+    """Which runs (signal bundles) are not dominated on the chosen objectives.
+
+    A run dominates another when it is at least as good on every objective and better on at
+    least one; the runs no other run dominates form the tradeoff (Pareto) frontier. Each
+    run is scored by its mean (numeric outcomes) or probability (yes/no outcomes and rung
+    thresholds such as ``china_max_rung>=warning``), as in :func:`compare`.
+
+    Parameters
+    ----------
+    runs : mapping of label to Run or frame, sequence of them, or one Run
+        Labelled as in :func:`compare` (a run's lever cells count as runs).
+    objectives : mapping of str to "max" or "min", or sequence of str
+        The outcomes to weigh and which way is better, e.g.
+        ``{"final_interoperability": "max", "exports_lost_nzd_m": "min"}``. A bare name takes
+        its direction from :data:`DIRECTIONS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per run, in the given order: ``run``, one column per objective (its mean or
+        probability), ``on_frontier`` (bool) and ``dominated_by`` (the labels of the runs
+        that dominate it, comma-separated; ``""`` for a run on the frontier). Runs with equal
+        scores on every objective do not dominate each other.
+
+    Raises
+    ------
+    ValueError
+        Fewer than two objectives, an unknown direction or outcome, or a run with no value for
+        an objective (say, an election outcome where no election was held).
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"final_interoperability": [0.6, 0.8], "exports_lost_nzd_m": [0.0, 0.0]})
+    >>> b = pd.DataFrame({"final_interoperability": [0.9, 0.9], "exports_lost_nzd_m": [50.0, 30.0]})
+    >>> c = pd.DataFrame({"final_interoperability": [0.5, 0.5], "exports_lost_nzd_m": [10.0, 10.0]})
+    >>> tradeoff_frontier({"hedge": a, "align": b, "muddle": c},
+    ...                   ["final_interoperability", "exports_lost_nzd_m"])
+          run  final_interoperability  exports_lost_nzd_m  on_frontier dominated_by
+    0   hedge                     0.7                 0.0         True
+    1   align                     0.9                40.0         True
+    2  muddle                     0.5                10.0        False        hedge
+    """
+    if isinstance(objectives, Mapping):
+        directions = {str(k): str(v) for k, v in objectives.items()}
+    else:
+        directions = {}
+        for name in objectives:
+            if name not in DIRECTIONS:
+                raise ValueError(
+                    f"objective {name!r}: no default direction; pass a mapping such as {{{name!r}: 'max'}}"
+                )
+            directions[name] = DIRECTIONS[name]
+    if len(directions) < 2:
+        raise ValueError(f"objectives: expected at least two to trade off, got {list(directions)}")
+    wrong = {k: v for k, v in directions.items() if v not in ("max", "min")}
+    if wrong:
+        raise ValueError(f"objectives: expected 'max' or 'min' for each, got {wrong}")
+    labelled = _labelled(runs, "tradeoff_frontier")
+    names = list(directions)
+    scores = np.empty((len(labelled), len(names)))
+    for i, (label, frame) in enumerate(labelled):
+        for k, name in enumerate(names):
+            try:
+                _, x = estimate(frame, name)
+            except ValueError as error:
+                raise ValueError(f"run {label!r}: {error}") from None
+            if np.isnan(x).all():
+                raise ValueError(f"run {label!r}: objective {name!r} has no values (it did not happen in this run)")
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                scores[i, k] = np.nanmean(x)
+    better = scores * np.array([1.0 if directions[n] == "max" else -1.0 for n in names])
+    labels = [label for label, _ in labelled]
+    dominated_by = []
+    for i in range(len(labels)):
+        at_least = np.all(better >= better[i], axis=1)
+        strictly = np.any(better > better[i], axis=1)
+        dominated_by.append(", ".join(labels[j] for j in np.flatnonzero(at_least & strictly)))
+    table = pd.DataFrame(scores, columns=names)
+    table.insert(0, "run", labels)
+    table["on_frontier"] = [not d for d in dominated_by]
+    table["dominated_by"] = dominated_by
+    return table
+
+
+# --------------------------------------------------------------------------------------
+# Designs and ladders
+# --------------------------------------------------------------------------------------
+
+
+def variance_split(
+    run: RunLike, outcomes: Sequence[str] | None = None, by: str | Sequence[str] | None = None
+) -> pd.DataFrame:
+    """How much of each outcome's spread comes from parameter uncertainty and how much from chance.
+
+    For a nested design (``nzsim run --design nested --param-draws K --seeds-per-draw M``):
+    K draws of the uncertain parameters, each run under M seeds. A one-way random-effects
+    analysis of variance with the parameter draw as the group splits each outcome's variance
+    into the part between draws (parameter uncertainty) and the part within a draw (chance:
+    the model's own randomness). With ``n_i`` values in draw ``i``, ``N`` in all and mean
+    ``m``, the method-of-moments estimates (Searle, Casella and McCulloch 1992, section 3.5)
+    are::
+
+        MSW = sum_i sum_j (y_ij - m_i)^2 / (N - K)              (chance variance)
+        MSB = sum_i n_i (m_i - m)^2 / (K - 1)
+        n0  = (N - sum_i n_i^2 / N) / (K - 1)                   (M when balanced)
+        parameter variance = max(0, (MSB - MSW) / n0)
+
+    Parameters
+    ----------
+    run : Run or pandas.DataFrame
+        A nested run, or its outcomes with ``param_draw`` (and ``seed_index``) columns.
+    outcomes : sequence of str, optional
+        As in :func:`compare` (means of numbers, or 0/1 for yes/no outcomes); default
+        :func:`compared_outcomes`.
+    by : str or sequence of str, optional
+        Columns to split apart first; for a run with lever cells the default is ``"cell"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, then :data:`VARIANCE_COLUMNS`: how many draws (with a value) and
+        seeds per draw (mean), the total (parameter + chance) variance, each part, and each
+        part's share of the total (NaN when the outcome does not vary).
+
+    Raises
+    ------
+    ValueError
+        If the run is not a nested design, or has fewer than two draws or seeds per draw.
+
+    References
+    ----------
+    Searle, S. R., Casella, G. and McCulloch, C. E. (1992). *Variance Components*. Wiley.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"param_draw": [0, 0, 1, 1], "seed_index": [0, 1, 0, 1],
+    ...                       "final_stance": [1.0, 3.0, 5.0, 7.0]})
+    >>> variance_split(frame)[["outcome", "parameter_variance", "chance_variance", "parameter_share"]]
+            outcome  parameter_variance  chance_variance  parameter_share
+    0  final_stance                 7.0              2.0         0.777778
+    """
+    if isinstance(run, Run):
+        design = run.manifest.get("design", {}).get("kind", "monte_carlo")
+        frame = run.outcomes
+        if design != "nested":
+            raise ValueError(
+                f"{run.path}: variance_split needs a nested design (nzsim run SCENARIO --design nested "
+                f"--param-draws K --seeds-per-draw M); this run's design is {design}"
+            )
+    else:
+        frame = run
+    if "param_draw" not in frame.columns:
+        raise ValueError(
+            "variance_split needs a nested design: outcomes with a param_draw column (nzsim run "
+            "SCENARIO --design nested --param-draws K --seeds-per-draw M)"
+        )
+    if by is None and "cell" in frame.columns:
+        by = "cell"
+    keys = _keys(by)
+    _require(frame, keys, "outcomes")
+    names = list(outcomes) if outcomes is not None else compared_outcomes(frame)
+    groups = [((), frame)] if not keys else list(frame.groupby(keys, sort=False, dropna=False))
+    rows = []
+    for key, part in groups:
+        draws = part["param_draw"].to_numpy()
+        for name in names:
+            _, y = estimate(part, name)
+            rows.append((*(key if isinstance(key, tuple) else (key,)), name, *_one_way(draws, y)))
+    table = pd.DataFrame(rows, columns=[*keys, *VARIANCE_COLUMNS])
+    for column in VARIANCE_COLUMNS[2:]:
+        table[column] = table[column].astype("float64")
+    return table
+
+
+def _one_way(groups: np.ndarray, y: np.ndarray) -> tuple:
+    """(draws, mean seeds per draw, total, between, within, between share, within share)."""
+    keep = ~np.isnan(y)
+    codes, y = pd.factorize(groups[keep])[0], y[keep]
+    counts = np.bincount(codes)
+    k, n = len(counts), len(y)
+    if k < 2 or n - k < 1:
+        raise ValueError(
+            f"variance_split needs at least two parameter draws and two seeds per draw with values; "
+            f"got {k} draw(s) and {n} value(s)"
+        )
+    means = np.bincount(codes, weights=y) / counts
+    grand = y.mean()
+    within = float(np.sum((y - means[codes]) ** 2) / (n - k))
+    msb = float(np.sum(counts * (means - grand) ** 2) / (k - 1))
+    n0 = (n - np.sum(counts**2) / n) / (k - 1)
+    between = max(0.0, (msb - within) / n0)
+    total = between + within
+    shares = (between / total, within / total) if total > 0 else (np.nan, np.nan)
+    return (k, n / k, total, between, within, *shares)
+
+
+def ladder(run: Run | pd.DataFrame, by: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """The probability of each rung of China's response, week by week.
+
+    Parameters
+    ----------
+    run : Run or pandas.DataFrame
+        A finished run (only its ``china_rung`` trajectory is read), or a long trajectories
+        frame.
+    by : str or sequence of str, optional
+        Columns to keep apart; for a run with lever cells the default is ``"cell"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`rung_probabilities_by_week` (the ``by`` columns, ``week``, then one share
+        per rung, each row summing to one), with a ``date`` column after ``week`` when the
+        run's start date is known.
+    """
+    start = None
+    if isinstance(run, Run):
+        start = dt.date.fromisoformat(str(run.manifest["scenario"]["start"]))
+        trajectories = run.trajectories_of(["china_rung"])
+    else:
+        trajectories = run
+    if by is None and "cell" in trajectories.columns:
+        by = "cell"
+    table = rung_probabilities_by_week(trajectories, by=by)
+    if start is not None:
+        dates = [start + dt.timedelta(weeks=int(w)) for w in table["week"]]
+        table.insert(table.columns.get_loc("week") + 1, "date", pd.to_datetime(dates))
+    return table
 
 
 # --------------------------------------------------------------------------------------
