@@ -58,6 +58,7 @@ __all__ = [
     "rung_probabilities_by_week",
     "summarise",
     "tradeoff_frontier",
+    "typical_replication",
     "variance_split",
 ]
 
@@ -702,6 +703,8 @@ def compare(
           difference a narrower, still valid interval. Otherwise the two are resampled
           independently.
 
+        ``table.attrs["level"]`` holds ``level``.
+
     Raises
     ------
     ValueError
@@ -802,6 +805,7 @@ def compare(
     table = pd.DataFrame(rows, columns=list(COMPARE_COLUMNS))
     for column in ("value", "low", "high", "difference", "difference_low", "difference_high"):
         table[column] = table[column].astype("float64")
+    table.attrs["level"] = float(level)
     return table
 
 
@@ -892,6 +896,52 @@ def tradeoff_frontier(
     table["on_frontier"] = [not d for d in dominated_by]
     table["dominated_by"] = dominated_by
     return table
+
+
+def typical_replication(outcomes: RunLike, columns: Sequence[str] | None = None) -> pd.Series:
+    """The replication closest to the middle of the ensemble: the one to tell as a story.
+
+    Each numeric outcome is measured from its median in units of its interquartile range
+    (or its standard deviation where that range is zero; outcomes that do not vary are
+    left out), and the replication with the smallest sum of these distances is typical.
+    Ties go to the earliest row.
+
+    Parameters
+    ----------
+    outcomes : Run or pandas.DataFrame
+        One row per replication.
+    columns : sequence of str, optional
+        The outcomes to weigh; default every numeric outcome of :data:`OUTCOME_KINDS` present.
+
+    Returns
+    -------
+    pandas.Series
+        That replication's row (``replication``, ``seed``, parameters and outcomes).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"replication": [0, 1, 2], "final_stance": [0.1, 0.5, 0.9],
+    ...                       "mean_approval": [0.2, 0.6, 0.6]})
+    >>> int(typical_replication(frame)["replication"])
+    1
+    """
+    if isinstance(outcomes, Run):
+        outcomes = outcomes.outcomes
+    if outcomes.empty:
+        raise ValueError("typical_replication: the outcomes frame has no rows")
+    if columns is None:
+        columns = [c for c, kind in OUTCOME_KINDS.items() if kind == "numeric" and c in outcomes.columns]
+    _require(outcomes, list(columns), "outcomes")
+    distance = np.zeros(len(outcomes))
+    for column in columns:
+        x = _as_float(outcomes[column], column).to_numpy()
+        if np.isnan(x).all():
+            continue
+        q1, median, q3 = np.nanquantile(x, [0.25, 0.5, 0.75])
+        scale = (q3 - q1) or np.nanstd(x)
+        if scale > 0:
+            distance += np.nan_to_num(np.abs(x - median) / scale, nan=0.0)
+    return outcomes.iloc[int(np.argmin(distance))]
 
 
 # --------------------------------------------------------------------------------------

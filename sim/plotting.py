@@ -38,17 +38,26 @@ from . import analysis
 from .agents.partner import NAMES as PARTNER_NAMES
 
 __all__ = [
+    "COMPARE_OUTCOMES",
     "DEFAULT_OUTCOMES",
     "DEFAULT_VARIABLES",
     "OUTCOME_LABELS",
     "PALETTE",
     "RUNG_COLOURS",
     "VARIABLE_LABELS",
+    "PROBABILITY_LABELS",
+    "build_comparison",
+    "build_ecdfs",
     "build_fan_charts",
+    "build_frontier",
     "build_outcome_distributions",
     "build_rung_ladder",
+    "comparison",
+    "ecdfs",
     "fan_charts",
+    "frontier",
     "outcome_distributions",
+    "outcome_title",
     "rung_ladder",
 ]
 
@@ -197,6 +206,7 @@ def build_outcome_distributions(
         columns = [c for c in DEFAULT_OUTCOMES if c in outcomes.columns]
     columns = list(columns)
     analysis._require(outcomes, [*columns, *([by] if by else [])], "outcomes")
+    outcomes = outcomes.reset_index(drop=True)  # runs concatenated keep their own row labels
     groups = _groups(outcomes, by)
     colours = _colours(len(groups))
     rung_panel = "china_max_rung" in outcomes.columns
@@ -556,6 +566,336 @@ def rung_ladder(
 ) -> Path:
     """Write :func:`build_rung_ladder` as a PNG at ``path`` and return the path."""
     return _save(build_rung_ladder(trajectories, start, by=by, title=title), path)
+
+
+# --------------------------------------------------------------------------------------
+# Several runs: distributions, differences, the tradeoff frontier
+# --------------------------------------------------------------------------------------
+
+#: The outcomes a comparison figure shows by default (those present), one panel each.
+COMPARE_OUTCOMES = (
+    "final_interoperability",
+    "trust_mean",
+    "china_max_rung>=warning",
+    "trade_coercion",
+    "exports_lost_nzd_m",
+    "mean_approval",
+    "final_threat_share",
+    "incumbent_share",
+)
+
+#: Labels of the probabilities :func:`sim.analysis.compare` computes: panel title.
+PROBABILITY_LABELS: Mapping[str, str] = {
+    "trade_coercion": "Chance of trade measures",
+    "partnership_signed": "Chance a partnership is in place at the end",
+    "election_held": "Chance an election is held",
+    "incumbent_won": "Chance the incumbent wins",
+    "partnership_week": "Chance a partnership is signed",
+    **{f"china_max_rung>={name}": f"Chance China reaches '{name}' or higher" for name in analysis.RUNG_NAMES[1:]},
+}
+
+
+def outcome_title(outcome: str) -> str:
+    """A plain title for an outcome or a probability :func:`sim.analysis.compare` reports."""
+    if outcome in PROBABILITY_LABELS:
+        return PROBABILITY_LABELS[outcome]
+    return OUTCOME_LABELS.get(outcome, (outcome.replace("_", " ").capitalize(), ""))[0]
+
+
+def _outcome_unit(outcome: str, statistic: str) -> str:
+    if statistic == "probability" or outcome in _PERCENT:
+        return "percentage points"
+    label = OUTCOME_LABELS.get(outcome, ("", ""))[1]
+    return label.split(" (")[0] if label.startswith("NZ$") or label == "weeks" else label or outcome
+
+
+def build_ecdfs(
+    outcomes: pd.DataFrame,
+    columns: Sequence[str] | None = None,
+    by: str = "run",
+    *,
+    title: str | None = None,
+) -> Figure:
+    """Empirical cumulative distributions of numeric outcomes, one line per run, overlaid.
+
+    Easier to read than overlaid histograms when several runs are compared: at each value,
+    a line gives the share of that run's replications at or below it, so a line further
+    right means a run with larger values, and where two lines coincide the runs do not differ.
+
+    Parameters
+    ----------
+    outcomes : pandas.DataFrame
+        One row per replication, with the ``by`` column naming each row's run (as
+        :func:`sim.analysis` frames concatenated with a ``run`` column).
+    columns : sequence of str, optional
+        Numeric outcomes, one panel each; by default those of :data:`DEFAULT_OUTCOMES` present.
+    by : str
+        The column that names the run (default ``"run"``).
+    title : str, optional
+        The figure's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If a column or ``by`` is missing.
+    """
+    if columns is None:
+        columns = [c for c in DEFAULT_OUTCOMES if c in outcomes.columns]
+    columns = list(columns)
+    analysis._require(outcomes, [*columns, by], "outcomes")
+    outcomes = outcomes.reset_index(drop=True)  # runs concatenated keep their own row labels
+    groups = _groups(outcomes, by)
+    colours = _colours(len(groups))
+    styles = ["-", "--", "-.", ":"]
+    ncols = min(3, max(1, len(columns)))
+    nrows = max(1, math.ceil(len(columns) / ncols))
+    fig = _figure((4.4 * ncols, 3.2 * nrows + 0.6 + 0.25 * math.ceil(len(groups) / 3)))
+    for i, column in enumerate(columns):
+        ax = fig.add_subplot(nrows, ncols, i + 1)
+        panel_title, xlabel = OUTCOME_LABELS.get(column, (column.replace("_", " ").capitalize(), column))
+        for j, ((name, index), colour) in enumerate(zip(groups, colours)):
+            v = np.sort(pd.to_numeric(outcomes.loc[index, column], errors="coerce").dropna().to_numpy(dtype=float))
+            if v.size:
+                shares = np.arange(1, v.size + 1) / v.size
+                ax.step(np.r_[v[0], v], np.r_[0.0, shares], where="post", color=colour,
+                        linestyle=styles[(j // len(PALETTE)) % len(styles)], linewidth=1.8)
+        ax.set_title(panel_title)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("replications at or below (%)")
+        _percent(ax.yaxis)
+        if column in _PERCENT:
+            _percent(ax.xaxis)
+        ax.set_ylim(0, 1.02)
+        ax.grid(color="#E5E5E5", linewidth=0.8)
+        ax.set_axisbelow(True)
+    handles = [
+        Line2D([], [], color=c, linewidth=2, linestyle=styles[(j // len(PALETTE)) % len(styles)], label=str(name))
+        for j, ((name, _), c) in enumerate(zip(groups, colours))
+    ]
+    _legend(fig, handles)
+    fig.suptitle(title or f"Outcome distributions of {len(groups)} runs (cumulative)", fontsize="x-large", weight="bold")
+    return fig
+
+
+def ecdfs(
+    outcomes: pd.DataFrame,
+    path: str | os.PathLike,
+    columns: Sequence[str] | None = None,
+    by: str = "run",
+    *,
+    title: str | None = None,
+) -> Path:
+    """Write :func:`build_ecdfs` as a PNG at ``path`` and return the path."""
+    return _save(build_ecdfs(outcomes, columns, by, title=title), path)
+
+
+def build_comparison(
+    table: pd.DataFrame,
+    outcomes: Sequence[str] | None = None,
+    *,
+    title: str | None = None,
+) -> Figure:
+    """Each run's difference from the baseline, with its interval, one panel per outcome.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The output of :func:`sim.analysis.compare`.
+    outcomes : sequence of str, optional
+        The outcomes to draw, in this order; by default those of :data:`COMPARE_OUTCOMES` in
+        the table (or the table's first twelve if it has none of them).
+    title : str, optional
+        The figure's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        In each panel, one row per run other than the baseline: a dot at the difference and a
+        line across its interval; a vertical line marks no difference. A filled dot is a
+        difference whose interval excludes zero; a hollow one is within what chance allows.
+        Differences of probabilities and shares are in percentage points.
+
+    Raises
+    ------
+    ValueError
+        If the table lacks :func:`~sim.analysis.compare`'s columns, an outcome is not in it, or
+        it holds only the baseline.
+    """
+    analysis._require(table, list(analysis.COMPARE_COLUMNS), "comparison")
+    present = list(pd.unique(table["outcome"]))
+    if outcomes is None:
+        outcomes = [o for o in COMPARE_OUTCOMES if o in present] or present[:12]
+    outcomes = list(outcomes)
+    missing = [o for o in outcomes if o not in present]
+    if missing:
+        raise ValueError(f"outcomes {missing} are not in the comparison; present: {present}")
+    rows = table[table["run"] != table["baseline"]]
+    if rows.empty:
+        raise ValueError("the comparison holds only the baseline: nothing to draw")
+    runs = list(pd.unique(rows["run"]))
+    baseline = str(table["baseline"].iloc[0])
+    level = table.attrs.get("level")
+    interval = f"its {level:.0%} interval" if isinstance(level, float) else "its bootstrap interval"
+    ncols = min(3, max(1, len(outcomes)))
+    nrows = math.ceil(len(outcomes) / ncols)
+    longest = max(len(str(r)) for r in runs)
+    fig = _figure((min(18.0, 3.0 * ncols + 0.09 * longest * ncols), (0.32 * len(runs) + 1.3) * nrows + 0.9))
+    y = np.arange(len(runs))[::-1]
+    for i, outcome in enumerate(outcomes):
+        ax = fig.add_subplot(nrows, ncols, i + 1)
+        part = rows[rows["outcome"] == outcome].set_index("run").reindex(runs)
+        statistic = str(part["statistic"].dropna().iloc[0]) if part["statistic"].notna().any() else "mean"
+        scale = 100.0 if (statistic == "probability" or outcome in _PERCENT) else 1.0
+        d = part["difference"].to_numpy(dtype=float) * scale
+        low = part["difference_low"].to_numpy(dtype=float) * scale
+        high = part["difference_high"].to_numpy(dtype=float) * scale
+        clear = (low > 0) | (high < 0)
+        ax.axvline(0, color="#555555", linewidth=1)
+        ax.hlines(y, low, high, color=PALETTE[0], linewidth=2)
+        ax.scatter(d[clear], y[clear], color=PALETTE[0], zorder=3, s=28)
+        ax.scatter(d[~clear], y[~clear], facecolor="white", edgecolor=PALETTE[0], zorder=3, s=28, linewidth=1.5)
+        ax.set_yticks(y, runs if i % ncols == 0 else [""] * len(runs))
+        ax.set_ylim(-0.7, len(runs) - 0.3)
+        ax.set_title(outcome_title(outcome), fontsize="medium")
+        ax.set_xlabel(f"difference, {_outcome_unit(outcome, statistic)}")
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
+        ax.grid(axis="x", color="#E5E5E5", linewidth=0.8)
+        ax.set_axisbelow(True)
+    handles = [
+        Line2D([], [], color=PALETTE[0], marker="o", linewidth=2, label=f"difference, with {interval}"),
+        Line2D([], [], color=PALETTE[0], marker="o", markerfacecolor="white", linewidth=2,
+               label="hollow: the interval includes no difference"),
+    ]
+    _legend(fig, handles)
+    fig.suptitle(title or f"How each run differs from '{baseline}'", fontsize="x-large", weight="bold")
+    return fig
+
+
+def comparison(
+    table: pd.DataFrame,
+    path: str | os.PathLike,
+    outcomes: Sequence[str] | None = None,
+    *,
+    title: str | None = None,
+) -> Path:
+    """Write :func:`build_comparison` as a PNG at ``path`` and return the path."""
+    return _save(build_comparison(table, outcomes, title=title), path)
+
+
+def build_frontier(
+    frame: pd.DataFrame,
+    objectives: Mapping[str, str] | Sequence[str] | None = None,
+    *,
+    title: str | None = None,
+) -> Figure:
+    """The tradeoff frontier: each run placed on pairs of objectives, the undominated ones filled.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The output of :func:`sim.analysis.tradeoff_frontier`.
+    objectives : mapping of str to "max"/"min", or sequence of str, optional
+        The objectives, as given to :func:`~sim.analysis.tradeoff_frontier` (for the
+        direction of each axis); by default the frame's columns between ``run`` and
+        ``on_frontier``, with directions from :data:`sim.analysis.DIRECTIONS`.
+    title : str, optional
+        The figure's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per pair of the first objective with each other one (one panel for two
+        objectives). Every run is a labelled point: filled in colour if it is on the
+        frontier, hollow grey if another run is better on every objective. Axis labels say
+        which way is better.
+
+    Raises
+    ------
+    ValueError
+        If the frame lacks the columns, or an objective has no known direction.
+    """
+    analysis._require(frame, ["run", "on_frontier"], "frontier")
+    if objectives is None:
+        columns = list(frame.columns)
+        names = columns[columns.index("run") + 1 : columns.index("on_frontier")]
+    else:
+        names = list(objectives)
+    analysis._require(frame, names, "frontier")
+    if isinstance(objectives, Mapping):
+        directions = dict(objectives)
+    else:
+        unknown = [n for n in names if n not in analysis.DIRECTIONS]
+        if unknown:
+            raise ValueError(f"objectives {unknown}: no known direction; pass a mapping such as {{{unknown[0]!r}: 'max'}}")
+        directions = {n: analysis.DIRECTIONS[n] for n in names}
+    if len(names) < 2:
+        raise ValueError(f"expected at least two objectives, got {names}")
+    pairs = [(names[0], other) for other in names[1:]]
+    ncols = min(2, len(pairs))
+    nrows = math.ceil(len(pairs) / ncols)
+    fig = _figure((6.2 * ncols, 4.8 * nrows + 0.8))
+    on = frame["on_frontier"].to_numpy(dtype=bool)
+    for i, (x_name, y_name) in enumerate(pairs):
+        ax = fig.add_subplot(nrows, ncols, i + 1)
+        x = frame[x_name].to_numpy(dtype=float)
+        y = frame[y_name].to_numpy(dtype=float)
+        ax.scatter(x[~on], y[~on], facecolor="white", edgecolor="#888888", s=46, linewidth=1.5, zorder=3)
+        ax.scatter(x[on], y[on], color=PALETTE[1], edgecolor="#333333", s=60, linewidth=0.8, zorder=4)
+        placed: list[tuple[float, float]] = []
+        span_x = np.ptp(x) or 1.0
+        span_y = np.ptp(y) or 1.0
+        for xi, yi, label, good in zip(x, y, frame["run"], on):
+            # labels of points that (nearly) coincide are stacked rather than overprinted
+            near = sum(abs(xi - px) / span_x < 0.04 and abs(yi - py) / span_y < 0.04 for px, py in placed)
+            placed.append((xi, yi))
+            ax.annotate(str(label), (xi, yi), xytext=(5, 4 - 11 * near), textcoords="offset points", fontsize="small",
+                        color="#111111" if good else "#777777")
+        for axis, name in ((ax.xaxis, x_name), (ax.yaxis, y_name)):
+            (ax.set_xlabel if axis is ax.xaxis else ax.set_ylabel)(_objective_label(name, directions[name]))
+            if _is_share(name):
+                _percent(axis)
+        ax.margins(0.15)
+        ax.grid(color="#E5E5E5", linewidth=0.8)
+        ax.set_axisbelow(True)
+        ax.set_title(f"{outcome_title(y_name)} against {outcome_title(x_name).lower()}", fontsize="medium")
+    handles = [
+        Line2D([], [], linestyle="", marker="o", color=PALETTE[1], markeredgecolor="#333333", markersize=8,
+               label="on the frontier: no run is better on every objective"),
+        Line2D([], [], linestyle="", marker="o", markerfacecolor="white", markeredgecolor="#888888", markersize=8,
+               label="dominated: another run is better on every objective"),
+    ]
+    _legend(fig, handles)
+    fig.suptitle(title or f"Tradeoffs across {len(frame)} runs on {len(names)} objectives", fontsize="x-large", weight="bold")
+    return fig
+
+
+def frontier(
+    frame: pd.DataFrame,
+    path: str | os.PathLike,
+    objectives: Mapping[str, str] | Sequence[str] | None = None,
+    *,
+    title: str | None = None,
+) -> Path:
+    """Write :func:`build_frontier` as a PNG at ``path`` and return the path."""
+    return _save(build_frontier(frame, objectives, title=title), path)
+
+
+def _is_share(name: str) -> bool:
+    return name in _PERCENT or name in PROBABILITY_LABELS or analysis.OUTCOME_KINDS.get(name) == "binary"
+
+
+def _objective_label(name: str, direction: str) -> str:
+    better = "higher is better" if direction == "max" else "lower is better"
+    if name in PROBABILITY_LABELS or analysis.OUTCOME_KINDS.get(name) == "binary":
+        what = f"{outcome_title(name).lower()} (probability)"
+    else:
+        what = OUTCOME_LABELS.get(name, ("", name))[1]
+        what = what if "mean" in what else f"{what} (mean)"
+    return f"{what}; {better}"
 
 
 # --------------------------------------------------------------------------------------
