@@ -1,0 +1,251 @@
+"""``nzsim compare`` and ``nzsim report``, and the figures of several runs (sim/plotting.py)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+import sim
+from sim import analysis, plotting
+from sim.cli import main
+from tests.helpers import small_spec
+from tests.test_plotting import PNG_MAGIC, assert_labelled, assert_png
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cmp")
+    base = small_spec(name="passing")
+    strong = small_spec(name="strong", events={"vilnius": {"signals": {"china_language": "strong"}}})
+    away = small_spec(name="away", events={"vilnius": {"signals": {"attendance": "none"}}})
+    levers = small_spec(name="levers", levers={"events.vilnius.signals.china_language": ["passing", "strong"]})
+    nested = small_spec(name="nested", uncertainties={"election.approval_weight": {"dist": "uniform", "low": 0, "high": 0.5}})
+    made = {
+        name: sim.run_ensemble(spec, reps=24, seed=3, workers=1, out=root / name, describe=False)
+        for name, spec in {"passing": base, "strong": strong, "away": away, "levers": levers}.items()
+    }
+    made["nested"] = sim.run_ensemble(nested, seed=3, workers=1, out=root / "nested", design="nested",
+                                      param_draws=4, seeds_per_draw=4, describe=False)
+    return made
+
+
+def one_line_error(capsys, code, expected):
+    """Exit 2, no traceback, exactly one error line (after argparse's usage lines, for its own checks)."""
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    lines = captured.err.strip().splitlines()
+    errors = [line for line in lines if ": error: " in line]
+    assert len(errors) == 1 and errors[0] == lines[-1], captured.err
+    assert lines[0].startswith(("nzsim compare: error:", "nzsim report: error:", "usage: nzsim")), captured.err
+    assert expected in errors[0], errors[0]
+    assert "Traceback" not in captured.err
+
+
+# --------------------------------------------------------------------------------------
+# nzsim compare
+# --------------------------------------------------------------------------------------
+
+
+def test_compare_prints_the_table_and_writes_results(runs, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    code = main(["compare", str(runs["passing"].path), str(runs["strong"].path), str(runs["away"].path), "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert printed.startswith("Compared with 'passing'; 95% bootstrap intervals")
+    assert "Chance China reaches 'warning' or higher: probability of china_max_rung>=warning" in printed
+    assert re.search(r"^  strong +\d+\.\d% +\d+\.\d% to \d+\.\d% +[+-]\d+\.\dpp", printed, re.M)
+    assert "Tradeoff frontier on final_interoperability, exports_lost_nzd_m" in printed
+    assert f"results in {out}" in printed
+
+    table = pd.read_csv(out / "comparison.csv")
+    assert list(table.columns) == list(analysis.COMPARE_COLUMNS)
+    expected = analysis.compare({"passing": runs["passing"], "strong": runs["strong"], "away": runs["away"]})
+    assert np.allclose(table["value"], expected["value"]) and np.allclose(table["high"], expected["high"])
+    frontier = pd.read_csv(out / "frontier.csv", keep_default_na=False)
+    assert list(frontier["run"]) == ["passing", "strong", "away"]
+    record = json.loads((out / "comparison.json").read_text())
+    assert record["baseline"] == "passing" and record["bootstrap"] == {"level": 0.95, "resamples": 2000, "seed": 0}
+    assert record["runs"]["strong"]["scenario_sha256"] == runs["strong"].manifest["scenario_sha256"]
+    assert record["runs"]["strong"]["root_seed"] == 3
+    for name in ("differences", "distributions", "frontier", "trajectories", "china_ladder"):
+        data = (out / "figures" / f"{name}.png").read_bytes()
+        assert data[:8] == PNG_MAGIC and len(data) > 20_000, name
+
+
+def test_compare_baseline_outcomes_and_cells(runs, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    code = main(["compare", str(runs["passing"].path), str(runs["strong"].path), "--baseline", str(runs["strong"].path),
+                 "--outcomes", "trade_coercion, china_max_rung>=rebuke", "--out", str(out), "--resamples", "200"])
+    printed = capsys.readouterr().out
+    assert code == 0 and printed.startswith("Compared with 'strong'")
+    assert set(pd.read_csv(out / "comparison.csv")["outcome"]) == {"trade_coercion", "china_max_rung>=rebuke"}
+    # one run with lever cells compares its cells
+    code = main(["compare", str(runs["levers"].path), "--out", str(tmp_path / "cells")])
+    printed = capsys.readouterr().out
+    assert code == 0 and "Compared with 'china_language=passing'" in printed
+    assert "china_language=strong" in printed
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["{passing}"], "expected at least two runs to compare"),
+        (["{passing}", "{missing}"], "not a run folder (no manifest.json)"),
+        (["{passing}", "{strong}", "--outcomes", "nope"], "outcome 'nope': no such column"),
+        (["{passing}", "{strong}", "--outcomes", "china_max_rung"], "compare a level instead"),
+        (["{passing}", "{strong}", "--out", "{passing}"], "already exists; choose a new --out folder"),
+        (["{passing}", "{strong}", "--level", "95"], "expected a coverage between 0 and 1"),
+        (["{passing}", "{strong}", "--resamples", "5"], "expected a whole number >= 100"),
+    ],
+)
+def test_compare_mistakes_are_one_line(runs, tmp_path, capsys, args, expected):
+    paths = {name: str(run.path) for name, run in runs.items()} | {"missing": str(tmp_path / "missing")}
+    argv = ["compare", *[a.format(**paths) for a in args]]
+    if "--out" not in argv:
+        argv += ["--out", str(tmp_path / "out")]
+    try:
+        code = main(argv)
+    except SystemExit as exit:  # argparse's own errors
+        code = exit.code
+    one_line_error(capsys, code, expected)
+
+
+# --------------------------------------------------------------------------------------
+# nzsim report
+# --------------------------------------------------------------------------------------
+
+
+def test_report_is_one_self_contained_page(runs, tmp_path, capsys):
+    out = tmp_path / "report.html"
+    assert main(["report", str(runs["strong"].path), "--out", str(out)]) == 0
+    assert capsys.readouterr().out == f"report written to {out}\n"
+    page = out.read_text()
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    manifest = runs["strong"].manifest
+    assert manifest["scenario_sha256"] in page and "<h1>strong</h1>" in page
+    images = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
+    assert len(images) == 3 and all(base64.b64decode(i)[:8] == PNG_MAGIC for i in images)
+    assert not re.search(r"(src|href)=['\"](?!data:)", page)  # nothing outside the file
+    # the summary table, the scenario as run and the manifest
+    assert "<td>china_max_rung=rebuke</td>" in page and "horizon_weeks: 20" in page
+    assert '&quot;root_seed&quot;: 3' in page
+    # the story of the typical replication, retold from its seed, matches what the run stored
+    typical = analysis.typical_replication(runs["strong"].outcomes)
+    assert f"nzsim story {manifest['scenario_file'] or 'SCENARIO'} --seed {int(typical['seed'])}" in page
+    assert f"seed {int(typical['seed'])}," in page and "Week 6, " in page
+    assert "class=warn" not in page
+
+
+def test_report_default_path_nested_design_and_cells(runs, capsys):
+    assert main(["report", str(runs["nested"].path)]) == 0
+    page = (runs["nested"].path / "report.html").read_text()
+    assert "Parameter uncertainty and chance" in page and "parameter_share" in page
+    assert "class=warn" not in page  # a nested replication is retold with its drawn parameters
+    assert main(["report", str(runs["levers"].path)]) == 0
+    page = (runs["levers"].path / "report.html").read_text()
+    assert "of cell &#x27;china_language=passing&#x27;" in page and "class=warn" not in page
+    capsys.readouterr()
+
+
+def test_report_warns_when_the_code_no_longer_reproduces_the_run(runs, tmp_path):
+    from sim import report
+
+    typical = analysis.typical_replication(runs["passing"].outcomes).copy()
+    typical["final_stance"] = typical["final_stance"] + 0.5  # as if another code version made it
+    _, same = report.retell(runs["passing"], typical)
+    assert not same
+    _, same = report.retell(runs["passing"], analysis.typical_replication(runs["passing"].outcomes))
+    assert same
+
+
+def test_report_mistakes_are_one_line(runs, tmp_path, capsys):
+    one_line_error(capsys, main(["report", str(tmp_path)]), "not a run folder")
+    one_line_error(capsys, main(["report", str(runs["passing"].path), "--out", str(tmp_path)]), "is a folder")
+    one_line_error(capsys, main(["report", str(runs["passing"].path), "--out", str(tmp_path / "no" / "r.html")]),
+                   "cannot be written")
+
+
+# --------------------------------------------------------------------------------------
+# Figures of several runs
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def compared(runs):
+    chosen = {name: runs[name] for name in ("passing", "strong", "away")}
+    return chosen, analysis.compare(chosen, resamples=200)
+
+
+def test_comparison_figure(compared, tmp_path):
+    _, table = compared
+    fig = plotting.build_comparison(table)
+    assert_labelled(fig, "How each run differs from 'passing'")
+    assert [ax.get_title() for ax in fig.axes][:3] == [
+        "Interoperability at the end", "Partners' trust in NZ at the end", "Chance China reaches 'warning' or higher"]
+    assert fig.axes[2].get_xlabel() == "difference, percentage points"
+    assert fig.axes[0].get_xlabel() == "difference, interoperability (0 = none, 1 = full)"
+    ticks = {t.get_text(): y for t, y in zip(fig.axes[0].get_yticklabels(), fig.axes[0].get_yticks())}
+    assert ticks == {"strong": 1, "away": 0}  # the baseline gets no row; the first run is on top
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[0] == "difference, with its 95% interval"
+    assert_png(tmp_path / "c.png", plotting.comparison(table, tmp_path / "c.png", ["trade_coercion", "mean_approval"]))
+    with pytest.raises(ValueError, match="not in the comparison"):
+        plotting.build_comparison(table, ["nope"])
+    with pytest.raises(ValueError, match="only the baseline"):
+        plotting.build_comparison(table[table["run"] == "passing"])
+
+
+def test_comparison_figure_marks_clear_differences_filled(compared):
+    _, table = compared
+    table = table.copy()
+    rows = (table["outcome"] == "final_interoperability") & (table["run"] == "strong")
+    table.loc[rows, ["difference", "difference_low", "difference_high"]] = [0.1, 0.05, 0.15]
+    rows = (table["outcome"] == "final_interoperability") & (table["run"] == "away")
+    table.loc[rows, ["difference", "difference_low", "difference_high"]] = [0.1, -0.05, 0.15]
+    ax = plotting.build_comparison(table, ["final_interoperability"]).axes[0]
+    filled, hollow = ax.collections[1], ax.collections[2]
+    assert filled.get_offsets().tolist() == [[0.1, 1.0]]  # strong, the top row
+    assert hollow.get_offsets().tolist() == [[0.1, 0.0]]
+
+
+def test_ecdf_figure_draws_each_run_its_own_line(compared, tmp_path):
+    chosen, _ = compared
+    frames = pd.concat([run.outcomes.assign(run=name) for name, run in chosen.items()])  # repeated row labels
+    fig = plotting.build_ecdfs(frames, ["final_interoperability", "trust_mean"])
+    assert_labelled(fig, "Outcome distributions of 3 runs (cumulative)")
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "replications at or below (%)"
+    lines = ax.get_lines()
+    assert len(lines) == 3
+    for line, (name, run) in zip(lines, chosen.items()):
+        x = np.sort(run.outcomes["final_interoperability"].to_numpy())
+        assert np.allclose(line.get_xdata()[1:], x) and line.get_ydata()[-1] == pytest.approx(1.0)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["passing", "strong", "away"]
+    assert_png(tmp_path / "e.png", plotting.ecdfs(frames, tmp_path / "e.png"))
+
+
+def test_frontier_figure(compared, tmp_path):
+    chosen, _ = compared
+    objectives = {"final_interoperability": "max", "exports_lost_nzd_m": "min", "trust_mean": "max"}
+    frame = analysis.tradeoff_frontier(chosen, objectives)
+    fig = plotting.build_frontier(frame, objectives)
+    assert_labelled(fig, "Tradeoffs across 3 runs on 3 objectives")
+    assert len(fig.axes) == 2
+    assert fig.axes[0].get_xlabel() == "interoperability (0 = none, 1 = full) (mean); higher is better"
+    assert fig.axes[0].get_ylabel() == "NZ$ million, total (mean); lower is better"
+    texts = sorted(t.get_text() for t in fig.axes[0].texts)
+    assert texts == ["away", "passing", "strong"]
+    on, off = fig.axes[0].collections[1], fig.axes[0].collections[0]
+    assert len(on.get_offsets()) == int(frame["on_frontier"].sum())
+    assert len(off.get_offsets()) == int((~frame["on_frontier"]).sum())
+    # directions from analysis.DIRECTIONS when only the frame is given
+    assert isinstance(plotting.build_frontier(frame), Figure)
+    assert_png(tmp_path / "f.png", plotting.frontier(frame, tmp_path / "f.png"))
+    with pytest.raises(ValueError, match="no known direction"):
+        plotting.build_frontier(frame.rename(columns={"trust_mean": "final_stance"}))
