@@ -39,6 +39,7 @@ from .runfolder import Run
 
 __all__ = [
     "CATEGORY_LEVELS",
+    "by_draw",
     "COMPARE_COLUMNS",
     "DIRECTIONS",
     "KINDS",
@@ -1032,6 +1033,46 @@ def variance_split(
     for column in VARIANCE_COLUMNS[2:]:
         table[column] = table[column].astype("float64")
     return table
+
+
+def by_draw(run: RunLike, outcomes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Each parameter draw of a nested design: its parameter values and its mean outcomes.
+
+    Parameters
+    ----------
+    run : Run or pandas.DataFrame
+        A nested run, or its outcomes (``param_draw`` and ``param.<name>`` columns).
+    outcomes : sequence of str, optional
+        As in :func:`compare`; default :func:`compared_outcomes`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per draw (and cell, if any), in draw order: ``param_draw``, the
+        ``param.<name>`` columns, ``n`` (replications in the draw) and the mean (or
+        probability) of each outcome over the draw's seeds.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"param_draw": [0, 0, 1, 1], "param.a": [0.1, 0.1, 0.9, 0.9],
+    ...                       "final_stance": [1.0, 3.0, 5.0, 7.0]})
+    >>> by_draw(frame)
+       param_draw  param.a  n  final_stance
+    0           0      0.1  2           2.0
+    1           1      0.9  2           6.0
+    """
+    frame = run.outcomes if isinstance(run, Run) else run
+    if "param_draw" not in frame.columns:
+        raise ValueError("by_draw needs a nested design: outcomes with a param_draw column")
+    names = list(outcomes) if outcomes is not None else compared_outcomes(frame)
+    keys = [c for c in ("cell",) if c in frame.columns] + ["param_draw"]
+    params = [c for c in frame.columns if str(c).startswith("param.")]
+    values = pd.DataFrame({name: estimate(frame, name)[1] for name in names}, index=frame.index)
+    grouped = pd.concat([frame[keys + params], values], axis=1).groupby(keys, sort=False)
+    table = grouped[params].first()
+    table.insert(len(params), "n", grouped.size())
+    table = pd.concat([table, grouped[names].mean()], axis=1)
+    return table.reset_index()
 
 
 def _one_way(groups: np.ndarray, y: np.ndarray) -> tuple:

@@ -51,14 +51,18 @@ __all__ = [
     "build_fan_charts",
     "build_frontier",
     "build_outcome_distributions",
+    "build_parameter_effects",
     "build_rung_ladder",
+    "build_variance_split",
     "comparison",
     "ecdfs",
     "fan_charts",
     "frontier",
     "outcome_distributions",
     "outcome_title",
+    "parameter_effects",
     "rung_ladder",
+    "variance_split",
 ]
 
 #: The Okabe-Ito palette, ordered for groups: blue, orange, bluish green, vermillion, reddish
@@ -755,6 +759,9 @@ def build_comparison(
         high = part["difference_high"].to_numpy(dtype=float) * scale
         clear = (low > 0) | (high < 0)
         ax.axvline(0, color="#555555", linewidth=1)
+        if np.isnan(d).all():
+            ax.text(0.5, 0.5, f"no values to compare\n(none in '{baseline}' or the runs)", ha="center", va="center",
+                    transform=ax.transAxes, color="#555555", bbox=_BOX)
         ax.hlines(y, low, high, color=PALETTE[0], linewidth=2)
         ax.scatter(d[clear], y[clear], color=PALETTE[0], zorder=3, s=28)
         ax.scatter(d[~clear], y[~clear], facecolor="white", edgecolor=PALETTE[0], zorder=3, s=28, linewidth=1.5)
@@ -846,23 +853,15 @@ def build_frontier(
         y = frame[y_name].to_numpy(dtype=float)
         ax.scatter(x[~on], y[~on], facecolor="white", edgecolor="#888888", s=46, linewidth=1.5, zorder=3)
         ax.scatter(x[on], y[on], color=PALETTE[1], edgecolor="#333333", s=60, linewidth=0.8, zorder=4)
-        placed: list[tuple[float, float]] = []
-        span_x = np.ptp(x) or 1.0
-        span_y = np.ptp(y) or 1.0
-        for xi, yi, label, good in zip(x, y, frame["run"], on):
-            # labels of points that (nearly) coincide are stacked rather than overprinted
-            near = sum(abs(xi - px) / span_x < 0.04 and abs(yi - py) / span_y < 0.04 for px, py in placed)
-            placed.append((xi, yi))
-            ax.annotate(str(label), (xi, yi), xytext=(5, 4 - 11 * near), textcoords="offset points", fontsize="small",
-                        color="#111111" if good else "#777777")
+        ax.margins(0.15)
+        _label_points(ax, x, y, [str(r) for r in frame["run"]], ["#111111" if good else "#777777" for good in on])
         for axis, name in ((ax.xaxis, x_name), (ax.yaxis, y_name)):
             (ax.set_xlabel if axis is ax.xaxis else ax.set_ylabel)(_objective_label(name, directions[name]))
             if _is_share(name):
                 _percent(axis)
-        ax.margins(0.15)
         ax.grid(color="#E5E5E5", linewidth=0.8)
         ax.set_axisbelow(True)
-        ax.set_title(f"{outcome_title(y_name)} against {outcome_title(x_name).lower()}", fontsize="medium")
+        ax.set_title(f"{outcome_title(y_name)} against {_lower_first(outcome_title(x_name))}", fontsize="medium")
     handles = [
         Line2D([], [], linestyle="", marker="o", color=PALETTE[1], markeredgecolor="#333333", markersize=8,
                label="on the frontier: no run is better on every objective"),
@@ -885,6 +884,33 @@ def frontier(
     return _save(build_frontier(frame, objectives, title=title), path)
 
 
+def _label_points(ax, x: np.ndarray, y: np.ndarray, labels: list[str], colours: list[str]) -> None:
+    """Label each point beside it, moving a label up or down until it overlaps no label placed before.
+
+    Label boxes are estimated in points from the text's length (about 0.55 of the font size
+    per character), on the axes as they will be drawn; good enough to keep the labels of
+    points that nearly coincide apart.
+    """
+    ax.autoscale_view()
+    size = 8.0  # "small" at matplotlib's default 10-point font
+    points_per_pixel = 72.0 / ax.figure.dpi
+    placed: list[tuple[float, float, float, float]] = []
+    for xi, yi, label, colour in zip(x, y, labels, colours):
+        px, py = ax.transData.transform((xi, yi)) * points_per_pixel
+        width, height = 0.55 * size * len(label), 1.25 * size
+        for shift in (0, -1, 1, -2, 2, -3, 3, -4, 4):
+            dy = 3 + shift * height
+            box = (px + 5, py + dy, px + 5 + width, py + dy + height)
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+                break
+        placed.append(box)
+        ax.annotate(label, (xi, yi), xytext=(5, dy), textcoords="offset points", fontsize=size, color=colour)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _is_share(name: str) -> bool:
     return name in _PERCENT or name in PROBABILITY_LABELS or analysis.OUTCOME_KINDS.get(name) == "binary"
 
@@ -892,11 +918,145 @@ def _is_share(name: str) -> bool:
 def _objective_label(name: str, direction: str) -> str:
     better = "higher is better" if direction == "max" else "lower is better"
     if name in PROBABILITY_LABELS or analysis.OUTCOME_KINDS.get(name) == "binary":
-        what = f"{outcome_title(name).lower()} (probability)"
+        what = f"{_lower_first(outcome_title(name))} (probability)"
     else:
         what = OUTCOME_LABELS.get(name, ("", name))[1]
         what = what if "mean" in what else f"{what} (mean)"
     return f"{what}; {better}"
+
+
+# --------------------------------------------------------------------------------------
+# Parameter uncertainty and chance
+# --------------------------------------------------------------------------------------
+
+
+def build_variance_split(table: pd.DataFrame, outcomes: Sequence[str] | None = None, *, title: str | None = None) -> Figure:
+    """How much of each outcome's spread is parameter uncertainty and how much is chance.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The output of :func:`sim.analysis.variance_split` (without ``by`` columns, or one group).
+    outcomes : sequence of str, optional
+        The outcomes to draw, top to bottom; by default every outcome that varies.
+    title : str, optional
+        The figure's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One horizontal bar per outcome, split into the parameter share (left) and the chance
+        share (right), each labelled in per cent; outcomes that never vary are left out.
+
+    Raises
+    ------
+    ValueError
+        If the table lacks the columns, an outcome is not in it, or no outcome varies.
+    """
+    analysis._require(table, ["outcome", "parameter_share", "chance_share"], "variance split")
+    rows = table[table["total_variance"] > 0] if "total_variance" in table.columns else table
+    if outcomes is not None:
+        missing = [o for o in outcomes if o not in set(table["outcome"])]
+        if missing:
+            raise ValueError(f"outcomes {missing} are not in the variance split")
+        rows = rows.set_index("outcome").reindex([o for o in outcomes if o in set(rows["outcome"])]).reset_index()
+    if rows.empty:
+        raise ValueError("no outcome varies: there is no spread to split")
+    names = [outcome_title(o) for o in rows["outcome"]]
+    y = np.arange(len(rows))[::-1]
+    fig = _figure((9.5, 0.36 * len(rows) + 1.8))
+    ax = fig.add_subplot()
+    parameter = rows["parameter_share"].to_numpy(dtype=float)
+    chance = rows["chance_share"].to_numpy(dtype=float)
+    bars = ax.barh(y, parameter, color=PALETTE[1], label="parameter uncertainty (between parameter draws)")
+    ax.bar_label(bars, labels=[_share_label(p, blank_zero=True) if p >= 0.06 else "" for p in parameter],
+                 label_type="center", fontsize="small")
+    bars = ax.barh(y, chance, left=parameter, color=PALETTE[5], label="chance (between seeds, same parameters)")
+    ax.bar_label(bars, labels=[_share_label(c, blank_zero=True) if c >= 0.06 else "" for c in chance],
+                 label_type="center", fontsize="small")
+    ax.set_yticks(y, names)
+    ax.set_xlim(0, 1)
+    _percent(ax.xaxis)
+    ax.set_xlabel("share of the outcome's variance (%)")
+    ax.set_ylabel("outcome")
+    ax.set_title("Where the spread of each outcome comes from")
+    _legend(fig, ax.get_legend_handles_labels()[0])
+    draws = f"{int(rows['param_draws'].iloc[0])} parameter draws x {rows['seeds_per_draw'].iloc[0]:g} seeds" \
+        if {"param_draws", "seeds_per_draw"} <= set(rows.columns) else "a nested design"
+    fig.suptitle(title or f"Parameter uncertainty and chance ({draws})", fontsize="x-large", weight="bold")
+    return fig
+
+
+def variance_split(table: pd.DataFrame, path: str | os.PathLike, outcomes: Sequence[str] | None = None, *,
+                   title: str | None = None) -> Path:
+    """Write :func:`build_variance_split` as a PNG at ``path`` and return the path."""
+    return _save(build_variance_split(table, outcomes, title=title), path)
+
+
+def build_parameter_effects(
+    outcomes: pd.DataFrame, outcome: str, parameters: Sequence[str] | None = None, *, title: str | None = None
+) -> Figure:
+    """An outcome against each sampled parameter: every replication, and each draw's mean.
+
+    Parameters
+    ----------
+    outcomes : pandas.DataFrame
+        One row per replication with ``param.<name>`` columns (a run with declared
+        uncertainties); with ``param_draw`` (a nested design) each draw's mean is drawn too.
+    outcome : str
+        A numeric or yes/no outcome (as :func:`sim.analysis.estimate`).
+    parameters : sequence of str, optional
+        Parameter names (without ``param.``); by default every sampled parameter.
+    title : str, optional
+        The figure's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One panel per parameter: faint points for replications, dark points for draw means.
+        A steep cloud of draw means means the parameter matters for the outcome; a flat one
+        with a tall spread of replications means chance dominates.
+
+    Raises
+    ------
+    ValueError
+        If there are no sampled parameters or the outcome is unknown.
+    """
+    present = [c[len("param."):] for c in outcomes.columns if str(c).startswith("param.")]
+    names = present if parameters is None else list(parameters)
+    missing = [p for p in names if p not in present]
+    if not names or missing:
+        raise ValueError(f"parameters {missing or names} were not sampled in this run; sampled: {present}")
+    statistic, y = analysis.estimate(outcomes, outcome)
+    draws = analysis.by_draw(outcomes, [outcome]) if "param_draw" in outcomes.columns else None
+    ncols = min(2, len(names))
+    nrows = math.ceil(len(names) / ncols)
+    fig = _figure((5.6 * ncols, 4.0 * nrows + 0.8))
+    label = outcome_title(outcome)
+    unit = "probability" if statistic == "probability" else OUTCOME_LABELS.get(outcome, ("", outcome))[1]
+    for i, name in enumerate(names):
+        ax = fig.add_subplot(nrows, ncols, i + 1)
+        x = outcomes[f"param.{name}"].to_numpy(dtype=float)
+        ax.scatter(x, y, s=9, color=PALETTE[5], alpha=0.35, linewidth=0, label="one replication")
+        if draws is not None:
+            ax.scatter(draws[f"param.{name}"], draws[outcome], s=30, color=PALETTE[0], edgecolor="white",
+                       linewidth=0.6, label="mean of a parameter draw's seeds", zorder=3)
+        ax.set_xlabel(f"{name} (sampled value)")
+        ax.set_ylabel(unit)
+        if statistic == "probability" or outcome in _PERCENT:
+            _percent(ax.yaxis)
+        ax.set_title(f"against {name}", fontsize="medium")
+        ax.grid(color="#E5E5E5", linewidth=0.8)
+        ax.set_axisbelow(True)
+    _legend(fig, fig.axes[0].get_legend_handles_labels()[0])
+    fig.suptitle(title or f"{label}: how much the sampled parameters matter", fontsize="x-large", weight="bold")
+    return fig
+
+
+def parameter_effects(outcomes: pd.DataFrame, path: str | os.PathLike, outcome: str,
+                      parameters: Sequence[str] | None = None, *, title: str | None = None) -> Path:
+    """Write :func:`build_parameter_effects` as a PNG at ``path`` and return the path."""
+    return _save(build_parameter_effects(outcomes, outcome, parameters, title=title), path)
 
 
 # --------------------------------------------------------------------------------------

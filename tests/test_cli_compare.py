@@ -249,3 +249,52 @@ def test_frontier_figure(compared, tmp_path):
     assert_png(tmp_path / "f.png", plotting.frontier(frame, tmp_path / "f.png"))
     with pytest.raises(ValueError, match="no known direction"):
         plotting.build_frontier(frame.rename(columns={"trust_mean": "final_stance"}))
+
+
+def test_variance_split_figure(runs, tmp_path):
+    split = analysis.variance_split(runs["nested"])
+    fig = plotting.build_variance_split(split)
+    assert_labelled(fig, "Parameter uncertainty and chance (4 parameter draws x 4 seeds)")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "share of the outcome's variance (%)"
+    varying = split[split["total_variance"] > 0]
+    assert len(ax.get_yticklabels()) == len(varying)
+    assert ax.get_yticklabels()[0].get_text() == plotting.outcome_title(varying["outcome"].iloc[0])
+    parameter, chance = ax.containers
+    widths = [bar.get_width() for bar in parameter]
+    assert widths == pytest.approx(varying["parameter_share"].tolist())
+    # each bar is split in two parts that fill it
+    assert [p.get_width() + c.get_width() for p, c in zip(parameter, chance)] == pytest.approx([1.0] * len(varying))
+    assert_png(tmp_path / "v.png", plotting.variance_split(split, tmp_path / "v.png", ["incumbent_share", "trust_mean"]))
+    with pytest.raises(ValueError, match="not in the variance split"):
+        plotting.build_variance_split(split, ["nope"])
+    with pytest.raises(ValueError, match="no outcome varies"):
+        plotting.build_variance_split(split[split["total_variance"] == 0])
+
+
+def test_by_draw_and_parameter_effects_figure(runs, tmp_path):
+    outcomes = runs["nested"].outcomes
+    draws = analysis.by_draw(outcomes, ["incumbent_share"])
+    assert list(draws.columns) == ["param_draw", "param.election.approval_weight", "n", "incumbent_share"]
+    assert list(draws["param_draw"]) == [0, 1, 2, 3] and (draws["n"] == 4).all()
+    first = outcomes[outcomes["param_draw"] == 0]
+    assert draws["incumbent_share"].iloc[0] == pytest.approx(first["incumbent_share"].mean())
+    fig = plotting.build_parameter_effects(outcomes, "incumbent_share")
+    assert_labelled(fig, "Incumbent's vote share at the election: how much the sampled parameters matter")
+    ax = fig.axes[0]
+    assert ax.get_xlabel() == "election.approval_weight (sampled value)"
+    replications, means = ax.collections
+    assert len(replications.get_offsets()) == len(outcomes) and len(means.get_offsets()) == 4
+    assert_png(tmp_path / "p.png", plotting.parameter_effects(outcomes, tmp_path / "p.png", "trade_coercion"))
+    with pytest.raises(ValueError, match="were not sampled"):
+        plotting.build_parameter_effects(runs["passing"].outcomes, "incumbent_share")
+    with pytest.raises(ValueError, match="needs a nested design"):
+        analysis.by_draw(runs["passing"].outcomes)
+
+
+def test_comparison_panel_says_when_there_is_nothing_to_compare():
+    table = analysis.compare({"none": pd.DataFrame({"seed": [1, 2], "incumbent_share": [None, None]}),
+                              "some": pd.DataFrame({"seed": [1, 2], "incumbent_share": [0.4, 0.5]})},
+                             outcomes=["incumbent_share"], resamples=100)
+    ax = plotting.build_comparison(table).axes[0]
+    assert any("no values to compare" in t.get_text() for t in ax.texts)

@@ -1,0 +1,68 @@
+"""The notebooks in notebooks/: committed without outputs, each opening with its question, and
+each executed top to bottom (nbclient) with a small replication count; a failing cell fails
+the suite, and every figure a notebook draws must come out as a real image."""
+
+from __future__ import annotations
+
+import base64
+import struct
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+EXPECTED = ["01-compare-summit-signals", "02-madrid-to-the-hague", "03-uncertainty"]
+
+#: Small numbers for the suite, passed to the kernel through the environment.
+SMALL = {"NZSIM_NOTEBOOK_REPS": "30", "NZSIM_NOTEBOOK_WORKERS": "1",
+         "NZSIM_NOTEBOOK_DRAWS": "5", "NZSIM_NOTEBOOK_SEEDS": "4"}
+
+#: Figures each notebook draws (one per figure cell).
+FIGURES = {"01-compare-summit-signals": 4, "02-madrid-to-the-hague": 3, "03-uncertainty": 3}
+
+
+def test_the_three_notebooks_are_there():
+    assert [path.stem for path in NOTEBOOKS] == EXPECTED
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_committed_without_outputs_and_opening_with_a_question(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{path.name}: clear the outputs"
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# ")
+    question = first.source.split("**The question.**", 1)
+    assert len(question) == 2 and "?" in question[1].split("\n\n")[0], f"{path.name}: open with the question"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
+    for name, value in SMALL.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("NZSIM_NOTEBOOK_OUT", str(tmp_path / "runs"))
+    nb = nbformat.read(path, as_version=4)
+    # a failing cell raises CellExecutionError, which fails this test with the cell's traceback
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
+
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert not errors
+    images = [
+        base64.b64decode(o["data"]["image/png"])
+        for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})
+    ]
+    assert len(images) == FIGURES[path.stem]
+    for image in images:
+        assert image[:8] == b"\x89PNG\r\n\x1a\n"
+        width, height = struct.unpack(">II", image[16:24])
+        assert width > 600 and height > 300 and len(image) > 20_000  # a drawn figure, not an empty canvas
+    # the runs went where the notebook was told, at the small size
+    runs = [p for p in (tmp_path / "runs").iterdir() if (p / "manifest.json").is_file()]
+    assert runs
+    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "30 replications per run on 1 worker(s), root seed 2023" in text
