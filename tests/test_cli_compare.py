@@ -298,3 +298,12 @@ def test_comparison_panel_says_when_there_is_nothing_to_compare():
                              outcomes=["incumbent_share"], resamples=100)
     ax = plotting.build_comparison(table).axes[0]
     assert any("no values to compare" in t.get_text() for t in ax.texts)
+
+
+def test_the_retold_story_is_the_story_nzsim_story_tells(runs):
+    from sim import report
+
+    row = analysis.typical_replication(runs["strong"].outcomes)
+    story, same = report.retell(runs["strong"], row)
+    spec = small_spec(name="strong", events={"vilnius": {"signals": {"china_language": "strong"}}})
+    assert same and story == sim.tell(spec, sim.replicate(spec, int(row["seed"])))

@@ -19,10 +19,10 @@ README = (ROOT / "README.md").read_text()
 NZSIM_LINES = [line.split("#")[0].strip() for line in README.splitlines() if line.startswith(".venv/bin/nzsim ")]
 
 
-def results_folder(stdout: str) -> Path:
+def results_folder(stdout: str, cwd: Path = ROOT) -> Path:
     match = re.search(r"^results in (.+)$", stdout, re.MULTILINE)
     assert match, stdout
-    return ROOT / match.group(1).strip()
+    return cwd / match.group(1).strip()
 
 
 def test_the_readme_opens_with_the_two_commands():
@@ -47,17 +47,28 @@ def test_the_main_job_runs_an_ensemble_with_summary_and_figures():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    """A fresh folder to run the README's lines in, in order, as a reader would from the project folder: the
+    scenarios are there, ``runs/`` starts empty, and a later line can use what an earlier one wrote."""
+    folder = tmp_path_factory.mktemp("readme")
+    (folder / "scenarios").symlink_to(ROOT / "scenarios")
+    return folder
+
+
 @pytest.mark.parametrize("line", NZSIM_LINES)
-def test_every_nzsim_line_in_the_readme_works(line):
+def test_every_nzsim_line_in_the_readme_works(line, workdir):
     argv = shlex.split(line)
     assert argv[0] == ".venv/bin/nzsim"
     result = subprocess.run([sys.executable, "-m", "sim", *argv[1:], *(["--no-progress"] if argv[1] == "run" else [])],
-                            capture_output=True, text=True, timeout=600, cwd=ROOT)
+                            capture_output=True, text=True, timeout=600, cwd=workdir)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    if argv[1] == "run":
-        shutil.rmtree(results_folder(result.stdout), ignore_errors=True)
+    if argv[1] in ("run", "compare"):
+        assert results_folder(result.stdout, workdir).is_dir()
+    if argv[1] == "report":
+        assert re.match(r"report written to .+\.html$", result.stdout.strip())
 
 
 def test_the_readme_has_nzsim_lines_to_check():
-    assert {shlex.split(line)[1] for line in NZSIM_LINES} >= {"check", "run", "story"}
+    assert {shlex.split(line)[1] for line in NZSIM_LINES} >= {"check", "run", "story", "compare", "report"}
