@@ -421,7 +421,11 @@ def build_fan_charts(
         present = list(pd.unique(frame["variable"]))
         variables = _default_variables(variables, present)
         if "replication" in frame.columns:
-            n_runs = int(frame["replication"].nunique())
+            if by is None:
+                n_runs = int(frame["replication"].nunique())
+            else:  # replication numbers restart in each run or cell: count them group by group
+                counts = frame.groupby(by, sort=False, observed=True)["replication"].nunique()
+                n_runs = int(counts.iloc[0]) if counts.nunique() == 1 else None
         quantiles = analysis.fan_quantiles(frame, variables, by=by)
     elif "q50" in frame.columns:
         analysis._require(frame, ["variable", "week", *([by] if by else [])], "quantiles")
@@ -479,7 +483,8 @@ def build_fan_charts(
         ]
         handles.append(Line2D([], [], color="#333333", linewidth=2.0, label="line: median, band: middle 50%"))
     _legend(fig, handles)
-    runs = f" across {n_runs:,} replications" if n_runs is not None else ""
+    each = f" per {by}" if by is not None else ""
+    runs = f" across {n_runs:,} replications{each}" if n_runs is not None else ""
     fig.suptitle(title or f"Week by week{runs}: the median run and the spread around it", fontsize="x-large", weight="bold")
     return fig
 
