@@ -574,6 +574,7 @@ def run_ensemble(
             already = total - sum(t.stop - t.start for t in pending)
             tracker.bar = tqdm(total=total, initial=already, unit="rep", desc=spec.name, file=sys.stderr, smoothing=0.1)
 
+        consolidator = runfolder.Consolidator(folder, [(t.cell, t.chunk) for t in tasks])
         own_executor = executor is None
         with start_method_untouched():
             if own_executor:
@@ -582,8 +583,9 @@ def run_ensemble(
             runfolder.write_manifest(folder, manifest)
             window = max_in_flight or (1 if isinstance(executor, InlineExecutor) else 4 * workers)
             try:
-                _drain(executor, pending, window, folder, manifest, tracker)
+                _drain(executor, pending, window, folder, manifest, tracker, consolidator, done)
             except ReplicationFailed as err:
+                consolidator.abort()
                 manifest["status"] = "failed"
                 manifest["error"] = {"replication": err.replication, "seed": err.seed, "cell": err.cell,
                                      "error": err.error, "traceback": err.details}
@@ -593,6 +595,7 @@ def run_ensemble(
                     f"{err}; {len(runfolder.finished_chunks(folder))} finished chunk(s) kept in {folder}{retell}", folder
                 ) from None
             except BrokenExecutor as err:
+                consolidator.abort()
                 manifest["status"] = "failed"
                 manifest["error"] = {"error": f"a worker process died ({type(err).__name__}: {err})"}
                 runfolder.write_manifest(folder, manifest)
@@ -601,6 +604,7 @@ def run_ensemble(
                     f"kept in {folder}", folder
                 ) from None
             except BaseException:
+                consolidator.abort()
                 manifest["status"] = "interrupted"
                 runfolder.write_manifest(folder, manifest)
                 raise
@@ -609,7 +613,12 @@ def run_ensemble(
                 if own_executor:
                     executor.shutdown(wait=True, cancel_futures=True)
 
-        runfolder.consolidate(folder, [(t.cell, t.chunk) for t in tasks])
+        try:
+            consolidator.advance(runfolder.finished_chunks(folder))
+            consolidator.finish()
+        except BaseException:
+            consolidator.abort()
+            raise
         manifest["status"] = "complete"
         manifest["finished"] = _now()
         runfolder.write_manifest(folder, manifest)
@@ -649,14 +658,18 @@ def _lever_types(spec: Scenario) -> dict[str, str]:
     }
 
 
-def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder: Path, manifest: dict, tracker) -> None:
+def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder: Path, manifest: dict, tracker,
+           consolidator: runfolder.Consolidator, done: set[tuple[int, int]]) -> None:
     """Run the pending chunks, at most ``window`` in flight, writing each as it finishes.
 
     Finished chunks are handled in submission order, and every successful one is written
-    before a failure is raised, so no finished work is lost.
+    before a failure is raised, so no finished work is lost. Between chunks the consolidator
+    appends the finished ones, in order, to the final files (``done``: the chunks finished
+    before, on a resumed run).
     """
     in_flight: dict[Future, ChunkTask] = {}
     queue = iter(pending)
+    finished_keys = set(done)
     last_manifest = time.monotonic()
     try:
         while True:
@@ -667,6 +680,7 @@ def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder
                 in_flight[executor.submit(run_chunk, task)] = task
             if not in_flight:
                 return
+            consolidator.advance(finished_keys)  # while the workers compute (chunks a resumed run had)
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             failure = None
             for future in [f for f in in_flight if f in finished]:
@@ -677,6 +691,8 @@ def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder
                     failure = failure or err
                     continue
                 runfolder.write_chunk(folder, task.cell, task.chunk, result["tables"])
+                finished_keys.add((task.cell, task.chunk))
+                consolidator.advance(finished_keys, {(task.cell, task.chunk): result["tables"]})
                 manifest["chunks"].append(
                     {
                         "cell": task.cell,

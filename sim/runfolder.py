@@ -178,32 +178,79 @@ def finished_chunks(folder: Path) -> set[tuple[int, int]]:
     return done
 
 
+class Consolidator:
+    """Streams finished chunks into the three final Parquet files, in (cell, chunk) order, while
+    the run goes on.
+
+    Each chunk is appended as soon as it and every chunk before it are on disk, so when the last
+    chunk arrives only the files' footers remain to be written: the parent process, idle while
+    workers compute, does the work that a pass at the end would leave for the last moment. The
+    files are written under temporary names and renamed into place by :meth:`finish`; a run that
+    stops before then leaves only temporary files, which :func:`clear_debris` removes. The
+    chunk files stay until :meth:`finish`, so an interrupted run resumes from them.
+    """
+
+    def __init__(self, folder: Path, chunks: Iterable[tuple[int, int]]):
+        self.folder = Path(folder)
+        self.order = sorted(chunks)
+        self.next = 0  # position in ``order`` of the first chunk not yet appended
+        self._writers: dict[str, pq.ParquetWriter] = {}
+        self._tmp: dict[str, Path] = {}
+
+    def advance(self, finished: set[tuple[int, int]], fresh: Mapping[tuple[int, int], Mapping[str, pa.Table]] | None = None) -> None:
+        """Append every chunk that is next in order and finished.
+
+        ``fresh`` holds tables already in memory (a chunk just written), read from disk otherwise.
+        """
+        while self.next < len(self.order) and self.order[self.next] in finished:
+            key = self.order[self.next]
+            tables = (fresh or {}).get(key)
+            for name in TABLES:
+                table = tables[name] if tables is not None else pq.read_table(chunk_path(self.folder, name, *key))
+                self._append(name, table)
+            self.next += 1
+
+    def _append(self, name: str, table: pa.Table) -> None:
+        writer = self._writers.get(name)
+        if writer is None:
+            target = self.folder / f"{name}.parquet"
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=f".{target.name}.", suffix=".tmp")
+            os.fchmod(fd, FILE_MODE)
+            os.close(fd)
+            self._tmp[name] = Path(tmp)
+            writer = self._writers[name] = pq.ParquetWriter(tmp, table.schema, **PARQUET)
+        writer.write_table(table.cast(writer.schema))
+
+    def finish(self) -> None:
+        """Close the files and move them into place; then remove the chunks."""
+        if self.next < len(self.order):
+            raise RuntimeError(f"{self.folder}: chunk {self.order[self.next]} is not finished; cannot consolidate")
+        for name in TABLES:
+            self._writers.pop(name).close()
+            os.replace(self._tmp.pop(name), self.folder / f"{name}.parquet")
+        shutil.rmtree(self.folder / "chunks", ignore_errors=True)
+        clear_debris(self.folder)
+
+    def abort(self) -> None:
+        """Stop without finishing: close and remove the partial files (the chunks stay)."""
+        for writer in self._writers.values():
+            with contextlib.suppress(Exception):
+                writer.close()
+        for tmp in self._tmp.values():
+            tmp.unlink(missing_ok=True)
+        self._writers.clear()
+        self._tmp.clear()
+
+
 def consolidate(folder: Path, chunks: Iterable[tuple[int, int]]) -> None:
     """Stream the chunk files, in order, into the three final Parquet files; then remove the chunks."""
-    folder = Path(folder)
-    order = sorted(chunks)
-    for name in TABLES:
-        target = folder / f"{name}.parquet"
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-        os.fchmod(fd, FILE_MODE)
-        os.close(fd)
-        writer = None
-        try:
-            for cell, index in order:
-                table = pq.read_table(chunk_path(folder, name, cell, index))
-                if writer is None:
-                    writer = pq.ParquetWriter(tmp, table.schema, **PARQUET)
-                writer.write_table(table.cast(writer.schema))
-            if writer is not None:
-                writer.close()
-                writer = None
-            os.replace(tmp, target)
-        finally:
-            if writer is not None:
-                writer.close()
-            Path(tmp).unlink(missing_ok=True)
-    shutil.rmtree(folder / "chunks", ignore_errors=True)
-    clear_debris(folder)
+    consolidator = Consolidator(folder, chunks)
+    try:
+        consolidator.advance(set(consolidator.order))
+        consolidator.finish()
+    except BaseException:
+        consolidator.abort()
+        raise
 
 
 def clear_debris(folder: Path) -> None:
