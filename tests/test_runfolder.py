@@ -393,3 +393,57 @@ def test_a_run_in_progress_holds_its_folder(spec, tmp_path):
     run = run_ensemble(spec, 20, seed=SEED, workers=1, chunk_size=5, out=out, resume=True, describe=False)
     assert len(run.outcomes) == 20
     assert not (out / ".lock").exists()
+
+
+# --------------------------------------------------------------------------------------
+# Streaming consolidation
+# --------------------------------------------------------------------------------------
+
+
+def _write_chunks(folder: Path, keys) -> dict:
+    import pyarrow as pa
+
+    from sim import runfolder
+
+    (folder / "chunks").mkdir(parents=True, exist_ok=True)
+    tables = {}
+    for cell, index in keys:
+        rows = pa.table({"replication": [10 * index, 10 * index + 1], "cell": [f"c{cell}"] * 2})
+        tables[(cell, index)] = {name: rows for name in runfolder.TABLES}
+        runfolder.write_chunk(folder, cell, index, tables[(cell, index)])
+    return tables
+
+
+def test_consolidator_appends_in_chunk_order_whatever_order_chunks_finish(tmp_path):
+    from sim import runfolder
+
+    keys = [(0, 0), (0, 1), (0, 2), (1, 0)]
+    tables = _write_chunks(tmp_path, keys)
+    consolidator = runfolder.Consolidator(tmp_path, keys)
+    finished = set()
+    for key in [(0, 2), (1, 0), (0, 0), (0, 1)]:  # out of order: nothing is appended until (0, 0)
+        finished.add(key)
+        consolidator.advance(finished, {key: tables[key]})
+        expected = {(0, 2): 0, (1, 0): 0, (0, 0): 1, (0, 1): 4}[key]
+        assert consolidator.next == expected
+    assert not (tmp_path / "outcomes.parquet").exists()  # written under a temporary name until finished
+    consolidator.finish()
+    frame = pd.read_parquet(tmp_path / "outcomes.parquet")
+    assert frame["replication"].tolist() == [0, 1, 10, 11, 20, 21, 0, 1]
+    assert frame["cell"].tolist() == ["c0"] * 6 + ["c1"] * 2
+    assert not (tmp_path / "chunks").exists() and not list(tmp_path.glob(".*.tmp"))
+
+
+def test_consolidator_refuses_to_finish_early_and_abort_leaves_only_chunks(tmp_path):
+    from sim import runfolder
+
+    keys = [(0, 0), (0, 1)]
+    _write_chunks(tmp_path, keys)
+    consolidator = runfolder.Consolidator(tmp_path, keys)
+    consolidator.advance({(0, 0)})
+    assert list(tmp_path.glob(".*.tmp"))  # the partial files
+    with pytest.raises(RuntimeError, match=r"chunk \(0, 1\) is not finished"):
+        consolidator.finish()
+    consolidator.abort()
+    assert not list(tmp_path.glob(".*.tmp")) and not (tmp_path / "outcomes.parquet").exists()
+    assert finished_chunks(tmp_path) == set(keys)  # the chunks stay, for --resume
