@@ -11,9 +11,9 @@ A run folder holds::
     chunks/                while a run is going on: one set of Parquet files per finished chunk
 
 Chunks are written as they finish (write to a temporary name, then rename), so a run killed
-part-way keeps every finished chunk and can be resumed. When all chunks are in, they are
-streamed into the three final files, one chunk at a time, so memory stays bounded whatever
-the number of replications.
+part-way keeps every finished chunk and can be resumed. While the run goes on, each chunk that
+is next in order is appended to the three final files (under temporary names until the last
+chunk is in), one chunk at a time, so memory stays bounded whatever the number of replications.
 """
 
 from __future__ import annotations
