@@ -538,7 +538,7 @@ DIRECTIONS: Mapping[str, str] = MappingProxyType(
 #: The columns of :func:`compare`'s frame.
 COMPARE_COLUMNS = (
     "outcome", "statistic", "run", "baseline", "n", "value", "low", "high",
-    "difference", "difference_low", "difference_high", "paired",
+    "difference", "difference_low", "difference_high", "paired", "resampled",
 )
 
 #: The columns of :func:`variance_split`'s frame, after the ``by`` columns.
@@ -606,7 +606,9 @@ def estimate(outcomes: pd.DataFrame, outcome: str) -> tuple[str, np.ndarray]:
         return "probability", _as_binary(outcomes[column], column).to_numpy()
     if kind == "timing":
         return "probability", outcomes[column].notna().to_numpy(dtype=float)
-    if kind in ("numeric", None):
+    if kind is None:
+        raise ValueError(f"outcome {outcome!r}: {column} is not an outcome; expected one of {compared_outcomes(outcomes)}")
+    if kind == "numeric":
         return "mean", _as_float(outcomes[column], column).to_numpy()
     raise ValueError(
         f"outcome {outcome!r} is {kind}: compare a level instead, e.g. {column}>={RUNG_NAMES[3]}"
@@ -648,11 +650,21 @@ def _labelled(runs: RunLike | Mapping[str, RunLike] | Sequence[RunLike], what: s
     return out
 
 
-def _bootstrap_means(columns: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """Means over resampled rows: ``columns`` is n x k, ``index`` is B x n; returns B x k."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing resample is NaN
-        return np.nanmean(columns[index], axis=1)
+def _unit_sums(x: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per resampling unit (``codes``: one per row), the sum of each column's values and how many there are."""
+    present = ~np.isnan(x)
+    n_units = int(codes.max()) + 1 if len(codes) else 0
+    sums = np.zeros((n_units, x.shape[1]))
+    counts = np.zeros((n_units, x.shape[1]))
+    np.add.at(sums, codes, np.where(present, x, 0.0))
+    np.add.at(counts, codes, present)
+    return sums, counts
+
+
+def _resampled_means(sums: np.ndarray, counts: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Means over resampled units: ``index`` is B x K unit numbers; returns B x k (NaN where no values)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return sums[index].sum(axis=1) / counts[index].sum(axis=1)
 
 
 def compare(
@@ -697,6 +709,10 @@ def compare(
         - ``value``, ``low``, ``high``: the run's estimate and its percentile bootstrap interval;
         - ``difference``, ``difference_low``, ``difference_high``: the run's estimate minus the
           baseline's, with its interval (NaN on the baseline's own rows);
+        - ``resampled``: ``"replication"``, or ``"parameter draw"`` for a nested run, whose
+          replications are resampled a whole draw at a time (the M seeds of a draw share its
+          parameters, so they are not independent: resampling them one by one would give
+          intervals that are too narrow when parameter uncertainty matters);
         - ``paired``: whether the difference was resampled in pairs. Runs made with the same
           root seed give replication ``i`` the same seed (common random numbers), so when a
           run's ``seed`` column equals the baseline's, replication ``i`` of one is paired with
@@ -758,6 +774,9 @@ def compare(
 
     seeds = [frame["seed"].to_numpy() if "seed" in frame.columns else None for _, frame in labelled]
     base_seeds = seeds[base]
+    # What is resampled: replications, or whole parameter draws in a nested run (replications
+    # of one draw share its parameters, so they are not independent of each other).
+    draws = [pd.factorize(frame["param_draw"])[0] if "param_draw" in frame.columns else None for _, frame in labelled]
 
     def is_paired(i: int) -> bool:
         return (
@@ -765,27 +784,37 @@ def compare(
             and len(seeds[i]) == len(base_seeds) and bool(np.array_equal(seeds[i], base_seeds))
         )
 
+    def units(i: int) -> np.ndarray:
+        """The resampling unit of each row of run i (and of the baseline, when paired with it)."""
+        for codes in (draws[i], draws[base] if is_paired(i) else None):
+            if codes is not None:
+                return codes
+        return np.arange(len(values[i]))
+
     # Each run's resampled means (B x k); a paired run also resamples the baseline with the
-    # same rows. Blocks keep memory small for large runs.
+    # same units. Blocks keep memory small for large runs.
     alpha = (1 - level) / 2
     means: list[np.ndarray] = []
     base_means_paired: dict[int, np.ndarray] = {}
     for i, x in enumerate(values):
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(i,)))
-        n = len(x)
-        if n == 0:
+        if len(x) == 0:
             means.append(np.full((resamples, len(names)), np.nan))
             continue
-        block = max(1, min(resamples, 4_000_000 // max(1, n * len(names))))
-        own, partner = [], []
+        codes = units(i)
+        sums, counts = _unit_sums(x, codes)
+        partner = _unit_sums(values[base], codes) if is_paired(i) else None
+        k_units = len(sums)
+        block = max(1, min(resamples, 4_000_000 // max(1, k_units * len(names))))
+        own, theirs = [], []
         for start in range(0, resamples, block):
-            index = rng.integers(0, n, size=(min(block, resamples - start), n))
-            own.append(_bootstrap_means(x, index))
-            if is_paired(i):
-                partner.append(_bootstrap_means(values[base], index))
+            index = rng.integers(0, k_units, size=(min(block, resamples - start), k_units))
+            own.append(_resampled_means(sums, counts, index))
+            if partner is not None:
+                theirs.append(_resampled_means(*partner, index))
         means.append(np.concatenate(own))
-        if partner:
-            base_means_paired[i] = np.concatenate(partner)
+        if theirs:
+            base_means_paired[i] = np.concatenate(theirs)
 
     rows = []
     with warnings.catch_warnings():
@@ -801,8 +830,9 @@ def compare(
                     other = base_means_paired.get(i, means[base])
                     diff = point[i][k] - point[base][k]
                     diff_low, diff_high = np.nanquantile(means[i][:, k] - other[:, k], [alpha, 1 - alpha])
+                unit = "parameter draw" if draws[i] is not None or (is_paired(i) and draws[base] is not None) else "replication"
                 rows.append((name, statistics[k], label, labels[base], int(counts[i][k]), point[i][k], low, high,
-                             diff, diff_low, diff_high, is_paired(i)))
+                             diff, diff_low, diff_high, is_paired(i), unit))
     table = pd.DataFrame(rows, columns=list(COMPARE_COLUMNS))
     for column in ("value", "low", "high", "difference", "difference_low", "difference_high"):
         table[column] = table[column].astype("float64")
@@ -835,7 +865,8 @@ def tradeoff_frontier(
     pandas.DataFrame
         One row per run, in the given order: ``run``, one column per objective (its mean or
         probability), ``on_frontier`` (bool) and ``dominated_by`` (the labels of the runs
-        that dominate it, comma-separated; ``""`` for a run on the frontier). Runs with equal
+        that dominate it, separated by ``"; "`` since lever-cell labels hold commas; ``""``
+        for a run on the frontier). Runs with equal
         scores on every objective do not dominate each other.
 
     Raises
@@ -891,7 +922,7 @@ def tradeoff_frontier(
     for i in range(len(labels)):
         at_least = np.all(better >= better[i], axis=1)
         strictly = np.any(better > better[i], axis=1)
-        dominated_by.append(", ".join(labels[j] for j in np.flatnonzero(at_least & strictly)))
+        dominated_by.append("; ".join(labels[j] for j in np.flatnonzero(at_least & strictly)))
     table = pd.DataFrame(scores, columns=names)
     table.insert(0, "run", labels)
     table["on_frontier"] = [not d for d in dominated_by]
@@ -983,12 +1014,14 @@ def variance_split(
     pandas.DataFrame
         The ``by`` columns, then :data:`VARIANCE_COLUMNS`: how many draws (with a value) and
         seeds per draw (mean), the total (parameter + chance) variance, each part, and each
-        part's share of the total (NaN when the outcome does not vary).
+        part's share of the total (NaN when the outcome does not vary). An outcome with too few
+        values to split (fewer than two draws with a value, or no draw with two) gets NaN
+        statistics: an election outcome in a scenario without an election, say.
 
     Raises
     ------
     ValueError
-        If the run is not a nested design, or has fewer than two draws or seeds per draw.
+        If the run is not a nested design, or has fewer than two draws or no draw with two seeds.
 
     References
     ----------
@@ -1021,6 +1054,12 @@ def variance_split(
         by = "cell"
     keys = _keys(by)
     _require(frame, keys, "outcomes")
+    sizes = frame.groupby([*keys, "param_draw"], sort=False, dropna=False).size()
+    if frame["param_draw"].nunique() < 2 or sizes.max() < 2:
+        raise ValueError(
+            f"variance_split needs at least two parameter draws and a draw with two or more seeds; got "
+            f"{frame['param_draw'].nunique()} draw(s) of at most {sizes.max() if len(sizes) else 0} replication(s)"
+        )
     names = list(outcomes) if outcomes is not None else compared_outcomes(frame)
     groups = [((), frame)] if not keys else list(frame.groupby(keys, sort=False, dropna=False))
     rows = []
@@ -1079,13 +1118,10 @@ def _one_way(groups: np.ndarray, y: np.ndarray) -> tuple:
     """(draws, mean seeds per draw, total, between, within, between share, within share)."""
     keep = ~np.isnan(y)
     codes, y = pd.factorize(groups[keep])[0], y[keep]
-    counts = np.bincount(codes)
+    counts = np.bincount(codes) if len(codes) else np.zeros(0, dtype=int)
     k, n = len(counts), len(y)
-    if k < 2 or n - k < 1:
-        raise ValueError(
-            f"variance_split needs at least two parameter draws and two seeds per draw with values; "
-            f"got {k} draw(s) and {n} value(s)"
-        )
+    if k < 2 or n - k < 1:  # too few values to split (e.g. an election outcome with no election)
+        return (k, n / k if k else np.nan, np.nan, np.nan, np.nan, np.nan, np.nan)
     means = np.bincount(codes, weights=y) / counts
     grand = y.mean()
     within = float(np.sum((y - means[codes]) ** 2) / (n - k))

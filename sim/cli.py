@@ -191,12 +191,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from . import analysis, report
 
     paths = list(args.runs)
-    if args.baseline is not None and args.baseline not in paths:
+    seen: dict[Path, Path] = {}
+    for path in paths:  # the same folder twice, however it is written, is a mistake
+        if path.resolve() in seen:
+            raise UsageError(f"{path}: the same run as {seen[path.resolve()]}, given twice")
+        seen[path.resolve()] = path
+    if args.baseline is not None and args.baseline.resolve() not in seen:
         paths.insert(0, args.baseline)
     runs_by_path = {}
     for path in paths:
         try:
-            runs_by_path[path] = analysis.load_run(path)
+            runs_by_path[path.resolve()] = analysis.load_run(path)
         except ValueError as err:
             raise UsageError(str(err)) from None
     names = [run.manifest.get("scenario_name") for run in runs_by_path.values()]
@@ -204,18 +209,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
     for (path, run), name in zip(runs_by_path.items(), names):
         label = name if names.count(name) == 1 else f"{name} ({path.name})"
         if label in runs:
-            raise UsageError(f"{path}: named twice, or two runs share the folder name {path.name!r}")
+            raise UsageError(f"{path}: two runs of scenario {name!r} share the folder name {path.name!r}; "
+                             f"rename one folder to tell them apart")
         runs[label], labels[path] = run, label
     cell_runs = sum(max(1, len([c for c in r.manifest["design"]["cells"] if c["label"]])) for r in runs.values())
     if cell_runs < 2:
         raise UsageError("expected at least two runs to compare (or one run with lever cells)")
     baseline = None
     if args.baseline is not None:
-        baseline = labels[args.baseline]
+        baseline = labels[args.baseline.resolve()]
         cells = [c["label"] for c in runs[baseline].manifest["design"]["cells"] if c["label"]]
         if len(cells) > 1:  # a run with cells: its first cell is the baseline
             baseline = cells[0] if len(runs) == 1 else f"{baseline} / {cells[0]}"
-    out = args.out or Path("runs") / f"compare-{_utc_stamp()}"
+    out = args.out or _new_folder(Path("runs") / f"compare-{_utc_stamp()}")
     outcomes = [o.strip() for o in args.outcomes.split(",") if o.strip()] if args.outcomes else None
     try:
         table, frontier = report.write_comparison(
@@ -227,7 +233,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     on = frontier[frontier["on_frontier"]]["run"].tolist()
     off = frontier[~frontier["on_frontier"]]
     lines = ["", f"Tradeoff frontier on {', '.join(report.FRONTIER_OBJECTIVES)}:",
-             f"  not dominated: {', '.join(on)}"]
+             f"  not dominated: {'; '.join(on)}"]
     lines += [f"  dominated: {row.run} (by {row.dominated_by})" for row in off.itertuples()]
     lines += ["", f"results in {out}"]
     sys.stdout.write("\n".join(lines) + "\n")
@@ -251,10 +257,21 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {out}: is a folder; expected the path of an .html file")
     try:
         path = report.write_html_report(run, out)
+    except ValueError as err:
+        raise UsageError(f"{args.run}: {err}") from None
     except OSError as err:
         raise UsageError(f"--out {out or run.path / 'report.html'}: cannot be written ({err.strerror})") from None
     print(f"report written to {path}")
     return 0
+
+
+def _new_folder(path: Path) -> Path:
+    """``path``, or ``path-2``, ``path-3``... if it exists (two comparisons in the same second)."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.name}-{n}")
+    return candidate
 
 
 def _utc_stamp() -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import textwrap
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -751,8 +752,11 @@ def build_comparison(
     interval = f"its {level:.0%} interval" if isinstance(level, float) else "its bootstrap interval"
     ncols = min(3, max(1, len(outcomes)))
     nrows = math.ceil(len(outcomes) / ncols)
-    longest = max(len(str(r)) for r in runs)
-    fig = _figure((min(18.0, 3.0 * ncols + 0.09 * longest * ncols), (0.32 * len(runs) + 1.3) * nrows + 0.9))
+    names = [_wrap(str(r), 36) for r in runs]  # long lever-cell labels on two or three lines
+    longest = max(len(line) for name in names for line in name.split("\n"))
+    lines = max(name.count("\n") + 1 for name in names)
+    # each panel: about 3.4 inches of plot beside its run labels (about 0.08 inch a character)
+    fig = _figure((max(6.5, (3.8 + 0.08 * longest) * ncols), ((0.2 + 0.16 * lines) * len(runs) + 1.4) * nrows + 1.0))
     y = np.arange(len(runs))[::-1]
     for i, outcome in enumerate(outcomes):
         ax = fig.add_subplot(nrows, ncols, i + 1)
@@ -767,24 +771,29 @@ def build_comparison(
         if np.isnan(d).all():
             ax.text(0.5, 0.5, f"no values to compare\n(none in '{baseline}' or the runs)", ha="center", va="center",
                     transform=ax.transAxes, color="#555555", bbox=_BOX)
+        else:
+            for yi in y[np.isnan(d)]:  # e.g. the incumbent's share of a run without an election
+                ax.text(0.02, yi, "no values", transform=ax.get_yaxis_transform(), va="center", ha="left",
+                        color="#555555", fontsize="small")
         ax.hlines(y, low, high, color=PALETTE[0], linewidth=2)
         ax.scatter(d[clear], y[clear], color=PALETTE[0], zorder=3, s=28)
         ax.scatter(d[~clear], y[~clear], facecolor="white", edgecolor=PALETTE[0], zorder=3, s=28, linewidth=1.5)
-        ax.set_yticks(y, runs)
+        ax.set_yticks(y, names)
         ax.set_ylabel("run")
         ax.set_ylim(-0.7, len(runs) - 0.3)
         ax.set_title(outcome_title(outcome), fontsize="medium")
-        ax.set_xlabel(f"difference, {_outcome_unit(outcome, statistic)}")
+        ax.set_xlabel(_wrap(f"difference, {_outcome_unit(outcome, statistic)}", 44))
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
         ax.grid(axis="x", color="#E5E5E5", linewidth=0.8)
         ax.set_axisbelow(True)
     handles = [
         Line2D([], [], color=PALETTE[0], marker="o", linewidth=2, label=f"difference, with {interval}"),
         Line2D([], [], color=PALETTE[0], marker="o", markerfacecolor="white", linewidth=2,
-               label="hollow: the interval includes no difference"),
+               label="hollow: the interval includes zero"),
     ]
     _legend(fig, handles)
-    fig.suptitle(title or f"How each run differs from '{baseline}'", fontsize="x-large", weight="bold")
+    chars = int(fig.get_figwidth() * 7)  # of the x-large bold title a line holds
+    fig.suptitle(title or _wrap(f"How each run differs from '{baseline}'", chars), fontsize="x-large", weight="bold")
     return fig
 
 
@@ -823,8 +832,8 @@ def build_frontier(
     matplotlib.figure.Figure
         One panel per pair of the first objective with each other one (one panel for two
         objectives). Every run is a labelled point: filled in colour if it is on the
-        frontier, hollow grey if another run is better on every objective. Axis labels say
-        which way is better.
+        frontier, hollow grey if another run dominates it (as good on every objective and
+        better on one). Axis labels say which way is better.
 
     Raises
     ------
@@ -858,20 +867,20 @@ def build_frontier(
         y = frame[y_name].to_numpy(dtype=float)
         ax.scatter(x[~on], y[~on], facecolor="white", edgecolor="#888888", s=46, linewidth=1.5, zorder=3)
         ax.scatter(x[on], y[on], color=PALETTE[1], edgecolor="#333333", s=60, linewidth=0.8, zorder=4)
-        ax.margins(0.15)
+        ax.margins(x=0.15, y=0.15)
         _label_points(ax, x, y, [str(r) for r in frame["run"]], ["#111111" if good else "#777777" for good in on])
         for axis, name in ((ax.xaxis, x_name), (ax.yaxis, y_name)):
-            (ax.set_xlabel if axis is ax.xaxis else ax.set_ylabel)(_objective_label(name, directions[name]))
+            (ax.set_xlabel if axis is ax.xaxis else ax.set_ylabel)(_wrap(_objective_label(name, directions[name]), 48))
             if _is_share(name):
                 _percent(axis)
         ax.grid(color="#E5E5E5", linewidth=0.8)
         ax.set_axisbelow(True)
-        ax.set_title(f"{outcome_title(y_name)} against {_lower_first(outcome_title(x_name))}", fontsize="medium")
+        ax.set_title(_wrap(f"{outcome_title(y_name)} against {_lower_first(outcome_title(x_name))}", 56), fontsize="medium")
     handles = [
         Line2D([], [], linestyle="", marker="o", color=PALETTE[1], markeredgecolor="#333333", markersize=8,
-               label="on the frontier: no run is better on every objective"),
+               label="on the frontier: no other run dominates it"),
         Line2D([], [], linestyle="", marker="o", markerfacecolor="white", markeredgecolor="#888888", markersize=8,
-               label="dominated: another run is better on every objective"),
+               label="dominated: another run is as good on every objective and better on one"),
     ]
     _legend(fig, handles)
     fig.suptitle(title or f"Tradeoffs across {len(frame)} runs on {len(names)} objectives", fontsize="x-large", weight="bold")
@@ -902,14 +911,38 @@ def _label_points(ax, x: np.ndarray, y: np.ndarray, labels: list[str], colours: 
     placed: list[tuple[float, float, float, float]] = []
     for xi, yi, label, colour in zip(x, y, labels, colours):
         px, py = ax.transData.transform((xi, yi)) * points_per_pixel
-        width, height = 0.55 * size * len(label), 1.25 * size
+        right_side = ax.transAxes.inverted().transform(ax.transData.transform((xi, yi)))[0] > 0.6
+        label = _wrap(label, 28)
+        lines = label.count("\n") + 1
+        width, height = 0.55 * size * max(len(line) for line in label.split("\n")), 1.25 * size * lines
+        dx = -5 if right_side else 5  # points on the right get their label on their left, inside the panel
         for shift in (0, -1, 1, -2, 2, -3, 3, -4, 4):
             dy = 3 + shift * height
-            box = (px + 5, py + dy, px + 5 + width, py + dy + height)
+            left = px + dx - width if right_side else px + dx
+            box = (left, py + dy, left + width, py + dy + height)
             if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
                 break
         placed.append(box)
-        ax.annotate(label, (xi, yi), xytext=(5, dy), textcoords="offset points", fontsize=size, color=colour)
+        note = ax.annotate(label, (xi, yi), xytext=(dx, dy), textcoords="offset points", fontsize=size, color=colour,
+                           va="bottom", ha="right" if right_side else "left")
+        note.set_in_layout(False)  # labels may run past the axes; they must not shrink the panels
+
+
+def _wrap(text: str, width: int) -> str:
+    """``text`` on lines of at most ``width`` characters, broken at spaces (lever labels after their commas).
+
+    A bracketed scale such as ``(0 = none, 1 = full)`` is kept whole on a line of its own
+    where the text does not fit on one line.
+    """
+    if len(text) <= width:
+        return text
+    head, bracket, rest = text.partition(" (")
+    if bracket and ")" in rest:
+        inside, _, tail = rest.partition(")")
+        scale = f"({inside}){tail}"
+        if len(scale) <= width:
+            return _wrap(head, width) + "\n" + scale
+    return textwrap.fill(text, width, break_long_words=False, break_on_hyphens=False)
 
 
 def _lower_first(text: str) -> str:
@@ -923,10 +956,10 @@ def _is_share(name: str) -> bool:
 def _objective_label(name: str, direction: str) -> str:
     better = "higher is better" if direction == "max" else "lower is better"
     if name in PROBABILITY_LABELS or analysis.OUTCOME_KINDS.get(name) == "binary":
-        what = f"{_lower_first(outcome_title(name))} (probability)"
+        what = _lower_first(outcome_title(name))
     else:
         what = OUTCOME_LABELS.get(name, ("", name))[1]
-        what = what if "mean" in what else f"{what} (mean)"
+        what = what if "mean" in what else f"mean {what}"
     return f"{what}; {better}"
 
 
@@ -1018,9 +1051,11 @@ def build_parameter_effects(
     Returns
     -------
     matplotlib.figure.Figure
-        One panel per parameter: faint points for replications, dark points for draw means.
-        A steep cloud of draw means means the parameter matters for the outcome; a flat one
-        with a tall spread of replications means chance dominates.
+        One panel per parameter: faint points for replications, and dark points for the mean
+        of each parameter draw (nested design) or, in a Monte Carlo run, a line through the
+        mean in each tenth of the parameter's sampled values (a probability, for a yes/no
+        outcome). Dark points that climb or fall mean the parameter matters for the outcome;
+        a flat line in a tall cloud means chance dominates.
 
     Raises
     ------
@@ -1046,6 +1081,15 @@ def build_parameter_effects(
         if draws is not None:
             ax.scatter(draws[f"param.{name}"], draws[outcome], s=30, color=PALETTE[0], edgecolor="white",
                        linewidth=0.6, label="mean of a parameter draw's seeds", zorder=3)
+        else:  # Monte Carlo: each replication its own draw; the mean in each tenth of the values
+            keep = ~np.isnan(x) & ~np.isnan(y)
+            bins = np.unique(np.quantile(x[keep], np.linspace(0, 1, 11))) if keep.any() else np.array([])
+            if len(bins) > 1:
+                which = np.clip(np.searchsorted(bins, x[keep], side="right") - 1, 0, len(bins) - 2)
+                middles = [x[keep][which == b].mean() for b in range(len(bins) - 1) if (which == b).any()]
+                means = [y[keep][which == b].mean() for b in range(len(bins) - 1) if (which == b).any()]
+                ax.plot(middles, means, "o-", color=PALETTE[0], markersize=5, linewidth=1.5, zorder=3,
+                        label="mean of the replications in each tenth of the parameter's values")
         ax.set_xlabel(f"{name} (sampled value)")
         ax.set_ylabel(unit)
         if statistic == "probability" or outcome in _PERCENT:

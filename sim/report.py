@@ -15,6 +15,7 @@ import html
 import io
 import json
 import math
+import shutil
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -60,7 +61,7 @@ def format_comparison(table: pd.DataFrame) -> str:
     level = table.attrs.get("level", 0.95)
     baseline = str(table["baseline"].iloc[0])
     width = max(len(str(r)) for r in table["run"])
-    lines = [f"Compared with '{baseline}'; {level:.0%} bootstrap intervals; * the interval excludes no difference."]
+    lines = [f"Compared with '{baseline}'; {level:.0%} bootstrap intervals; * the difference's interval excludes zero."]
     for outcome, rows in table.groupby("outcome", sort=False):
         statistic = rows["statistic"].iloc[0]
         percent = statistic == "probability" or outcome in plotting._PERCENT
@@ -82,14 +83,18 @@ def format_comparison(table: pd.DataFrame) -> str:
 
 
 def _show(value: float, percent: bool, sign: bool = False, points: bool = False) -> str:
+    """A number as the comparison prints it; small non-zero values keep two significant figures
+    (so a difference is never shown as zero while its interval excludes zero)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
+    plus = "+" if sign else ""
     if percent:
-        text = f"{100 * value:{'+' if sign else ''}.1f}"
+        value = 100 * value
+        text = f"{value:{plus}.1f}" if value == 0 or abs(value) >= 0.1 else f"{value:{plus}.2g}"
         return text + ("pp" if points else "%")
     if abs(value) >= 100:
-        return f"{value:{'+' if sign else ''},.1f}"
-    return f"{value:{'+' if sign else ''}.3f}"
+        return f"{value:{plus},.1f}"
+    return f"{value:{plus}.3f}" if value == 0 or abs(value) >= 0.01 else f"{value:{plus}.2g}"
 
 
 def write_comparison(
@@ -132,6 +137,15 @@ def write_comparison(
         raise ValueError(f"{out}: already exists; choose a new --out folder (nothing is overwritten)") from None
     except OSError as err:
         raise ValueError(f"{out}: cannot be created ({err.strerror})") from None
+    try:
+        _write_comparison(runs, out, table, frontier, usable, level, resamples, seed)
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)  # the folder is this call's own: a half-written one would block a rerun
+        raise
+    return table, frontier
+
+
+def _write_comparison(runs, out: Path, table, frontier, usable, level, resamples, seed) -> None:
     table.to_csv(out / "comparison.csv", index=False)
     frontier.to_csv(out / "frontier.csv", index=False)
     record = {
@@ -142,7 +156,7 @@ def write_comparison(
         "objectives": dict(usable),
         "runs": {
             label: {
-                "path": str(run.path),
+                "path": str(Path(run.path).resolve()),
                 "scenario_name": run.manifest.get("scenario_name"),
                 "scenario_sha256": run.manifest.get("scenario_sha256"),
                 "root_seed": run.manifest.get("root_seed"),
@@ -169,7 +183,6 @@ def write_comparison(
     plotting.fan_charts(trajectories[trajectories["variable"] != "china_rung"], figures / "trajectories.png",
                         variables=variables, start=start, by="run", title="Week by week: each run's median and middle half")
     plotting.rung_ladder(trajectories, figures / "china_ladder.png", start=start, by="run")
-    return table, frontier
 
 
 def _by_label(runs: Mapping[str, Run], labels: list[str], read) -> pd.DataFrame:
@@ -245,7 +258,18 @@ def write_html_report(run: Run, path: str | Path | None = None) -> Path:
     typical = analysis.typical_replication(outcomes if by is None else outcomes[outcomes["cell"] == outcomes["cell"].iloc[0]])
     story, same = retell(run, typical)
     scenario_file = m.get("scenario_file") or "SCENARIO"
-    cell_note = f" of cell '{typical['cell']}'" if by else ""
+    cell_note = f" of cell '{typical['cell']}' (the first of the run's lever cells)" if by else ""
+    nested = m.get("design", {}).get("kind") == "nested"
+    if by:
+        how = ("This cell's scenario is the scenario file with the cell's lever values, so <code>nzsim story</code> on "
+               "the file tells a different run; the story below was run again from the cell's scenario and the "
+               "replication's seed.")
+    elif nested:
+        how = ("In a nested run each replication's parameters are drawn per parameter draw, not from its seed, so "
+               "<code>nzsim story</code> cannot retell it; the story below was run again with the replication's seed "
+               "and its drawn parameters (the <code>param.</code> columns).")
+    else:
+        how = f"Retell it with <code>nzsim story {_e(scenario_file)} --seed {int(typical['seed'])}</code>."
 
     parts = [
         f"<h1>{_e(m['scenario_name'])}</h1>",
@@ -262,15 +286,16 @@ def write_html_report(run: Run, path: str | Path | None = None) -> Path:
             "<h2>Parameter uncertainty and chance</h2>",
             "<p>Share of each outcome's variance that comes from the uncertain parameters (between parameter "
             "draws) and from chance (between seeds under the same parameters).</p>",
-            _table(split, {c: _share for c in ("parameter_share", "chance_share")}),
+            _table(split, {**{c: _share for c in ("parameter_share", "chance_share")},
+                           **{c: _sig for c in ("total_variance", "parameter_variance", "chance_variance")},
+                           "seeds_per_draw": lambda v: "-" if pd.isna(v) else f"{v:g}"}),
         ]
     for heading, fig in figures:
         parts += [f"<h2>{_e(heading)}</h2>", f"<img alt='{_e(heading)}' src='data:image/png;base64,{_png(fig)}'>"]
     parts += [
         "<h2>The story of a typical replication</h2>",
         f"<p>Replication {int(typical['replication'])}{_e(cell_note)}, the one whose outcomes sit closest to the "
-        f"medians. Retell it with <code>nzsim story {_e(scenario_file)} --seed {int(typical['seed'])}</code>"
-        f"{' (with its drawn parameters)' if m.get('design', {}).get('kind') == 'nested' else ''}.</p>",
+        f"medians (seed {int(typical['seed'])}). {how}</p>",
         "" if same else "<p class=warn>Run again with this code, the replication does not reproduce the "
         "outcomes stored in the run: the code differs from the version that made it (see the versions above).</p>",
         f"<pre>{_e(story)}</pre>",
@@ -324,7 +349,12 @@ def _summary_html(summary: pd.DataFrame, by: str | None) -> str:
 
 
 def _table(frame: pd.DataFrame, formatters: Mapping) -> str:
-    return frame.to_html(index=False, formatters=dict(formatters), float_format=_num, border=0, classes="data", escape=True)
+    return frame.to_html(index=False, formatters=dict(formatters), float_format=_num, border=0, classes="data",
+                         escape=True, na_rep="-")
+
+
+def _sig(value: float) -> str:
+    return "-" if pd.isna(value) else f"{value:.3g}"
 
 
 def _num(value: float) -> str:

@@ -61,8 +61,14 @@ SMALL_HORIZON = 20
 
 
 def small_spec(**overrides) -> Scenario:
-    """A fast scenario for ensemble tests: 300 voters, 20 weeks."""
-    return make_spec(**merge({"context": {"voters": 300}, "horizon_weeks": SMALL_HORIZON}, overrides))
+    """A fast scenario for ensemble tests: 300 voters, 20 weeks.
+
+    ``overrides`` are merged last, onto the whole scenario, so ``events={"election": None}``
+    removes the election (merged into the small settings first, the ``None`` had nothing to
+    remove and was lost).
+    """
+    small = merge(BASE, {"context": {"voters": 300}, "horizon_weeks": SMALL_HORIZON})
+    return from_dict(merge(small, overrides), name="<tests.helpers.small_spec>")
 
 
 def run_frames(run) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 
 import numpy as np
@@ -57,7 +58,7 @@ def test_compare_prints_the_table_and_writes_results(runs, tmp_path, capsys):
     code = main(["compare", str(runs["passing"].path), str(runs["strong"].path), str(runs["away"].path), "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == 0
-    assert printed.startswith("Compared with 'passing'; 95% bootstrap intervals")
+    assert printed.startswith("Compared with 'passing'; 95% bootstrap intervals; * the difference's interval excludes zero.")
     assert "Chance China reaches 'warning' or higher: probability of china_max_rung>=warning" in printed
     assert re.search(r"^  strong +\d+\.\d% +\d+\.\d% to \d+\.\d% +[+-]\d+\.\dpp", printed, re.M)
     assert "Tradeoff frontier on final_interoperability, exports_lost_nzd_m" in printed
@@ -102,10 +103,13 @@ def test_compare_baseline_outcomes_and_cells(runs, tmp_path, capsys):
         (["{passing}", "{strong}", "--out", "{passing}"], "already exists; choose a new --out folder"),
         (["{passing}", "{strong}", "--level", "95"], "expected a coverage between 0 and 1"),
         (["{passing}", "{strong}", "--resamples", "5"], "expected a whole number >= 100"),
+        (["{passing}", "{passing}/"], "the same run as"),
+        (["{passing}", "{passing_relative}"], "the same run as"),
     ],
 )
 def test_compare_mistakes_are_one_line(runs, tmp_path, capsys, args, expected):
     paths = {name: str(run.path) for name, run in runs.items()} | {"missing": str(tmp_path / "missing")}
+    paths["passing_relative"] = os.path.relpath(runs["passing"].path)
     argv = ["compare", *[a.format(**paths) for a in args]]
     if "--out" not in argv:
         argv += ["--out", str(tmp_path / "out")]
@@ -147,9 +151,23 @@ def test_report_default_path_nested_design_and_cells(runs, capsys):
     page = (runs["nested"].path / "report.html").read_text()
     assert "Parameter uncertainty and chance" in page and "parameter_share" in page
     assert "class=warn" not in page  # a nested replication is retold with its drawn parameters
+    assert "cannot retell it" in page and "Retell it with" not in page  # no command that would tell another story
     assert main(["report", str(runs["levers"].path)]) == 0
     page = (runs["levers"].path / "report.html").read_text()
     assert "of cell &#x27;china_language=passing&#x27;" in page and "class=warn" not in page
+    assert "tells a different run" in page and "Retell it with" not in page
+    capsys.readouterr()
+
+
+def test_report_of_a_nested_run_without_an_election(tmp_path, capsys):
+    spec = small_spec(name="no-election", events={"election": None},
+                      uncertainties={"china.grievance_half_life_weeks": {"dist": "uniform", "low": 4, "high": 12}})
+    run = sim.run_ensemble(spec, seed=2, workers=1, out=tmp_path / "run", design="nested", param_draws=3,
+                           seeds_per_draw=2, describe=False)
+    assert main(["report", str(run.path)]) == 0
+    page = (run.path / "report.html").read_text()
+    row = re.search(r"<td>incumbent_share</td>(.*?)</tr>", page, re.S).group(1)
+    assert "NaN" not in row and "<td>-</td>" in row  # no values to split, shown as such
     capsys.readouterr()
 
 
@@ -189,11 +207,11 @@ def test_comparison_figure(compared, tmp_path):
     assert [ax.get_title() for ax in fig.axes][:3] == [
         "Interoperability at the end", "Partners' trust in NZ at the end", "Chance China reaches 'warning' or higher"]
     assert fig.axes[2].get_xlabel() == "difference, percentage points"
-    assert fig.axes[0].get_xlabel() == "difference, interoperability (0 = none, 1 = full)"
+    assert fig.axes[0].get_xlabel() == "difference, interoperability\n(0 = none, 1 = full)"  # the scale kept whole
     ticks = {t.get_text(): y for t, y in zip(fig.axes[0].get_yticklabels(), fig.axes[0].get_yticks())}
     assert ticks == {"strong": 1, "away": 0}  # the baseline gets no row; the first run is on top
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend[0] == "difference, with its 95% interval"
+    assert legend == ["difference, with its 95% interval", "hollow: the interval includes zero"]
     assert_png(tmp_path / "c.png", plotting.comparison(table, tmp_path / "c.png", ["trade_coercion", "mean_approval"]))
     with pytest.raises(ValueError, match="not in the comparison"):
         plotting.build_comparison(table, ["nope"])
@@ -237,8 +255,8 @@ def test_frontier_figure(compared, tmp_path):
     fig = plotting.build_frontier(frame, objectives)
     assert_labelled(fig, "Tradeoffs across 3 runs on 3 objectives")
     assert len(fig.axes) == 2
-    assert fig.axes[0].get_xlabel() == "interoperability (0 = none, 1 = full) (mean); higher is better"
-    assert fig.axes[0].get_ylabel() == "NZ$ million, total (mean); lower is better"
+    assert fig.axes[0].get_xlabel() == "mean interoperability\n(0 = none, 1 = full); higher is better"
+    assert fig.axes[0].get_ylabel() == "mean NZ$ million, total; lower is better"
     texts = sorted(t.get_text() for t in fig.axes[0].texts)
     assert texts == ["away", "passing", "strong"]
     on, off = fig.axes[0].collections[1], fig.axes[0].collections[0]
@@ -286,10 +304,26 @@ def test_by_draw_and_parameter_effects_figure(runs, tmp_path):
     replications, means = ax.collections
     assert len(replications.get_offsets()) == len(outcomes) and len(means.get_offsets()) == 4
     assert_png(tmp_path / "p.png", plotting.parameter_effects(outcomes, tmp_path / "p.png", "trade_coercion"))
+    # a Monte Carlo run (each replication its own draw): binned means instead of draw means
+    mc = outcomes.drop(columns=["param_draw", "seed_index"])
+    ax = plotting.build_parameter_effects(mc, "incumbent_share").axes[0]
+    line = ax.get_lines()[0]
+    assert 2 <= len(line.get_xdata()) <= 10
+    assert min(line.get_ydata()) >= mc["incumbent_share"].min() and max(line.get_ydata()) <= mc["incumbent_share"].max()
     with pytest.raises(ValueError, match="were not sampled"):
         plotting.build_parameter_effects(runs["passing"].outcomes, "incumbent_share")
     with pytest.raises(ValueError, match="needs a nested design"):
         analysis.by_draw(runs["passing"].outcomes)
+
+
+def test_comparison_rows_without_values_say_so(compared):
+    _, table = compared
+    table = table.copy()
+    rows = (table["outcome"] == "trust_mean") & (table["run"] == "away")
+    table.loc[rows, ["difference", "difference_low", "difference_high"]] = np.nan
+    ax = plotting.build_comparison(table, ["trust_mean"]).axes[0]
+    notes = [t for t in ax.texts if t.get_text() == "no values"]
+    assert len(notes) == 1 and notes[0].get_position()[1] == 0  # away's row, the lower of two
 
 
 def test_comparison_panel_says_when_there_is_nothing_to_compare():

@@ -58,13 +58,14 @@ def test_estimate_by_kind():
     "outcome, message",
     [
         ("nope", "no such column"),
+        ("seed", "seed is not an outcome"),
         ("china_max_rung", "compare a level instead, e.g. china_max_rung>=warning"),
         ("china_max_rung>=angry", "one of its levels"),
         ("final_stance>=warning", "one of its levels"),
     ],
 )
 def test_estimate_errors_say_what_was_expected(outcome, message):
-    f = pd.DataFrame({"final_stance": [0.1], "china_max_rung": [2]})
+    f = pd.DataFrame({"seed": [1], "final_stance": [0.1], "china_max_rung": [2]})
     with pytest.raises(ValueError, match=message.replace(".", r"\.").replace("(", r"\(")):
         estimate(f, outcome)
 
@@ -114,13 +115,36 @@ def test_compare_pairs_runs_that_share_seeds():
     assert 0.3 < spread < 0.5
 
 
-def test_compare_interval_matches_the_normal_approximation():
-    # 400 replications, half with coercion: the 95% interval of the probability is about
-    # 0.5 +/- 1.96 * sqrt(0.25 / 400) = 0.5 +/- 0.049.
+@pytest.mark.parametrize("level, z", [(0.95, 1.960), (0.90, 1.645)])
+def test_compare_interval_matches_the_normal_approximation(level, z):
+    # 400 replications, half with coercion: the interval of the probability is about
+    # 0.5 +/- z * sqrt(0.25 / 400) = 0.5 +/- z * 0.025 (0.049 at 95%, 0.041 at 90%).
     a = frame(np.arange(400), trade_coercion=np.arange(400) % 2 == 0)
-    table = compare({"a": a, "b": a}, outcomes=["trade_coercion"], resamples=4000)
+    table = compare({"a": a, "b": a}, outcomes=["trade_coercion"], resamples=8000, level=level)
     low, high = table.loc[0, ["low", "high"]]
-    assert low == pytest.approx(0.451, abs=0.012) and high == pytest.approx(0.549, abs=0.012)
+    assert low == pytest.approx(0.5 - z * 0.025, abs=0.005) and high == pytest.approx(0.5 + z * 0.025, abs=0.005)
+    assert table.loc[0, "resampled"] == "replication"
+
+
+def test_compare_resamples_whole_parameter_draws_of_a_nested_run():
+    # 10 draws x 10 seeds; the draws differ a lot (sd 1), seeds within a draw little (sd 0.1).
+    # The mean's standard error is about 1 / sqrt(10) = 0.32 (draws are what vary), so the 95%
+    # interval is about 1.2 wide; resampling the 100 replications one by one would give about
+    # 2 * 1.96 * sqrt(1.01 / 100) = 0.39.
+    rng = np.random.default_rng(11)
+    draw = np.repeat(np.arange(10), 10)
+    y = rng.normal(0, 1, 10)[draw] + rng.normal(0, 0.1, 100)
+    nested = pd.DataFrame({"seed": np.arange(100), "param_draw": draw, "seed_index": np.tile(np.arange(10), 10),
+                           "final_stance": y})
+    table = compare({"nested": nested, "shifted": nested.assign(final_stance=y + 1)}, outcomes=["final_stance"])
+    rows = table.set_index("run")
+    assert (rows["resampled"] == "parameter draw").all()
+    width = rows.loc["nested", "high"] - rows.loc["nested", "low"]
+    spread = y.reshape(10, 10).mean(axis=1).std(ddof=1) / np.sqrt(10)
+    assert width == pytest.approx(2 * 1.96 * spread, rel=0.3) and width > 0.6
+    # paired with the same draws, the shift of exactly 1 is exact
+    assert rows.loc["shifted", "difference_low"] == pytest.approx(1.0)
+    assert rows.loc["shifted", "difference_high"] == pytest.approx(1.0)
 
 
 def test_compare_is_seeded():
@@ -214,7 +238,7 @@ def test_frontier_by_hand():
     assert table["exports_lost_nzd_m"].tolist() == pytest.approx([0.0, 50.0, 10.0, 0.0, 100.0])
     assert table["trade_coercion"].tolist() == pytest.approx([0.0, 0.5, 0.0, 0.0, 1.0])
     assert table["on_frontier"].tolist() == [True, True, False, True, False]
-    assert table["dominated_by"].tolist() == ["", "", "hedge, hedge again", "", "align"]
+    assert table["dominated_by"].tolist() == ["", "", "hedge; hedge again", "", "align"]
 
 
 def test_frontier_directions_from_names_and_errors():
@@ -277,8 +301,18 @@ def test_variance_split_unbalanced_and_truncated_by_hand():
 def test_variance_split_needs_a_nested_design():
     with pytest.raises(ValueError, match="needs a nested design"):
         variance_split(pd.DataFrame({"final_stance": [1.0, 2.0]}))
-    with pytest.raises(ValueError, match="at least two parameter draws and two seeds"):
+    with pytest.raises(ValueError, match="at least two parameter draws and a draw with two or more seeds"):
         variance_split(pd.DataFrame({"param_draw": [0, 1], "final_stance": [1.0, 2.0]}))
+
+
+def test_variance_split_of_an_outcome_with_too_few_values_is_empty_not_an_error():
+    # no election: the incumbent's share is missing everywhere; the stance still splits
+    f = pd.DataFrame({"param_draw": [0, 0, 1, 1], "final_stance": [1.0, 3.0, 5.0, 7.0],
+                      "incumbent_share": [None, None, None, None]})
+    table = variance_split(f, ["final_stance", "incumbent_share"]).set_index("outcome")
+    assert table.loc["final_stance", "parameter_variance"] == pytest.approx(7.0)
+    assert table.loc["incumbent_share", "param_draws"] == 0
+    assert table.loc["incumbent_share", VARIANCE_COLUMNS[3:]].isna().all()
 
 
 # --------------------------------------------------------------------------------------
@@ -382,6 +416,11 @@ def test_compare_real_runs_labels_pairing_and_signs(runs):
     assert list(table["run"].unique()) == ["test-base (base)", "test-base (strong)"]
     rows = table[table["run"] == "test-base (strong)"].set_index("outcome")
     assert rows["paired"].all()  # same root seed: common random numbers
-    # strong words raise China's chance of at least a rebuke, never lower it
+    # strong words raise China's chance of at least a rebuke, never lower it, and the value
+    # and difference are the plain shares of the stored rows
     assert rows.loc["china_max_rung>=rebuke", "difference"] >= 0
+    strong, base = runs["strong"].outcomes, runs["base"].outcomes
+    assert rows.loc["trust_mean", "value"] == pytest.approx(strong["trust_mean"].mean())
+    assert rows.loc["china_max_rung>=warning", "difference"] == pytest.approx(
+        (strong["china_max_rung"] >= 3).mean() - (base["china_max_rung"] >= 3).mean())
     assert set(analysis.compared_outcomes(runs["base"].outcomes)) == set(table["outcome"])

@@ -65,4 +65,6 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
     runs = [p for p in (tmp_path / "runs").iterdir() if (p / "manifest.json").is_file()]
     assert runs
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "30 replications per run on 1 worker(s), root seed 2023" in text
+    expected = ("nested design: 5 parameter draws x 4 seeds = 20 replications on 1 worker(s)"
+                if path.stem == "03-uncertainty" else "30 replications per run on 1 worker(s), root seed 2023")
+    assert expected in text
