@@ -359,6 +359,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     table = sub.add_parser("parameters", help="print the parameter table", description=cmd_parameters.__doc__)
     table.set_defaults(func=cmd_parameters)
+    from . import teaching_cli  # dashboard and classroom
+
+    teaching_cli.add_commands(sub)
     return parser
 
 

@@ -1,0 +1,183 @@
+"""The teaching commands of ``nzsim``: ``dashboard`` and ``classroom``.
+
+``sim.cli.build_parser`` calls :func:`add_commands`; user mistakes raise ``sim.cli.UsageError``
+(one line on stderr, exit status 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+#: The scenario library the dashboard offers by default.
+LIBRARY_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+#: Where the dashboard listens unless --host says otherwise (this machine only).
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+#: How long the dashboard server may take to start answering.
+START_TIMEOUT_S = 120.0
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535, got {value}")
+    return value
+
+
+def free_port(host: str, port: int) -> int:
+    """``port`` if it can be listened on (a free one when ``port`` is 0); a UsageError if not."""
+    from .cli import UsageError
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError as err:
+            raise UsageError(f"--port {port}: expected a free port on {host}, but it cannot be used "
+                             f"({err.strerror or err}); try another, or --port 0 for any free one") from None
+        return s.getsockname()[1]
+
+
+def _answers(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+def server_environment(scenarios: Path) -> dict[str, str]:
+    """The dashboard server's environment: the scenario library, and nothing fetched or sent
+    over the network (Solara's usage statistics are off)."""
+    return {
+        **os.environ,
+        "NZSIM_SCENARIOS": str(scenarios.resolve()),
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        # served over plain http on this computer, so Solara's advice about https cookies does not apply
+        "PYTHONWARNINGS": "ignore:Cookies with samesite",
+    }
+
+
+#: The browser files Solara's page loads from its asset folder (``/_solara/cdn/``), as npm
+#: packages. Solara fetches a missing one from a public CDN when the browser first asks for it;
+#: :func:`install_browser_files` puts them there beforehand with npm, so the dashboard runs
+#: without reaching the internet.
+BROWSER_PACKAGES = ("@widgetti/solara-vuetify3-app@5.2.0", "requirejs@2.3.6", "font-awesome@4.5.0",
+                    "@widgetti/vue-grid-layout@2.3.13-alpha.2", "mermaid@10.8.0", "katex@0.16.9")
+#: A file of each package that the page loads, to tell whether the package is in place.
+_BROWSER_MARKERS = {
+    "@widgetti/solara-vuetify3-app@5.2.0": "dist/solara-vuetify-app8.min.js",
+    "requirejs@2.3.6": "require.js",
+    "font-awesome@4.5.0": "css/font-awesome.min.css",
+    "@widgetti/vue-grid-layout@2.3.13-alpha.2": "dist/vue-grid-layout.umd.js",
+    "mermaid@10.8.0": "dist/mermaid.min.js",
+    "katex@0.16.9": "dist/katex.min.css",
+}
+
+
+def browser_files_folder() -> Path:
+    """Solara's asset folder (its CDN cache): ``<environment>/share/solara/cdn``."""
+    return Path(sys.prefix) / "share" / "solara" / "cdn"
+
+
+def missing_browser_packages(folder: Path | None = None) -> list[str]:
+    folder = folder or browser_files_folder()
+    return [p for p in BROWSER_PACKAGES if not (folder / p / _BROWSER_MARKERS[p]).is_file()]
+
+
+def install_browser_files(folder: Path | None = None) -> list[str]:
+    """Put the packages of :data:`BROWSER_PACKAGES` that are missing into Solara's asset folder,
+    fetched with npm from its registry. Returns what is still missing (npm absent or failing)."""
+    import shutil
+    import tarfile
+    import tempfile
+
+    folder = folder or browser_files_folder()
+    missing = missing_browser_packages(folder)
+    npm = shutil.which("npm")
+    if not missing or npm is None:
+        return missing
+    with tempfile.TemporaryDirectory() as tmp:
+        for package in missing:
+            done = subprocess.run([npm, "pack", package, "--silent"], cwd=tmp, capture_output=True, text=True,
+                                  timeout=600, stdin=subprocess.DEVNULL)
+            names = done.stdout.split()
+            if done.returncode != 0 or not names:
+                continue
+            target = folder / package
+            staging = Path(tempfile.mkdtemp(dir=tmp))
+            with tarfile.open(Path(tmp) / names[-1]) as archive:
+                archive.extractall(staging, filter="data")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.move(str(staging / "package"), target)
+    return missing_browser_packages(folder)
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Start the teaching dashboard and print its address: open it in a web browser.
+
+    The dashboard (Mesa's SolaraViz) has a scenario picker that fills the controls, the summit
+    signals and the context as controls, Step, Play and Reset, live plots, the run's events in
+    plain English, and a panel that runs a few hundred replications of the current settings to
+    show that one run is one draw. Stop it with Ctrl+C.
+    """
+    from .cli import UsageError
+
+    folder: Path = args.scenarios
+    if not folder.is_dir():
+        raise UsageError(f"--scenarios {folder}: expected a folder of scenario files, but there is no such folder")
+    if not any(folder.glob("*.yaml")):
+        raise UsageError(f"--scenarios {folder}: expected a folder of scenario files (*.yaml), but it has none")
+    port = free_port(args.host, args.port)
+    if missing_browser_packages():
+        print("nzsim dashboard: installing the page's browser files with npm (once)", file=sys.stderr, flush=True)
+        still = install_browser_files()
+        if still:
+            print(f"nzsim dashboard: warning: could not install {', '.join(still)} (is npm installed?); the page "
+                  f"will fetch them from Solara's CDN if this computer is online", file=sys.stderr)
+    command = [sys.executable, "-m", "solara", "run", "sim.app:page", "--host", args.host, "--port", str(port),
+               "--no-open", "--production", "--log-level", "warning"]
+    # Solara's own start-up line would repeat the address before the server answers: only ours is printed.
+    server = subprocess.Popen(command, env=server_environment(folder), stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not _answers(args.host, port):
+            if server.poll() is not None:
+                print(f"nzsim dashboard: error: the dashboard server stopped (exit status {server.returncode})",
+                      file=sys.stderr)
+                return 1
+            if time.monotonic() > deadline:
+                raise UsageError(f"the dashboard server did not answer on port {port} within {START_TIMEOUT_S:.0f} s")
+            time.sleep(0.2)
+        print(f"nzsim dashboard: open http://{args.host}:{port}/ in your web browser (Ctrl+C stops it)", flush=True)
+        return server.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+def add_commands(sub) -> None:
+    """Add ``dashboard`` and ``classroom`` to the ``nzsim`` subcommands."""
+    dashboard = sub.add_parser("dashboard", help="start the teaching dashboard in the browser",
+                               description=cmd_dashboard.__doc__)
+    dashboard.add_argument("--port", type=_port, default=DEFAULT_PORT,
+                           help=f"port to listen on (default {DEFAULT_PORT}; 0 picks a free one)")
+    dashboard.add_argument("--host", default=DEFAULT_HOST,
+                           help=f"address to listen on (default {DEFAULT_HOST}, this computer only)")
+    dashboard.add_argument("--scenarios", type=Path, default=LIBRARY_DIR, metavar="FOLDER",
+                           help="the scenario files the picker offers (default: the project's scenarios/)")
+    dashboard.set_defaults(func=cmd_dashboard)

@@ -1,0 +1,69 @@
+"""The dashboard's library side: controls <-> scenarios, the replications panel, the CLI's mistakes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim import app
+from sim.ensemble import InlineExecutor
+from sim.replication import replicate
+from sim.story import event_line
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_choosing_a_scenario_fills_controls_that_reproduce_it():
+    for spec in app.library(str(ROOT / "scenarios")).values():
+        values = app.controls_of(spec)
+        rebuilt = app.settings_spec(spec, **{k: v for k, v in values.items() if k not in ("scenario_name", "seed")})
+        assert rebuilt.sha256 == spec.sha256, spec.name
+
+
+def test_the_dashboard_run_is_the_story_run_and_a_changed_signal_changes_it():
+    spec = app.library(str(ROOT / "scenarios"))["vilnius-2023"]
+    model = app.DashboardModel(**app.controls_of(spec, seed=5))
+    for _ in range(8):
+        model.step()
+    told = [event_line(e) for e in replicate(spec, seed=5).entries if not e.quiet and e.week <= 8]
+    assert app.feed_lines(model) == told[::-1]
+    strong = app.DashboardModel(**{**app.controls_of(spec, seed=5), "china_language": "strong", "weeks_to_election": 0})
+    assert strong.spec.events["vilnius"].signals.china_language == "strong"
+    assert not any(e.kind == "election" for e in strong.spec.events.values())
+
+
+def test_replications_of_the_settings_come_back_chunk_by_chunk(make_spec):
+    spec = make_spec(context={"voters": 200}, horizon_weeks=20)
+    steps = list(app.run_replications(spec, reps=30, seed=1, executor=InlineExecutor()))
+    assert len(steps) == 2 and steps[0].done in (5, 25) and steps[-1].done == 30  # one yield per chunk
+    final = steps[-1].outcomes
+    assert len(final) == 30 and list(final["replication"]) == list(range(30))
+    watched = final.iloc[0].to_dict()
+    fig = app.ensemble_figure(steps[-1], watched, week=20, horizon=20)
+    assert any(t.get_text() == "your run" for ax in fig.axes for t in ax.texts)
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["dashboard", "--port", "70000"], "expected a port number from 0 to 65535"),
+    (["dashboard", "--scenarios", "no-such-folder"], "no such folder"),
+])
+def test_dashboard_mistakes_are_one_line(argv, expected):
+    result = subprocess.run([sys.executable, "-m", "sim", *argv], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 2
+    assert expected in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_port_in_use_is_a_usage_error():
+    import socket
+
+    from sim.cli import UsageError
+    from sim.teaching_cli import free_port
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        with pytest.raises(UsageError, match="expected a free port"):
+            free_port("127.0.0.1", s.getsockname()[1])
