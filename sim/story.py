@@ -41,6 +41,47 @@ def outcome_lines(outcomes: Mapping[str, object]) -> list[str]:
     return [f"  {k:<{width}}  {format_value(v)}" for k, v in outcomes.items()]
 
 
+#: China's rungs as the closing paragraph names them.
+RUNG_WORDS = {
+    "cordial": "warmth", "normal": "business as usual", "rebuke": "a rebuke", "warning": "a warning",
+    "informal restriction": "informal trade restrictions (customs delays, licence suspensions)",
+    "formal coercion": "formal coercion (tariffs and bans)",
+}
+
+
+def _share(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def _from(trajectories, column: str, show=lambda v: f"{v:.2f}") -> str:
+    """``0.39 (from 0.36)``, or ``0.39 (unchanged)``."""
+    first, last = float(trajectories[column].iloc[0]), float(trajectories[column].iloc[-1])
+    if show(first) == show(last):
+        return f"{show(last)} (unchanged)"
+    return f"{show(last)} (from {show(first)})"
+
+
+def in_sum(spec: Scenario, rep: Replication) -> str:
+    """The run in one paragraph: where each actor ended up, from the trajectories and the outcomes."""
+    t, o = rep.trajectories, rep.outcomes
+    rung = RUNG_WORDS.get(o["china_max_rung_name"], o["china_max_rung_name"])
+    if o["trade_coercion"]:
+        china = (f"Beijing went as far as {rung}, with trade measures in force for {o['coercion_weeks']} weeks "
+                 f"that cost exporters NZ${o['exports_lost_nzd_m']:,.0f}m")
+    else:
+        china = f"Beijing went no further than {rung}, and no trade measures followed"
+    parts = [
+        f"In sum, by {day(spec.end)}: the government's stance ended at {_from(t, 'stance')}, where 0 keeps its "
+        f"distance from partners' positions on China and 1 aligns closely",
+        f"interoperability with partners at {_from(t, 'interoperability')}",
+        f"partners' trust at {_from(t, 'partner_trust_mean')}",
+        f"{china}",
+        f"approval of the foreign policy at {_from(t, 'approval', _share)}",
+        f"and {_from(t, 'threat_share', _share)} of voters saw China as a threat.",
+    ]
+    return "; ".join(parts) + " This is one draw: `nzsim run` repeats the scenario many times and shows the spread."
+
+
 def tell(spec: Scenario, rep: Replication, entries: Iterable[LogEntry] | None = None) -> str:
     """The whole story as text (ends with a newline)."""
     ctx = spec.context
@@ -60,6 +101,6 @@ def tell(spec: Scenario, rep: Replication, entries: Iterable[LogEntry] | None = 
         lines += [event_line(e) for e in told]
     else:
         lines.append("Nothing of note happens.")
-    lines += ["", "Outcomes"]
+    lines += ["", in_sum(spec, rep), "", "Outcomes"]
     lines += outcome_lines(rep.outcomes)
     return "\n".join(lines) + "\n"

@@ -97,7 +97,10 @@ class China(mesa.Agent):
         p = self._p
         before = self.grievance
         self.grievance = max(0.0, before + p["china.grievance_per_salience"] * salience)
-        text = f"Beijing's grievance {'rises' if self.grievance >= before else 'eases'} from {before:.1f} to {self.grievance:.1f}"
+        if f"{before:.1f}" == f"{self.grievance:.1f}":
+            text = f"Beijing's grievance holds at {self.grievance:.1f}"
+        else:
+            text = f"Beijing's grievance {'rises' if self.grievance > before else 'eases'} from {before:.1f} to {self.grievance:.1f}"
         if salience <= 0:
             return text + "."
         statement = self.choose_statement(salience)
