@@ -181,3 +181,113 @@ def add_commands(sub) -> None:
     dashboard.add_argument("--scenarios", type=Path, default=LIBRARY_DIR, metavar="FOLDER",
                            help="the scenario files the picker offers (default: the project's scenarios/)")
     dashboard.set_defaults(func=cmd_dashboard)
+
+    from .cli import _positive, _seed
+
+    classroom = sub.add_parser("classroom", help="run a class's scenario files and compare them",
+                               description=cmd_classroom.__doc__)
+    classroom.add_argument("folder", metavar="FOLDER", type=Path, help="folder of scenario files (one per team)")
+    classroom.add_argument("--reps", type=_positive("replications"), default=CLASSROOM_REPS,
+                           help=f"replications per file (default {CLASSROOM_REPS})")
+    classroom.add_argument("--seed", type=_seed, default=0, help="root seed (whole number >= 0; default 0)")
+    classroom.add_argument("--workers", type=_positive("workers"), help="worker processes (default: CPU count)")
+    classroom.add_argument("--out", type=Path, help="new results folder (default: runs/classroom-<folder>-<time>)")
+    classroom.set_defaults(func=cmd_classroom)
+
+
+# --------------------------------------------------------------------------------------
+# Classroom mode
+# --------------------------------------------------------------------------------------
+
+#: The objectives a class weighs its bundles on, and which way is better.
+CLASSROOM_OBJECTIVES = {
+    "final_interoperability": "max",
+    "exports_lost_nzd_m": "min",
+    "trade_coercion": "min",
+    "mean_approval": "max",
+    "trust_mean": "max",
+}
+#: Column headings of the printed table.
+_HEADINGS = {
+    "final_interoperability": "interop",
+    "exports_lost_nzd_m": "lost NZ$m",
+    "trade_coercion": "P(coercion)",
+    "mean_approval": "approval",
+    "trust_mean": "trust",
+}
+CLASSROOM_REPS = 200
+
+
+def cmd_classroom(args: argparse.Namespace) -> int:
+    """Run every scenario file in FOLDER (one per student or team) and compare them side by side.
+
+    Each file is a signal bundle that extends a shared base kept in a subfolder (e.g.
+    base/class-base.yaml), so only the files directly in FOLDER run. Each bundle's replications
+    go to a run folder under --out; the table shows each bundle's mean interoperability, NZ$
+    exports lost, probability of trade coercion, mean approval and partners' trust, and whether
+    it sits on the tradeoff frontier (no other bundle is at least as good on all five and better
+    on one) or which bundles beat it. frontier.png and frontier.csv are written to --out. A bad
+    file is reported by name and the others still run (exit status 2 if any was bad).
+    """
+    import datetime as dt
+
+    from . import analysis, plotting
+    from . import scenario as scenario_mod
+    from .cli import UsageError
+    from .ensemble import run_ensemble
+    from .scenario import ScenarioError
+
+    folder: Path = args.folder
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: expected a folder of scenario files, but there is no such folder")
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise UsageError(f"{folder}: expected scenario files (*.yaml) directly in the folder, but it has none")
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
+    out = args.out or Path("runs") / f"classroom-{folder.resolve().name}-{stamp}"
+    if out.exists():
+        raise UsageError(f"--out {out}: expected a new folder, but it exists")
+    out.mkdir(parents=True)
+    workers = args.workers or os.cpu_count() or 1
+    runs, failed = {}, 0
+    for path in files:
+        try:
+            spec = scenario_mod.load(path)
+            if spec.name in runs:
+                raise ScenarioError(path, "name", f"a name no other file in the folder has, got '{spec.name}' twice")
+        except ScenarioError as err:
+            print(f"nzsim classroom: error: {err}", file=sys.stderr)
+            failed += 1
+            continue
+        print(f"running {spec.name} ({path.name}): {args.reps} replications", file=sys.stderr, flush=True)
+        runs[spec.name] = run_ensemble(spec, reps=args.reps, seed=args.seed, workers=workers, out=out / spec.name,
+                                       describe=False, scenario_file=path)
+    if not runs:
+        print(f"nzsim classroom: error: no scenario file in {folder} could be run", file=sys.stderr)
+        return 2
+    frame = analysis.tradeoff_frontier(runs, CLASSROOM_OBJECTIVES)
+    frame.to_csv(out / "frontier.csv", index=False)
+    figure = None
+    if len(frame) > 1:
+        figure = plotting.frontier(frame, out / "frontier.png", CLASSROOM_OBJECTIVES,
+                                   title=f"Classroom {folder.name}: {len(frame)} bundles, {args.reps} runs each")
+    sys.stdout.write(format_classroom(frame, args.reps, args.seed))
+    print(f"\nresults in {out}" + (f" (figure {figure})" if figure else ""))
+    return 2 if failed else 0
+
+
+def format_classroom(frame, reps: int, seed: int) -> str:
+    """The bundles side by side, the frontier marked."""
+    width = max(len("bundle"), *(len(r) for r in frame["run"]))
+    head = f"  {'bundle':<{width}}" + "".join(f"  {_HEADINGS[c]:>11}" for c in CLASSROOM_OBJECTIVES) + "  frontier"
+    lines = [f"{len(frame)} bundles, {reps} replications each (root seed {seed}); better is higher for interop, "
+             f"approval and trust, lower for lost NZ$m and P(coercion)", "", head]
+    for row in frame.itertuples(index=False):
+        values = row._asdict()
+        cells = []
+        for column in CLASSROOM_OBJECTIVES:
+            value = float(values[column])
+            cells.append(f"{value:>11,.1f}" if column == "exports_lost_nzd_m" else f"{value:>11.3f}")
+        mark = "yes" if values["on_frontier"] else f"no (beaten by {values['dominated_by']})"
+        lines.append(f"  {values['run']:<{width}}" + "".join(f"  {c}" for c in cells) + f"  {mark}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,49 @@
+"""nzsim classroom: every team's bundle runs, the frontier is marked, a bad file is named and skipped."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLASS = ROOT / "scenarios" / "classroom"
+
+
+def classroom(*argv, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "sim", "classroom", *map(str, argv)], capture_output=True,
+                          text=True, cwd=cwd, timeout=300)
+
+
+def test_a_class_runs_side_by_side_with_the_frontier_marked_and_a_bad_file_named(tmp_path):
+    folder = tmp_path / "class"
+    shutil.copytree(CLASS, folder)
+    shutil.copy(ROOT / "scenarios" / "vilnius-2023.yaml", tmp_path)  # what the shared base extends
+    for extra in folder.glob("team-*.yaml"):
+        if extra.name not in ("team-align.yaml", "team-stay-home.yaml", "team-deeds-not-words.yaml"):
+            extra.unlink()
+    (folder / "team-typo.yaml").write_text(
+        "extends: base/class-base.yaml\nname: team-typo\ndescription: x\nreferences: [x]\n"
+        "events:\n  vilnius:\n    signals:\n      china_langauge: strong\n"
+    )
+    out = tmp_path / "out"
+    result = classroom(folder, "--reps", 12, "--workers", 1, "--out", out)
+    assert result.returncode == 2, result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(errors) == 1 and "team-typo.yaml" in errors[0] and "china_langauge" in errors[0]
+    assert "Traceback" not in result.stderr
+    rows = {line.split()[0]: line for line in result.stdout.splitlines() if line.startswith("  team-")}
+    assert set(rows) == {"team-align", "team-stay-home", "team-deeds-not-words"}
+    # Staying away with strong framing gives less interoperability and trust than contributing
+    # quietly, at no gain on exports, coercion or approval here: it is off the frontier.
+    assert "no (beaten by" in rows["team-stay-home"]
+    assert rows["team-align"].rstrip().endswith("yes")
+    assert (out / "frontier.png").stat().st_size > 10_000
+    assert (out / "frontier.csv").is_file() and (out / "team-align" / "manifest.json").is_file()
+
+
+def test_a_folder_without_scenarios_is_one_line(tmp_path):
+    result = classroom(tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "has none" in result.stderr
