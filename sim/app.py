@@ -197,7 +197,8 @@ def settings_spec(base: Scenario, **controls: Any) -> Scenario:
     """The validated scenario the controls describe: ``base`` with its summit's signals and its
     context replaced by the control values (a control left out keeps the base's value).
 
-    The summit is the base's first NATO summit (one is added at week 4 if it has none). The
+    The summit is the base's first NATO summit (one is added at week 4 if it has none and a
+    signal control is set to anything but its neutral value: no attendance, no words). The
     election moves to week ``weeks_to_election`` (its own date when that is the week it already
     falls in); 0 removes it; an election added to a scenario that had none starts from an even
     baseline (:data:`ADDED_ELECTION_BASELINE`).
@@ -210,6 +211,8 @@ def settings_spec(base: Scenario, **controls: Any) -> Scenario:
     events = dict(data.get("events") or {})
     key = summit_key(base)
     signals = {k: controls[k] for k in SIGNAL_CONTROLS if k in controls}
+    if key is None and all(v == _neutral(k) for k, v in signals.items()):
+        signals = {}  # a scenario without a summit (Australia 2020, say) keeps none while the controls are neutral
     if signals:
         if key is None:
             key = "summit"

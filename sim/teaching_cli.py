@@ -136,13 +136,13 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         raise UsageError(f"--scenarios {folder}: expected a folder of scenario files, but there is no such folder")
     if not any(folder.glob("*.yaml")):
         raise UsageError(f"--scenarios {folder}: expected a folder of scenario files (*.yaml), but it has none")
+    missing = missing_browser_packages()
+    if missing:  # never fetched here: nothing downloads at run time
+        raise UsageError(
+            f"the dashboard's browser files are missing from {browser_files_folder()} ({', '.join(missing)}); "
+            f"put them in place with: bash scripts/setup.sh (it needs npm and the npm registry)"
+        )
     port = free_port(args.host, args.port)
-    if missing_browser_packages():
-        print("nzsim dashboard: installing the page's browser files with npm (once)", file=sys.stderr, flush=True)
-        still = install_browser_files()
-        if still:
-            print(f"nzsim dashboard: warning: could not install {', '.join(still)} (is npm installed?); the page "
-                  f"will fetch them from Solara's CDN if this computer is online", file=sys.stderr)
     command = [sys.executable, "-m", "solara", "run", "sim.app:page", "--host", args.host, "--port", str(port),
                "--no-open", "--production", "--log-level", "warning"]
     # Solara's own start-up line would repeat the address before the server answers: only ours is printed.
@@ -291,3 +291,23 @@ def format_classroom(frame, reps: int, seed: int) -> str:
         mark = "yes" if values["on_frontier"] else f"no (beaten by {values['dominated_by']})"
         lines.append(f"  {values['run']:<{width}}" + "".join(f"  {c}" for c in cells) + f"  {mark}")
     return "\n".join(lines) + "\n"
+
+
+def _setup(argv: list[str] | None = None) -> int:
+    """``python -m sim.teaching_cli --browser-files-present | --install-browser-files``, for scripts/setup.sh."""
+    parser = argparse.ArgumentParser(prog="python -m sim.teaching_cli")
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--browser-files-present", action="store_true", help="exit 0 if they are all in place")
+    group.add_argument("--install-browser-files", action="store_true", help="put the missing ones in place with npm")
+    args = parser.parse_args(argv)
+    if args.browser_files_present:
+        return 0 if not missing_browser_packages() else 1
+    still = install_browser_files()
+    if still:
+        print(f"nzsim setup: could not install {', '.join(still)} with npm", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_setup())

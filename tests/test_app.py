@@ -67,3 +67,29 @@ def test_a_port_in_use_is_a_usage_error():
         s.listen()
         with pytest.raises(UsageError, match="expected a free port"):
             free_port("127.0.0.1", s.getsockname()[1])
+
+
+def test_the_dashboard_never_downloads_its_browser_files(tmp_path, monkeypatch, capsys):
+    """Missing browser files are a one-line error that points to the setup, never a download."""
+    from sim import teaching_cli
+    from sim.cli import main
+
+    monkeypatch.setattr(teaching_cli, "browser_files_folder", lambda: tmp_path / "empty")
+    monkeypatch.setattr(teaching_cli, "install_browser_files",
+                        lambda *a, **k: pytest.fail("nzsim dashboard must not fetch files at run time"))
+    assert main(["dashboard", "--port", "0"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "browser files are missing" in err and "bash scripts/setup.sh" in err
+
+
+def test_setup_checks_and_installs_the_browser_files_through_the_module(tmp_path, monkeypatch):
+    from sim import teaching_cli
+
+    monkeypatch.setattr(teaching_cli, "browser_files_folder", lambda: tmp_path / "empty")
+    assert teaching_cli._setup(["--browser-files-present"]) == 1
+    monkeypatch.setattr(teaching_cli, "browser_files_folder", lambda: tmp_path / "full")
+    for package, marker in teaching_cli._BROWSER_MARKERS.items():
+        (tmp_path / "full" / package / marker).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "full" / package / marker).write_text("x")
+    assert teaching_cli._setup(["--browser-files-present"]) == 0
