@@ -362,6 +362,9 @@ def build_parser() -> argparse.ArgumentParser:
     from . import teaching_cli  # dashboard and classroom
 
     teaching_cli.add_commands(sub)
+    from . import validation_cli  # validate and calibrate
+
+    validation_cli.add_commands(sub)
     return parser
 
 
