@@ -26,7 +26,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from .parameters import BY_NAME, DEFAULTS
-from .validation import Targets, score, simulate_all
+from .validation import Targets, score, shown_path as _shown, simulate_all
 
 
 @dataclass(frozen=True)
@@ -127,14 +127,6 @@ def calibrate(targets: Targets, samples: int = 48, reps: int = 30, seed: int = 0
         "chosen": None if chosen is None else {"set": chosen["set"], "values": chosen["values"], "why": why},
         "why": why,
     }
-
-
-def _shown(path: Path) -> str:
-    """The path relative to the working directory where it lies below it (so the evidence file is portable)."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _num(x: float) -> float | None:

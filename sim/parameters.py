@@ -455,9 +455,10 @@ def markdown_table() -> str:
         "`parameters:` or give it a distribution under `uncertainties:`, by the names below.",
         "*Value from* says whether the value itself is a modelling judgement (*assumption*, with",
         "its reasoning, and where there is one the evidence for the mechanism) or taken from a",
-        "source. Calibration against the record (pattern-oriented) is future work; until then the",
-        "assumptions are the model's largest uncertainty, and scenarios can declare distributions",
-        "over any of them.",
+        "source. Ten assumptions were searched against patterns from the record (`nzsim calibrate`,",
+        "see `docs/calibration.md`): the defaults pass every fitting target, but the record leaves",
+        "most of them loosely bounded, so the assumptions remain the model's largest uncertainty,",
+        "and scenarios can declare distributions over any of them.",
         "",
         f"{len(PARAMETERS)} parameters, "
         f"{sum(p.is_assumption for p in PARAMETERS)} of them labelled assumptions.",

@@ -233,6 +233,14 @@ def _resolve(text: str, file: Path) -> Path | None:
     return next((c.resolve() for c in candidates if c.is_file()), None)
 
 
+def shown_path(path: Path) -> str:
+    """The path relative to the working directory where it lies below it (portable in printed and written evidence)."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def load_targets(path: str | Path = DEFAULT_TARGETS) -> Targets:
     """Read and validate a targets file; resolve and load every scenario it names.
 

@@ -36,13 +36,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     mean paired difference), pass or fail, and a Brier score where the target states what
     happened. Exit status 1 if any target fails, 2 for a bad targets file.
     """
-    from .validation import scorecard_text, validate
+    from .validation import scorecard_text, shown_path, validate
 
     targets = _load(args)
     if targets is None:
         return EXIT_USAGE
     card = validate(targets, reps=args.reps, seed=args.seed, workers=args.workers or os.cpu_count() or 1)
-    print(f"nzsim validate: {len(card)} targets from {targets.file}, {args.reps} replications per scenario, seed {args.seed}")
+    print(f"nzsim validate: {len(card)} targets from {shown_path(targets.file)}, {args.reps} replications per scenario, seed {args.seed}")
     print()
     print(scorecard_text(card))
     if args.csv:
