@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -147,6 +148,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
                "--no-open", "--production", "--log-level", "warning"]
     # Solara's own start-up line would repeat the address before the server answers: only ours is printed.
     server = subprocess.Popen(command, env=server_environment(folder), stdout=subprocess.DEVNULL)
+    # Stopped with SIGTERM (by a process manager, a test, `kill`), this command must stop its server
+    # too, not leave it running on its own: the handler turns SIGTERM into an exit through `finally`.
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while not _answers(args.host, port):
@@ -162,12 +166,17 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if server.poll() is None:
             server.terminate()
             try:
                 server.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 server.kill()
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 def add_commands(sub) -> None:

@@ -93,3 +93,34 @@ def test_setup_checks_and_installs_the_browser_files_through_the_module(tmp_path
         (tmp_path / "full" / package / marker).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "full" / package / marker).write_text("x")
     assert teaching_cli._setup(["--browser-files-present"]) == 0
+
+
+def test_stopping_the_dashboard_with_sigterm_stops_its_server():
+    """SIGTERM to `nzsim dashboard` must not leave the Solara server it started running on its own."""
+    import os
+    import re
+    import signal
+    import time
+
+    import psutil
+
+    from sim.teaching_cli import missing_browser_packages
+
+    if missing_browser_packages():
+        pytest.fail("the dashboard's browser files are missing: run bash scripts/setup.sh")
+    command = subprocess.Popen([sys.executable, "-m", "sim", "dashboard", "--port", "0"], cwd=ROOT,
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        line = command.stdout.readline()
+        assert re.search(r"open http://\S+/ in your web browser", line), line
+        children = psutil.Process(command.pid).children(recursive=True)
+        assert children, "the dashboard started no server"
+        command.send_signal(signal.SIGTERM)
+        assert command.wait(timeout=30) == 128 + signal.SIGTERM
+        gone, alive = psutil.wait_procs(children, timeout=15)
+        assert not alive, f"left running: {[p.pid for p in alive]}"
+    finally:
+        for child in psutil.Process(os.getpid()).children(recursive=True):
+            child.kill()
+        if command.poll() is None:
+            command.kill()

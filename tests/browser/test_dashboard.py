@@ -48,7 +48,7 @@ def dashboard():
         assert match, f"nzsim dashboard printed {line!r}"
         yield match.group(1)
     finally:
-        server.terminate()
+        server.terminate()  # nzsim dashboard stops its Solara server on SIGTERM (tests/test_app.py checks)
         server.wait(timeout=30)
 
 
