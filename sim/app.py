@@ -300,8 +300,14 @@ LIVE_PLOTS = (
 
 def live_figure(model: NZModel) -> Figure:
     """The live plots of a model's weeks so far, one panel each (matplotlib, no pyplot)."""
-    data = model.datacollector.model_vars
-    weeks = np.arange(len(data["stance"]))
+    # Play steps the model in another thread while the page draws: copy the series first and
+    # cut them to a common length, so a week recorded for some variables but not yet for the
+    # others (a step in progress) is left for the next frame instead of failing the plot.
+    names = [name for _, lines, _ in LIVE_PLOTS for name, _, _ in lines]
+    columns = {name: list(model.datacollector.model_vars[name]) for name in names}
+    n = min(len(values) for values in columns.values())
+    data = {name: values[:n] for name, values in columns.items()}
+    weeks = np.arange(n)
     horizon = model.spec.horizon_weeks
     fig = Figure(figsize=(7.2, 8.2), layout="constrained")
     axes = fig.subplots(len(LIVE_PLOTS), 1, sharex=True)
@@ -335,7 +341,7 @@ def _event_weeks(model: NZModel) -> list[int]:
 
 def feed_lines(model: NZModel) -> list[str]:
     """The run's events so far in plain English, newest first (as the story tells them)."""
-    return [event_line(e) for e in reversed(model.entries) if not e.quiet]
+    return [event_line(e) for e in reversed(list(model.entries)) if not e.quiet]  # a copy: Play may be adding
 
 
 def status_line(model: NZModel) -> str:
@@ -438,11 +444,9 @@ def ensemble_figure(progress: EnsembleProgress, watched: Mapping[str, object], w
     """The outcome distributions of the replications, with the watched run marked in orange."""
     outcomes = progress.outcomes
     columns = [c for c in ENSEMBLE_OUTCOMES if c in outcomes.columns]
-    where = "at the end" if week >= horizon else f"so far (week {week} of {horizon})"
-    fig = plotting.build_outcome_distributions(
-        outcomes, columns,
-        title=f"{progress.done:,} runs with these settings; orange: the run you watched, {where}",
-    )
+    title = f"{progress.done:,} runs with these settings" + (
+        "; orange: the run you watched" if watched else "; your run is marked when it has run to the end")
+    fig = plotting.build_outcome_distributions(outcomes, columns, title=title)
     for ax, column in zip(fig.axes, columns):
         value = watched.get(column)
         if value is None:
@@ -451,7 +455,7 @@ def ensemble_figure(progress: EnsembleProgress, watched: Mapping[str, object], w
         ax.annotate("your run", xy=(float(value), 0.5), xycoords=("data", "axes fraction"), rotation=90,
                     xytext=(-4, 0), textcoords="offset points", ha="right", va="center",
                     color=WATCHED_COLOUR, weight="bold", fontsize="small")
-    if "china_max_rung" in outcomes.columns and len(fig.axes) > len(columns):
+    if watched.get("china_max_rung") is not None and "china_max_rung" in outcomes.columns and len(fig.axes) > len(columns):
         rung = int(watched["china_max_rung"])
         ax = fig.axes[len(columns)]
         ax.annotate("your run", xy=(rung, 1.02), xycoords=("data", "data"), ha="center", va="bottom",
@@ -500,16 +504,27 @@ def EnsemblePanel(model: NZModel):
         if progress is not None and len(progress.outcomes):
             if progress.sha256 != model.spec.sha256:
                 solara.Warning("The settings have changed since these runs: run them again to compare.")
-            watched = watched_outcomes(model)
-            solara.FigureMatplotlib(
-                ensemble_figure(progress, watched, model.week, model.spec.horizon_weeks), format="png", dpi=72
-            )
-            lines = [rank_sentence(c, float(watched[c]), progress.outcomes[c]) for c in ENSEMBLE_OUTCOMES
-                     if watched.get(c) is not None]
             coerced = float(progress.outcomes["trade_coercion"].mean())
-            lines.append(f"Trade measures against New Zealand came in {coerced:.0%} of the runs"
-                         f" ({'including' if watched['trade_coercion'] else 'not'} yours).")
-            solara.Markdown("\n".join(f"- {line}" for line in lines))
+            if model.running:  # an unfinished run is not compared with finished ones
+                solara.FigureMatplotlib(
+                    ensemble_figure(progress, {}, model.spec.horizon_weeks, model.spec.horizon_weeks),
+                    format="png", dpi=72,
+                )
+                solara.Markdown(
+                    f"- Trade measures against New Zealand came in {coerced:.0%} of the runs.\n"
+                    f"- Your run is at week {model.week} of {model.spec.horizon_weeks}: play it to the end to see "
+                    f"where it falls among these runs (they all ran to the end)."
+                )
+            else:
+                watched = watched_outcomes(model)
+                solara.FigureMatplotlib(
+                    ensemble_figure(progress, watched, model.week, model.spec.horizon_weeks), format="png", dpi=72
+                )
+                lines = [rank_sentence(c, float(watched[c]), progress.outcomes[c]) for c in ENSEMBLE_OUTCOMES
+                         if watched.get(c) is not None]
+                lines.append(f"Trade measures against New Zealand came in {coerced:.0%} of the runs"
+                             f" ({'including' if watched['trade_coercion'] else 'not'} yours).")
+                solara.Markdown("\n".join(f"- {line}" for line in lines))
     return main
 
 

@@ -122,7 +122,8 @@ def policy_decision(model, key: str, event: PolicyDecision) -> None:
     what = title(key, event)
     text = send_signals(model, s, trigger=what)
     said = _and(_said(s))
-    opening = f"the government announces {what}" + (f", which {said}" if said else "")
+    # the government, not the decision, is who speaks: "announces the laws and condemns China's coercion"
+    opening = f"the government announces {what}" + (f" and {said}" if said else "")
     model.log("Government", "policy decision", f"{opening}{_extras(s)}. {text}", date=event.date)
 
 

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, Mapping
 
 #: The scenario library the dashboard offers by default.
 LIBRARY_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -256,33 +257,69 @@ def cmd_classroom(args: argparse.Namespace) -> int:
     out = args.out or Path("runs") / f"classroom-{folder.resolve().name}-{stamp}"
     if out.exists():
         raise UsageError(f"--out {out}: expected a new folder, but it exists")
-    out.mkdir(parents=True)
     workers = args.workers or os.cpu_count() or 1
-    runs, failed = {}, 0
-    for path in files:
+    specs, failed = {}, 0
+    for path in files:  # every file is checked before anything runs
         try:
-            spec = scenario_mod.load(path)
-            if spec.name in runs:
-                raise ScenarioError(path, "name", f"a name no other file in the folder has, got '{spec.name}' twice")
+            specs[path] = scenario_mod.load(path)
         except ScenarioError as err:
             print(f"nzsim classroom: error: {err}", file=sys.stderr)
             failed += 1
-            continue
-        print(f"running {spec.name} ({path.name}): {args.reps} replications", file=sys.stderr, flush=True)
-        runs[spec.name] = run_ensemble(spec, reps=args.reps, seed=args.seed, workers=workers, out=out / spec.name,
-                                       describe=False, scenario_file=path)
-    if not runs:
+    for warning in bundle_warnings(specs):
+        print(f"nzsim classroom: warning: {warning}", file=sys.stderr)
+    if not specs:
         print(f"nzsim classroom: error: no scenario file in {folder} could be run", file=sys.stderr)
         return 2
+    try:
+        out.mkdir(parents=True)
+    except OSError as err:
+        raise UsageError(f"--out {out}: cannot be created ({err.strerror})") from None
+    runs = {}
+    for path, spec in specs.items():
+        label = path.stem  # the file's name: unique in the folder, and what the team knows it by
+        print(f"running {label} ({path.name}): {args.reps} replications", file=sys.stderr, flush=True)
+        runs[label] = run_ensemble(spec, reps=args.reps, seed=args.seed, workers=workers, out=out / label,
+                                   describe=False, scenario_file=path)
     frame = analysis.tradeoff_frontier(runs, CLASSROOM_OBJECTIVES)
     frame.to_csv(out / "frontier.csv", index=False)
     figure = None
     if len(frame) > 1:
         figure = plotting.frontier(frame, out / "frontier.png", CLASSROOM_OBJECTIVES,
-                                   title=f"Classroom {folder.name}: {len(frame)} bundles, {args.reps} runs each")
+                                   title=f"The class in {folder.name}: {len(frame)} bundles, {args.reps} runs each")
     sys.stdout.write(format_classroom(frame, args.reps, args.seed))
     print(f"\nresults in {out}" + (f" (figure {figure})" if figure else ""))
     return 2 if failed else 0
+
+
+def bundle_warnings(specs: Mapping[Path, Any]) -> list[str]:
+    """What makes a bundle not a fair comparison with the others: it does not extend the base
+    most files extend, it changes the context (the situation, not the signals), or it holds
+    lever cells (each cell is compared as a bundle of its own)."""
+    import yaml
+
+    extends: dict[Path, str | None] = {}
+    for path in specs:
+        try:
+            raw = yaml.safe_load(path.read_text()) or {}
+        except (OSError, yaml.YAMLError):
+            raw = {}
+        target = raw.get("extends") if isinstance(raw, dict) else None
+        extends[path] = str((path.parent / target).resolve()) if isinstance(target, str) else None
+    bases = [b for b in extends.values() if b is not None]
+    shared = max(set(bases), key=bases.count) if bases else None
+    contexts = [spec.context.model_dump() for spec in specs.values()]
+    warnings = []
+    for (path, spec), context in zip(specs.items(), contexts):
+        if extends[path] != shared:
+            what = "does not extend a base" if extends[path] is None else f"extends {Path(extends[path]).name}"
+            warnings.append(f"{path.name} {what}, not the shared {Path(shared).name if shared else 'base'}: "
+                            f"it is compared all the same, but it may differ in more than its signals")
+        changed = sorted(k for k in context if sum(c[k] == context[k] for c in contexts) <= len(contexts) // 2)
+        if len(contexts) > 2 and changed:
+            warnings.append(f"{path.name} changes the situation, not only the signals ({', '.join(changed)})")
+        if spec.levers:
+            warnings.append(f"{path.name} has levers: each of its cells is compared as a bundle of its own")
+    return warnings
 
 
 def format_classroom(frame, reps: int, seed: int) -> str:

@@ -124,3 +124,24 @@ def test_stopping_the_dashboard_with_sigterm_stops_its_server():
             child.kill()
         if command.poll() is None:
             command.kill()
+
+
+def test_the_live_plots_draw_a_model_caught_in_the_middle_of_a_step():
+    """Play steps the model in another thread while the page draws: a week recorded for one
+    variable but not yet for the others must not break the plots (it appears in the next frame)."""
+    spec = app.library(str(ROOT / "scenarios"))["vilnius-2023"]
+    model = app.DashboardModel(**app.controls_of(spec, seed=1))
+    for _ in range(4):
+        model.step()
+    model.datacollector.model_vars["stance"].append(0.5)  # as if a step were half recorded
+    fig = app.live_figure(model)
+    lengths = {len(line.get_xdata()) for ax in fig.axes for line in ax.get_lines() if len(line.get_xdata()) > 2}
+    assert lengths == {5}  # weeks 0-4 for every series, the half-recorded week left out
+
+
+def test_the_panel_marks_the_watched_run_only_once_it_has_run_to_the_end(make_spec):
+    spec = make_spec(context={"voters": 200}, horizon_weeks=10, events={"election": None})
+    steps = list(app.run_replications(spec, reps=10, seed=1, executor=InlineExecutor()))
+    unmarked = app.ensemble_figure(steps[-1], {}, week=3, horizon=10)
+    assert not any(t.get_text() == "your run" for ax in unmarked.axes for t in ax.texts)
+    assert "marked when it has run to the end" in unmarked._suptitle.get_text()

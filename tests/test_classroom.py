@@ -47,3 +47,39 @@ def test_a_folder_without_scenarios_is_one_line(tmp_path):
     result = classroom(tmp_path)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "has none" in result.stderr
+
+
+def test_copies_bundles_from_elsewhere_and_bad_folders(tmp_path):
+    """A copied file runs under its own file name; a file that is not a signal bundle over the
+    shared base is named in a warning; a bad --out is one line; nothing is written when no file runs."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copytree(CLASS / "base", folder / "base")
+    shutil.copy(ROOT / "scenarios" / "vilnius-2023.yaml", tmp_path)
+    shutil.copy(CLASS / "team-align.yaml", folder / "team-align.yaml")
+    shutil.copy(CLASS / "team-align.yaml", folder / "team-align-copy.yaml")  # same name: inside, team-align
+    shutil.copy(CLASS / "team-hedge.yaml", folder / "team-hedge.yaml")
+    (folder / "team-rich.yaml").write_text(  # changes the situation, not only the signals
+        "extends: base/class-base.yaml\nname: team-rich\ndescription: x\nreferences: [x]\n"
+        "context:\n  china_export_share: 0.05\n"
+    )
+    shutil.copy(ROOT / "scenarios" / "vilnius-2023.yaml", folder / "team-own.yaml")  # a whole scenario, no base
+    out = tmp_path / "out"
+    result = classroom(folder, "--reps", 6, "--workers", 1, "--out", out)
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0] for line in result.stdout.splitlines() if line.startswith("  team-")}
+    assert rows == {"team-align", "team-align-copy", "team-hedge", "team-rich", "team-own"}
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert any("team-own.yaml does not extend a base" in w for w in warnings), warnings
+    assert any("team-rich.yaml changes the situation" in w and "china_export_share" in w for w in warnings), warnings
+    assert not any("team-hedge.yaml" in w for w in warnings)
+
+    bad_out = classroom(folder, "--reps", 6, "--workers", 1, "--out", "/dev/null/x")
+    assert bad_out.returncode == 2 and "Traceback" not in bad_out.stderr
+    assert bad_out.stderr.strip().splitlines()[-1].startswith("nzsim classroom: error: --out /dev/null/x: cannot be created")
+
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "team-x.yaml").write_text("name: [\n")
+    nothing = classroom(broken, "--out", tmp_path / "never")
+    assert nothing.returncode == 2 and not (tmp_path / "never").exists()

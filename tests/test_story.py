@@ -93,7 +93,7 @@ def test_lines_read_as_prose_for_each_signal_event():
     text = tell(spec, replicate(spec, seed=0))
     assert "Week 6, 11 Jul 2023: New Zealand stays away from the Vilnius summit. " in text
     assert (
-        "the government announces the National Security Strategy, which criticises China's conduct "
+        "the government announces the National Security Strategy and criticises China's conduct "
         "and speaks of New Zealand's independent foreign policy. " in text
     )
     # A decision that says nothing about China does not claim to have said something.

@@ -28,7 +28,7 @@ def test_the_guide_has_exercises_lesson_plans_and_a_debrief():
         assert heading in TEXT
     for exercise in re.split(r"^### ", TEXT, flags=re.MULTILINE)[1:]:
         if exercise.startswith("Exercise"):
-            assert "Predict" in exercise and "Look for" in exercise, exercise.splitlines()[0]
+            assert all(f"- {part}:" in exercise for part in ("Change", "Predict", "Look for")), exercise.splitlines()[0]
             assert re.search(r"`scenarios/[\w./-]+`", exercise), exercise.splitlines()[0]
     # The guide starts with the two commands, then the browser.
     assert COMMANDS[:2] == ["bash scripts/main.sh", "bash scripts/main.sh dashboard"]
