@@ -532,12 +532,30 @@ def EnsemblePanel(model: NZModel):
 # The page
 # --------------------------------------------------------------------------------------
 
+def settings_text(model: NZModel) -> str:
+    """The settings of the run on screen, every control's value in words (sliders show a number
+    only while dragged)."""
+    values = controls_of(model.spec, seed=model.seed)
+    parts = []
+    for name, options in {**SIGNAL_CONTROLS, **CONTEXT_CONTROLS}.items():
+        value = values.get(name)
+        if isinstance(value, bool):
+            shown = "yes" if value else "no"
+        elif isinstance(value, float):
+            shown = f"{value:.0%}" if name == "china_export_share" else f"{value:g}"
+        else:
+            shown = str(value)
+        parts.append(f"{options['label']}: **{shown}**")
+    return f"This run (number {model.seed}): " + "; ".join(parts) + "."
+
+
 @solara.component
 def MainArea(model: NZModel):
     """The plots and the feed side by side, the ensemble panel below; re-rendered after each step
     (Mesa's ``update_counter``)."""
     update_counter.get()
     with solara.Column(style={"padding": "1em"}) as main:
+        solara.Markdown(settings_text(model), style={"font-size": "0.9em"})
         with solara.Columns([3, 2]):
             LivePlots(model)
             EventFeed(model)

@@ -145,3 +145,14 @@ def test_the_panel_marks_the_watched_run_only_once_it_has_run_to_the_end(make_sp
     unmarked = app.ensemble_figure(steps[-1], {}, week=3, horizon=10)
     assert not any(t.get_text() == "your run" for ax in unmarked.axes for t in ax.texts)
     assert "marked when it has run to the end" in unmarked._suptitle.get_text()
+
+
+def test_the_page_states_every_setting_of_the_run_in_words():
+    spec = app.library(str(ROOT / "scenarios"))["vilnius-2023"]
+    model = app.DashboardModel(**{**app.controls_of(spec, seed=3), "china_language": "strong", "china_export_share": 0.35})
+    text = app.settings_text(model)
+    assert text.startswith("This run (number 3): ")
+    assert "What is said about China: **strong**" in text and "Share of goods exports going to China: **35%**" in text
+    assert "Weeks to the election (0 = none in this run): **17**" in text
+    for options in {**app.SIGNAL_CONTROLS, **app.CONTEXT_CONTROLS}.values():
+        assert options["label"] in text
