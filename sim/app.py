@@ -138,21 +138,36 @@ SEED_CONTROL = {
 }
 
 
-@lru_cache(maxsize=4)
 def library(folder: str | None = None) -> dict[str, Scenario]:
     """The scenarios the picker offers, by name: every ``*.yaml`` in the folder that loads
-    (files that do not load are left out), with their levers removed (the dashboard shows one run)."""
+    (files that do not load are left out, and :func:`library_problems` says why), with their
+    levers removed (the dashboard shows one run)."""
+    return _library(folder)[0]
+
+
+def library_problems(folder: str | None = None) -> list[str]:
+    """Why files of the library are not in the picker: one line each (a bad file, a name used twice)."""
+    return _library(folder)[1]
+
+
+@lru_cache(maxsize=4)
+def _library(folder: str | None = None) -> tuple[dict[str, Scenario], list[str]]:
     folder = Path(folder or os.environ.get("NZSIM_SCENARIOS") or LIBRARY_DIR)
     out: dict[str, Scenario] = {}
+    problems: list[str] = []
     for path in sorted(folder.glob("*.yaml")):
         try:
             spec = load(path)
-        except ScenarioError:
+        except ScenarioError as err:
+            problems.append(str(err))
             continue
         if spec.levers:
             spec = from_dict({k: v for k, v in spec.dump().items() if k != "levers"}, name=str(path))
+        if spec.name in out:
+            problems.append(f"{path.name}: its name '{spec.name}' is already taken by another file; it is left out")
+            continue
         out[spec.name] = spec
-    return out
+    return out, problems
 
 
 def summit_key(spec: Scenario) -> str | None:
@@ -597,6 +612,8 @@ def Page():
         with solara.Card("Scenario"):
             solara.Select("Start from a scenario", value=chosen, values=names, on_value=pick)
             solara.Markdown(spec.description.strip().split("\n\n")[0])
+            for problem in library_problems():
+                solara.Warning(f"Not in the list: {problem}")
         with solara.Card("What the controls mean"):
             with solara.Details("Show help"):
                 solara.Markdown(help_markdown(params))

@@ -156,3 +156,14 @@ def test_the_page_states_every_setting_of_the_run_in_words():
     assert "Weeks to the election (0 = none in this run): **17**" in text
     for options in {**app.SIGNAL_CONTROLS, **app.CONTEXT_CONTROLS}.values():
         assert options["label"] in text
+
+
+def test_files_the_picker_leaves_out_are_named_with_the_reason(tmp_path):
+    (tmp_path / "good.yaml").write_text((ROOT / "scenarios" / "vilnius-2023.yaml").read_text())
+    (tmp_path / "twin.yaml").write_text((ROOT / "scenarios" / "vilnius-2023.yaml").read_text())
+    (tmp_path / "typo.yaml").write_text("extends: good.yaml\nname: typo\ndescription: x\nreferences: [x]\nhorizon_weks: 10\n")
+    assert list(app.library(str(tmp_path))) == ["vilnius-2023"]
+    problems = app.library_problems(str(tmp_path))
+    assert len(problems) == 2
+    assert any("typo.yaml" in p and "horizon_weks" in p for p in problems)
+    assert any(p.startswith("twin.yaml: its name 'vilnius-2023' is already taken") for p in problems)
