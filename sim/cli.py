@@ -129,6 +129,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 130
     summary = analysis.summarise(run.outcomes, by="cell" if "cell" in run.outcomes.columns else None)
     sys.stdout.write(format_summary(run, summary))
+    sys.stdout.write(f"\nnext: nzsim report {run.path} (one HTML page), or nzsim compare {run.path} OTHER_RUN\n")
     return 0
 
 

@@ -111,6 +111,7 @@ def test_a_small_run_prints_a_summary_and_writes_the_folder(scenarios, tmp_path)
     for outcome in ("final_stance", "trade_coercion", "final_approval", "incumbent_won"):
         assert outcome in text, outcome
     assert str(out) in text
+    assert text.rstrip().endswith(f"next: nzsim report {out} (one HTML page), or nzsim compare {out} OTHER_RUN")
     run = Run.open(out)
     assert run.manifest["root_seed"] == 3 and run.manifest["replications"] == 24
     assert run.manifest["scenario_file"] == str(scenarios["main"])
