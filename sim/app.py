@@ -25,17 +25,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import solara
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
 from . import plotting
-from .agents.china import Rung
 from .ensemble import ChunkTask, Design, process_pool, run_chunk, start_method_untouched
 from .model import NZModel
 from .replication import outcomes_of, trajectory_columns
@@ -51,7 +48,6 @@ ENSEMBLE_SIZES = ("100", "300", "500")
 ENSEMBLE_CHUNK = 25
 #: The outcomes whose distributions the panel shows (the watched run is marked on each).
 ENSEMBLE_OUTCOMES = plotting.DEFAULT_OUTCOMES
-WATCHED_COLOUR = "#D55E00"
 
 
 # --------------------------------------------------------------------------------------
@@ -299,55 +295,16 @@ def model_params(spec: Scenario, seed: int = 0) -> dict[str, Any]:
 # The live plots and the event feed
 # --------------------------------------------------------------------------------------
 
-#: Live plot panels: title, then (reporter, legend label, colour) lines, and the value axis.
-LIVE_PLOTS = (
-    ("Where New Zealand stands", (("stance", "stance toward partners (0 hedges, 1 aligns)", "#0072B2"),
-                                  ("interoperability", "interoperability with partners", "#009E73"),
-                                  ("partner_trust_mean", "partners' trust in NZ", "#CC79A7")), "share"),
-    ("The public", (("approval", "approve of the foreign policy", "#E69F00"),
-                    ("threat_share", "see China as a threat", "#D55E00")), "percent"),
-    ("Beijing", (("china_rung", "China's rung on the escalation ladder", "#5C1A00"),), "rung"),
-    ("Who presses the government", (("exporters_pressure", "exporters (for caution on China)", "#E69F00"),
-                                    ("security_pressure", "security establishment (for interoperability)",
-                                     "#56B4E9")), "index"),
-)
-
-
 def live_figure(model: NZModel) -> Figure:
-    """The live plots of a model's weeks so far, one panel each (matplotlib, no pyplot)."""
+    """The live plots of a model's weeks so far (:func:`sim.plotting.build_live_plots`)."""
     # Play steps the model in another thread while the page draws: copy the series first and
     # cut them to a common length, so a week recorded for some variables but not yet for the
     # others (a step in progress) is left for the next frame instead of failing the plot.
-    names = [name for _, lines, _ in LIVE_PLOTS for name, _, _ in lines]
+    names = [name for _, lines, _ in plotting.LIVE_PLOTS for name, _, _ in lines]
     columns = {name: list(model.datacollector.model_vars[name]) for name in names}
     n = min(len(values) for values in columns.values())
-    data = {name: values[:n] for name, values in columns.items()}
-    weeks = np.arange(n)
-    horizon = model.spec.horizon_weeks
-    fig = Figure(figsize=(7.2, 8.2), layout="constrained")
-    axes = fig.subplots(len(LIVE_PLOTS), 1, sharex=True)
-    for ax, (title, lines, scale) in zip(axes, LIVE_PLOTS):
-        for name, label, colour in lines:
-            drawn = ax.step if scale == "rung" else ax.plot
-            kwargs = {"where": "post"} if scale == "rung" else {}
-            drawn(weeks, data[name], label=label, color=colour, linewidth=2, **kwargs)
-        ax.set_title(title, loc="left", fontsize="medium", weight="bold")
-        if scale in ("share", "percent"):
-            ax.set_ylim(-0.02, 1.02)
-        if scale == "percent":
-            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        if scale == "rung":
-            ax.set_ylim(-0.3, 5.3)
-            ax.set_yticks(range(6), [r.words for r in Rung], fontsize="small")
-        if scale == "index":
-            ax.set_ylim(0, None)
-        for week in _event_weeks(model):
-            ax.axvline(week, color="#BBBBBB", linewidth=0.8, linestyle=":")
-        ax.grid(axis="y", color="#EEEEEE")
-        ax.legend(loc="upper left", fontsize="small", frameon=False)
-    axes[-1].set_xlim(0, horizon)
-    axes[-1].set_xlabel(f"week of the run (0 = {day(model.spec.start)}); dotted lines: scheduled events")
-    return fig
+    return plotting.build_live_plots({name: values[:n] for name, values in columns.items()},
+                                     model.spec.horizon_weeks, model.spec.start, _event_weeks(model))
 
 
 def _event_weeks(model: NZModel) -> list[int]:
@@ -455,28 +412,13 @@ def rank_sentence(column: str, value: float, values: pd.Series) -> str:
     return f"{title}: your run is above {below:.0%} of the runs."
 
 
-def ensemble_figure(progress: EnsembleProgress, watched: Mapping[str, object], week: int, horizon: int) -> Figure:
-    """The outcome distributions of the replications, with the watched run marked in orange."""
+def ensemble_figure(progress: EnsembleProgress, watched: Mapping[str, object]) -> Figure:
+    """The outcome distributions of the replications, with the watched run marked (if given)."""
     outcomes = progress.outcomes
     columns = [c for c in ENSEMBLE_OUTCOMES if c in outcomes.columns]
     title = f"{progress.done:,} runs with these settings" + (
         "; orange: the run you watched" if watched else "; your run is marked when it has run to the end")
-    fig = plotting.build_outcome_distributions(outcomes, columns, title=title)
-    for ax, column in zip(fig.axes, columns):
-        value = watched.get(column)
-        if value is None:
-            continue
-        ax.axvline(float(value), color=WATCHED_COLOUR, linewidth=3)
-        ax.annotate("your run", xy=(float(value), 0.5), xycoords=("data", "axes fraction"), rotation=90,
-                    xytext=(-4, 0), textcoords="offset points", ha="right", va="center",
-                    color=WATCHED_COLOUR, weight="bold", fontsize="small")
-    if watched.get("china_max_rung") is not None and "china_max_rung" in outcomes.columns and len(fig.axes) > len(columns):
-        rung = int(watched["china_max_rung"])
-        ax = fig.axes[len(columns)]
-        ax.annotate("your run", xy=(rung, 1.02), xycoords=("data", "data"), ha="center", va="bottom",
-                    color=WATCHED_COLOUR, weight="bold", fontsize="small")
-        ax.axvline(rung, color=WATCHED_COLOUR, linewidth=2, alpha=0.6)
-    return fig
+    return plotting.build_outcome_distributions(outcomes, columns, title=title, mark=watched, mark_label="your run")
 
 
 @solara.component
@@ -522,7 +464,7 @@ def EnsemblePanel(model: NZModel):
             coerced = float(progress.outcomes["trade_coercion"].mean())
             if model.running:  # an unfinished run is not compared with finished ones
                 solara.FigureMatplotlib(
-                    ensemble_figure(progress, {}, model.spec.horizon_weeks, model.spec.horizon_weeks),
+                    ensemble_figure(progress, {}),
                     format="png", dpi=72,
                 )
                 solara.Markdown(
@@ -533,7 +475,7 @@ def EnsemblePanel(model: NZModel):
             else:
                 watched = watched_outcomes(model)
                 solara.FigureMatplotlib(
-                    ensemble_figure(progress, watched, model.week, model.spec.horizon_weeks), format="png", dpi=72
+                    ensemble_figure(progress, watched), format="png", dpi=72
                 )
                 lines = [rank_sentence(c, float(watched[c]), progress.outcomes[c]) for c in ENSEMBLE_OUTCOMES
                          if watched.get(c) is not None]

@@ -40,6 +40,8 @@ from .agents.partner import NAMES as PARTNER_NAMES
 
 __all__ = [
     "COMPARE_OUTCOMES",
+    "LIVE_PLOTS",
+    "MARK_COLOUR",
     "DEFAULT_OUTCOMES",
     "DEFAULT_VARIABLES",
     "OUTCOME_LABELS",
@@ -51,6 +53,7 @@ __all__ = [
     "build_ecdfs",
     "build_fan_charts",
     "build_frontier",
+    "build_live_plots",
     "build_outcome_distributions",
     "build_parameter_effects",
     "build_rung_ladder",
@@ -83,6 +86,9 @@ PALETTE: tuple[str, ...] = (
 #: then yellow to dark red as the ladder escalates (light to dark, so the order survives
 #: greyscale and colour-vision deficiencies).
 RUNG_COLOURS: tuple[str, ...] = ("#009E73", "#D0D0D0", "#F0E442", "#E69F00", "#D55E00", "#5C1A00")
+
+#: The colour of a marked replication (vermillion: apart from the blue of a single histogram).
+MARK_COLOUR = "#D55E00"
 
 #: The outcome histograms drawn by default.
 DEFAULT_OUTCOMES = (
@@ -178,6 +184,8 @@ def build_outcome_distributions(
     by: str | None = None,
     *,
     title: str | None = None,
+    mark: Mapping[str, object] | None = None,
+    mark_label: str = "marked",
 ) -> Figure:
     """Histograms of numeric outcomes and a bar panel of China's highest rung.
 
@@ -194,6 +202,12 @@ def build_outcome_distributions(
         different sizes compare.
     title : str, optional
         The figure's title; by default it says how many replications are drawn.
+    mark : mapping of str to value, optional
+        One replication's outcomes (e.g. the run a student watched): each panel whose column
+        has a value gets a vertical line there, labelled ``mark_label`` (the rung panel too,
+        from ``china_max_rung``).
+    mark_label : str
+        The label of the marked values.
 
     Returns
     -------
@@ -228,6 +242,14 @@ def build_outcome_distributions(
     if rung_panel:
         ax = fig.add_subplot(grid[nrows, :])
         _rung_bars(ax, outcomes, by, groups, colours)
+
+    for ax, column in zip(fig.axes, [*columns, *(["china_max_rung"] if rung_panel else [])]):
+        value = (mark or {}).get(column)
+        if value is not None and not pd.isna(value):
+            ax.axvline(float(value), color=MARK_COLOUR, linewidth=3 if column != "china_max_rung" else 2)
+            ax.annotate(mark_label, xy=(float(value), 0.5), xycoords=("data", "axes fraction"), rotation=90,
+                        xytext=(-4, 0), textcoords="offset points", ha="right", va="center",
+                        color=MARK_COLOUR, weight="bold", fontsize="small")
 
     if by is not None:  # one group needs no legend: its medians are written on the panels
         handles = [Patch(facecolor=c, edgecolor=c, alpha=0.6, label=_group_label(by, name)) for (name, _), c in zip(groups, colours)]
@@ -1106,6 +1128,71 @@ def parameter_effects(outcomes: pd.DataFrame, path: str | os.PathLike, outcome: 
                       parameters: Sequence[str] | None = None, *, title: str | None = None) -> Path:
     """Write :func:`build_parameter_effects` as a PNG at ``path`` and return the path."""
     return _save(build_parameter_effects(outcomes, outcome, parameters, title=title), path)
+
+
+# --------------------------------------------------------------------------------------
+# Live plots of one run (the dashboard)
+# --------------------------------------------------------------------------------------
+
+#: Live plot panels: title, then (reporter, legend label, colour) lines, and the value axis.
+LIVE_PLOTS = (
+    ("Where New Zealand stands", (("stance", "stance toward partners (0 hedges, 1 aligns)", "#0072B2"),
+                                  ("interoperability", "interoperability with partners", "#009E73"),
+                                  ("partner_trust_mean", "partners' trust in NZ", "#CC79A7")), "share"),
+    ("The public", (("approval", "approve of the foreign policy", "#E69F00"),
+                    ("threat_share", "see China as a threat", "#D55E00")), "percent"),
+    ("Beijing", (("china_rung", "China's rung on the escalation ladder", "#5C1A00"),), "rung"),
+    ("Who presses the government", (("exporters_pressure", "exporters (for caution on China)", "#E69F00"),
+                                    ("security_pressure", "security establishment (for interoperability)",
+                                     "#56B4E9")), "index"),
+)
+
+
+def build_live_plots(
+    columns: Mapping[str, Sequence[float]], horizon: int, start: dt.date, event_weeks: Sequence[int] = ()
+) -> Figure:
+    """One run's weeks so far, one panel per group of :data:`LIVE_PLOTS`, on the whole horizon.
+
+    Parameters
+    ----------
+    columns : mapping of str to sequence of float
+        Each reporter of :data:`LIVE_PLOTS`, week 0 first, all of one length.
+    horizon : int
+        The run's last week: the time axis spans the whole run, so the lines grow into it.
+    start : datetime.date
+        The scenario's start (week 0), named in the axis label.
+    event_weeks : sequence of int
+        Weeks of scheduled events, drawn as dotted lines.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    weeks = np.arange(len(next(iter(columns.values()))))
+    fig = _figure((7.2, 8.2))
+    axes = fig.subplots(len(LIVE_PLOTS), 1, sharex=True)
+    for ax, (title, lines, scale) in zip(axes, LIVE_PLOTS):
+        for name, label, colour in lines:
+            drawn = ax.step if scale == "rung" else ax.plot
+            kwargs = {"where": "post"} if scale == "rung" else {}
+            drawn(weeks, columns[name], label=label, color=colour, linewidth=2, **kwargs)
+        ax.set_title(title, loc="left", fontsize="medium", weight="bold")
+        if scale in ("share", "percent"):
+            ax.set_ylim(-0.02, 1.02)
+        if scale == "percent":
+            _percent(ax.yaxis)
+        if scale == "rung":
+            ax.set_ylim(-0.3, 5.3)
+            ax.set_yticks(range(len(analysis.RUNG_NAMES)), list(analysis.RUNG_NAMES), fontsize="small")
+        if scale == "index":
+            ax.set_ylim(0, None)
+        for week in event_weeks:
+            ax.axvline(week, color="#BBBBBB", linewidth=0.8, linestyle=":")
+        ax.grid(axis="y", color="#EEEEEE")
+        ax.legend(loc="upper left", fontsize="small", frameon=False)
+    axes[-1].set_xlim(0, horizon)
+    axes[-1].set_xlabel(f"week of the run (0 = {start.day} {start:%b %Y}); dotted lines: scheduled events")
+    return fig
 
 
 # --------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ def test_replications_of_the_settings_come_back_chunk_by_chunk(make_spec):
     final = steps[-1].outcomes
     assert len(final) == 30 and list(final["replication"]) == list(range(30))
     watched = final.iloc[0].to_dict()
-    fig = app.ensemble_figure(steps[-1], watched, week=20, horizon=20)
+    fig = app.ensemble_figure(steps[-1], watched)
     assert any(t.get_text() == "your run" for ax in fig.axes for t in ax.texts)
 
 
@@ -142,7 +142,7 @@ def test_the_live_plots_draw_a_model_caught_in_the_middle_of_a_step():
 def test_the_panel_marks_the_watched_run_only_once_it_has_run_to_the_end(make_spec):
     spec = make_spec(context={"voters": 200}, horizon_weeks=10, events={"election": None})
     steps = list(app.run_replications(spec, reps=10, seed=1, executor=InlineExecutor()))
-    unmarked = app.ensemble_figure(steps[-1], {}, week=3, horizon=10)
+    unmarked = app.ensemble_figure(steps[-1], {})
     assert not any(t.get_text() == "your run" for ax in unmarked.axes for t in ax.texts)
     assert "marked when it has run to the end" in unmarked._suptitle.get_text()
 

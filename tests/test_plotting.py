@@ -301,3 +301,16 @@ def test_importing_and_drawing_change_no_global_matplotlib_state():
         "drawn": {"raw_backend": True, "rcParams": True, "no_pyplot": True},
         "resolved": {"backend": True, "rcParams": True},
     }
+
+
+def test_outcome_distributions_mark_one_replication(frames):
+    outcomes, _ = frames
+    marked = outcomes.iloc[2].to_dict()
+    fig = plotting.build_outcome_distributions(outcomes, ["final_stance", "trust_mean"], mark=marked, mark_label="your run")
+    for ax, column in zip(fig.axes[:2], ["final_stance", "trust_mean"]):
+        assert [t.get_text() for t in ax.texts].count("your run") == 1
+        assert any(list(line.get_xdata()) == [marked[column]] * 2 for line in ax.get_lines())
+    rung_texts = [t.get_text() for t in fig.axes[2].texts]
+    assert "your run" in rung_texts
+    plain = plotting.build_outcome_distributions(outcomes, ["final_stance"])
+    assert not any(t.get_text() == "marked" for ax in plain.axes for t in ax.texts)
