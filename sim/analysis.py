@@ -28,7 +28,7 @@ import datetime as dt
 import warnings
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping, Sequence, Union
+from typing import Callable, Mapping, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,7 @@ __all__ = [
     "compared_outcomes",
     "estimate",
     "fan_quantiles",
+    "labelled",
     "ladder",
     "load_run",
     "quantile_name",
@@ -616,8 +617,18 @@ def estimate(outcomes: pd.DataFrame, outcome: str) -> tuple[str, np.ndarray]:
     )
 
 
-def _labelled(runs: RunLike | Mapping[str, RunLike] | Sequence[RunLike], what: str) -> list[tuple[str, pd.DataFrame]]:
-    """(label, outcomes) for each run; a run with several lever cells gives one per cell."""
+def labelled(
+    runs: RunLike | Mapping[str, RunLike] | Sequence[RunLike],
+    what: str = "runs",
+    read: Callable[[Run], pd.DataFrame] | None = None,
+) -> list[tuple[str, pd.DataFrame]]:
+    """(label, frame) for each run, labelled as :func:`compare` labels them; a run with several
+    lever cells gives one per cell.
+
+    ``read`` says which frame of a :class:`Run` to take (default its outcomes; e.g.
+    ``lambda run: run.trajectories_of(["china_rung"])``); a frame given instead of a run is
+    taken as it is. ``what`` names the caller in errors.
+    """
     if isinstance(runs, (Run, pd.DataFrame)):
         items = [(None, runs)]
     elif isinstance(runs, Mapping):
@@ -630,7 +641,7 @@ def _labelled(runs: RunLike | Mapping[str, RunLike] | Sequence[RunLike], what: s
     out: list[tuple[str, pd.DataFrame]] = []
     for i, ((label, run), name) in enumerate(zip(items, names)):
         if isinstance(run, Run):
-            frame = run.outcomes
+            frame = read(run) if read is not None else run.outcomes
             if label is None:
                 label = name if names.count(name) == 1 else f"{name} ({run.path.name})"
         elif isinstance(run, pd.DataFrame):
@@ -742,8 +753,8 @@ def compare(
         raise ValueError(f"level: expected a coverage between 0 and 1 (e.g. 0.95), got {level}")
     if resamples < 100:
         raise ValueError(f"resamples: expected at least 100, got {resamples}")
-    labelled = _labelled(runs, "compare")
-    labels = [label for label, _ in labelled]
+    labelled_runs = labelled(runs, "compare")
+    labels = [label for label, _ in labelled_runs]
     if baseline is None:
         base = 0
     elif isinstance(baseline, (int, np.integer)) and not isinstance(baseline, bool):
@@ -754,13 +765,13 @@ def compare(
         base = labels.index(baseline)
     else:
         raise ValueError(f"baseline: {baseline!r} is not one of the runs {labels}")
-    names = list(outcomes) if outcomes is not None else compared_outcomes(labelled[base][1])
+    names = list(outcomes) if outcomes is not None else compared_outcomes(labelled_runs[base][1])
     if not names:
         raise ValueError("outcomes: expected at least one outcome to compare")
 
     # Each run's values: n x k, and the statistic of each outcome.
     values, statistics = [], []
-    for label, frame in labelled:
+    for label, frame in labelled_runs:
         columns = []
         for name in names:
             try:
@@ -772,11 +783,11 @@ def compare(
                 statistics.append(statistic)
         values.append(np.column_stack(columns) if len(frame) else np.empty((0, len(names))))
 
-    seeds = [frame["seed"].to_numpy() if "seed" in frame.columns else None for _, frame in labelled]
+    seeds = [frame["seed"].to_numpy() if "seed" in frame.columns else None for _, frame in labelled_runs]
     base_seeds = seeds[base]
     # What is resampled: replications, or whole parameter draws in a nested run (replications
     # of one draw share its parameters, so they are not independent of each other).
-    draws = [pd.factorize(frame["param_draw"])[0] if "param_draw" in frame.columns else None for _, frame in labelled]
+    draws = [pd.factorize(frame["param_draw"])[0] if "param_draw" in frame.columns else None for _, frame in labelled_runs]
 
     def is_paired(i: int) -> bool:
         return (
@@ -902,10 +913,10 @@ def tradeoff_frontier(
     wrong = {k: v for k, v in directions.items() if v not in ("max", "min")}
     if wrong:
         raise ValueError(f"objectives: expected 'max' or 'min' for each, got {wrong}")
-    labelled = _labelled(runs, "tradeoff_frontier")
+    labelled_runs = labelled(runs, "tradeoff_frontier")
     names = list(directions)
-    scores = np.empty((len(labelled), len(names)))
-    for i, (label, frame) in enumerate(labelled):
+    scores = np.empty((len(labelled_runs), len(names)))
+    for i, (label, frame) in enumerate(labelled_runs):
         for k, name in enumerate(names):
             try:
                 _, x = estimate(frame, name)
@@ -917,7 +928,7 @@ def tradeoff_frontier(
                 warnings.simplefilter("ignore", RuntimeWarning)
                 scores[i, k] = np.nanmean(x)
     better = scores * np.array([1.0 if directions[n] == "max" else -1.0 for n in names])
-    labels = [label for label, _ in labelled]
+    labels = [label for label, _ in labelled_runs]
     dominated_by = []
     for i in range(len(labels)):
         at_least = np.all(better >= better[i], axis=1)

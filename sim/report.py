@@ -171,13 +171,12 @@ def _write_comparison(runs, out: Path, table, frontier, usable, level, resamples
 
     figures = out / "figures"
     figures.mkdir()
-    labels = list(pd.unique(table["run"]))
     plotting.comparison(table, figures / "differences.png")
-    frames = _by_label(runs, labels, lambda run: run.outcomes)
+    frames = _with_labels(runs, lambda run: run.outcomes)
     plotting.ecdfs(frames, figures / "distributions.png", by="run")
     plotting.frontier(frontier, figures / "frontier.png", usable)
     variables = ["stance", "interoperability", "partner_trust_mean", "china_grievance", "approval", "threat_share"]
-    trajectories = _by_label(runs, labels, lambda run: run.trajectories_of([*variables, "china_rung"]))
+    trajectories = _with_labels(runs, lambda run: run.trajectories_of([*variables, "china_rung"]))
     starts = {str(run.manifest["scenario"]["start"]) for run in runs.values()}
     start = dt.date.fromisoformat(starts.pop()) if len(starts) == 1 else None  # weeks if runs start apart
     plotting.fan_charts(trajectories[trajectories["variable"] != "china_rung"], figures / "trajectories.png",
@@ -185,17 +184,10 @@ def _write_comparison(runs, out: Path, table, frontier, usable, level, resamples
     plotting.rung_ladder(trajectories, figures / "china_ladder.png", start=start, by="run")
 
 
-def _by_label(runs: Mapping[str, Run], labels: list[str], read) -> pd.DataFrame:
-    """One frame of every run (or lever cell) with a ``run`` column holding its comparison label."""
-    parts = []
-    for label, run in runs.items():
-        frame = read(run)
-        if "cell" in frame.columns and frame["cell"].nunique() > 1:
-            frame = frame.assign(run=[c if c in labels else f"{label} / {c}" for c in frame["cell"]])
-        else:
-            frame = frame.assign(run=label)
-        parts.append(frame)
-    return pd.concat(parts, ignore_index=True)
+def _with_labels(runs: Mapping[str, Run], read) -> pd.DataFrame:
+    """One frame of every run (or lever cell), with a ``run`` column holding its comparison label."""
+    return pd.concat([frame.assign(run=label) for label, frame in analysis.labelled(runs, "compare", read)],
+                     ignore_index=True)
 
 
 # --------------------------------------------------------------------------------------
