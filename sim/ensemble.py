@@ -373,8 +373,13 @@ def _dask_client(address: str | None, workers: int, timeout: float):
             raise SchedulerUnreachable(
                 f"cannot reach the Dask scheduler at {address} ({err.__class__.__name__}: {err})"
             ) from None
+    # CRITICAL, not ERROR: when a local cluster stops, a worker whose heartbeat meets the closed
+    # scheduler logs "Failed to communicate with scheduler during heartbeat" with a traceback
+    # (dask/distributed#7192), which is noise here. A chunk that fails still reaches the runner
+    # as its future's exception, so nothing the user needs is hidden.
     cluster = LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=logging.ERROR
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+        silence_logs=logging.CRITICAL,
     )
     return Client(cluster)
 
