@@ -33,7 +33,7 @@ from typing import Callable, Mapping, Sequence, Union
 import numpy as np
 import pandas as pd
 
-from .agents.china import Rung
+from .rungs import Rung
 from .parameters import PARTNERS
 from .runfolder import Run
 

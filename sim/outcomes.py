@@ -11,7 +11,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .agents.china import Rung
+from .rungs import Rung
 from .parameters import PARTNERS
 
 #: Rung from which China's response counts as trade coercion.

@@ -20,24 +20,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import IntEnum
 
 import mesa
 
-
-class Rung(IntEnum):
-    """China's escalation ladder."""
-
-    CORDIAL = 0
-    NORMAL = 1
-    REBUKE = 2
-    WARNING = 3
-    INFORMAL_RESTRICTION = 4
-    FORMAL_COERCION = 5
-
-    @property
-    def words(self) -> str:
-        return self.name.lower().replace("_", " ")
+from ..rungs import Rung  # re-exported: sim.agents.china.Rung
 
 
 #: Weeks a statement keeps the relationship at its rung; weeks warmth lasts.
