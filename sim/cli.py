@@ -14,10 +14,8 @@ from pathlib import Path
 
 from . import scenario as scenario_mod
 from .parameters import markdown_table
-from .replication import replicate
 from .ensemble import EnsembleError
 from .scenario import ScenarioError
-from .story import tell
 from .version import code_version
 
 EXIT_USAGE = 2
@@ -80,6 +78,9 @@ def cmd_story(args: argparse.Namespace) -> int:
     The same scenario and seed print the same story, byte for byte.
     """
     spec = scenario_mod.load(args.scenario)
+    from .replication import replicate  # the model: loaded by the commands that build one
+    from .story import tell
+
     rep = replicate(spec, seed=args.seed)
     sys.stdout.write(tell(spec, rep))
     return 0
@@ -336,7 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="plain Monte Carlo (default, or the resumed run's) or nested: K parameter draws x M seeds")
     run.add_argument("--param-draws", type=_positive("parameter draws"), metavar="K")
     run.add_argument("--seeds-per-draw", type=_positive("seeds per draw"), metavar="M")
-    run.add_argument("--chunk-size", type=_positive("replications per chunk"), help="replications per chunk")
+    run.add_argument("--chunk-size", type=_positive("replications per chunk"),
+                     help="replications per chunk, exactly (default: about eight chunks per worker, 5-100, the last few smaller)")
     run.add_argument("--no-figures", action="store_true", help="skip the summary file and figures")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib.metadata
 import itertools
 import json
 import logging
@@ -43,14 +44,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import mesa
 import numpy as np
 import pyarrow as pa
 
 from . import runfolder
-from .model import NZModel
 from .outcomes import COLUMN_TYPES
-from .replication import outcomes_of, trajectory_columns
 from .runfolder import Run, RunFolderError
 from .scenario import Scenario, ScenarioError, from_dict, load, merge, nested_update
 from .uncertainty import sample
@@ -195,6 +193,11 @@ def _arrow_type(kind: str) -> pa.DataType:
 
 def run_chunk(task: ChunkTask) -> dict[str, Any]:
     """Run one chunk; return its three tables and timing. Runs in a worker process."""
+    # The model is imported here, in the worker, not with this module: the parent, which only
+    # schedules chunks and writes their tables, then never loads Mesa (decision 24).
+    from .model import NZModel
+    from .replication import outcomes_of, trajectory_columns
+
     t0 = time.perf_counter()
     spec = _spec_of(task)
     rows: list[dict[str, Any]] = []
@@ -389,6 +392,32 @@ def default_chunk_size(replications: int, workers: int) -> int:
     return max(5, min(100, math.ceil(replications / max(1, workers * 8))))
 
 
+#: The smallest chunk a tapering plan makes (a chunk costs a few milliseconds besides its replications).
+MIN_TAPERED_CHUNK = 5
+
+
+def chunk_bounds(replications: int, chunk_size: int, taper_workers: int | None = None) -> list[tuple[int, int]]:
+    """Each chunk's ``(start, stop)`` replications, in order.
+
+    Without ``taper_workers``, chunks of ``chunk_size`` (the last may be short). With it, the
+    chunks shrink toward the end, as in guided self-scheduling (Polychronopoulos and Kuck 1987):
+    each takes at most a ``2 * taper_workers``-th of the replications still unassigned, so the
+    workers run out of work at nearly the same moment instead of one idling while another
+    finishes a full-sized last chunk. The plan fixes which replications share a chunk, never a
+    replication's seed, so the outcomes do not depend on it.
+    """
+    bounds, start = [], 0
+    while start < replications:
+        size = chunk_size
+        if taper_workers and taper_workers > 1:
+            guided = math.ceil((replications - start) / (2 * taper_workers))
+            size = min(chunk_size, max(min(MIN_TAPERED_CHUNK, chunk_size), guided))
+        stop = min(start + size, replications)
+        bounds.append((start, stop))
+        start = stop
+    return bounds
+
+
 # --------------------------------------------------------------------------------------
 # The runner
 # --------------------------------------------------------------------------------------
@@ -436,7 +465,7 @@ def _manifest(spec: Scenario, scenario_file, root_seed, design, cell_list, chunk
             "nzsim": __version__,
             "git_commit": git_commit(),
             "python": platform.python_version(),
-            "mesa": mesa.__version__,
+            "mesa": importlib.metadata.version("mesa"),
             "numpy": np.__version__,
             "pyarrow": pa.__version__,
             "platform": platform.platform(),
@@ -497,7 +526,9 @@ def run_ensemble(
             unfinished run to complete. Default ``runs/<scenario>-seed<S>-<UTC time>``.
         design: ``"monte_carlo"`` (default) or ``"nested"`` (with ``param_draws`` and
             ``seeds_per_draw``), or a :class:`Design`. With ``resume``, default the run's.
-        chunk_size: replications per chunk (default: about eight chunks per worker, 5-100).
+        chunk_size: replications per chunk, exactly (default: about eight chunks per worker,
+            5-100, the last few of each cell smaller so the workers finish together; see
+            :func:`chunk_bounds`).
         resume: finish the unfinished run in ``out``; the seed and design default to the run's
             own, and must match it if given.
         progress: show a progress bar on stderr (True) or call ``progress(n)`` as replications finish.
@@ -552,6 +583,8 @@ def run_ensemble(
             manifest = runfolder.read_manifest(folder)  # again, now that the folder is ours
             _check_resume(manifest, spec, seed, design, folder)
             chunk_size = manifest["chunk_size"]
+            # The plan the run started with; a run folder from before plans were recorded had fixed-size chunks.
+            bounds = [tuple(b) for b in manifest.get("chunk_bounds") or chunk_bounds(design.replications, chunk_size)]
             runfolder.clear_debris(folder)
             (folder / "chunks").mkdir(exist_ok=True)
             manifest.setdefault("resumed", []).append(
@@ -559,14 +592,18 @@ def run_ensemble(
             )
             manifest["status"] = "running"
         else:
+            # A chunk size given is kept exactly; the default one tapers at the end of each cell.
+            taper = workers if chunk_size is None else None
             chunk_size = chunk_size or default_chunk_size(design.replications, workers)
+            bounds = chunk_bounds(design.replications, chunk_size, taper)
             manifest = _manifest(spec, scenario_file, seed, design, cell_list, chunk_size, None, workers)
+            manifest["chunk_bounds"] = [list(b) for b in bounds]
 
         tasks = [
-            ChunkTask(cell.index, cell.label, dict(cell.levers), cell.scenario, seed, design, k, start,
-                      min(start + chunk_size, design.replications), _lever_types(spec))
+            ChunkTask(cell.index, cell.label, dict(cell.levers), cell.scenario, seed, design, k, start, stop,
+                      _lever_types(spec))
             for cell in cell_list
-            for k, start in enumerate(range(0, design.replications, chunk_size))
+            for k, (start, stop) in enumerate(bounds)
         ]
         done = runfolder.finished_chunks(folder)
         pending = [t for t in tasks if (t.cell, t.chunk) not in done]

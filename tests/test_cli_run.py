@@ -20,6 +20,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 import sim.ensemble
+import sim.model
 from sim import cli
 from sim.ensemble import EnsembleError, replication_seed, run_ensemble
 from sim.runfolder import Run, RunFolderError
@@ -64,14 +65,14 @@ def failing_at(root_seed: int, replication: int):
     """Replace the runner's model with one that raises for one replication (inline runs only)."""
     bad_seed = replication_seed(root_seed, replication)
 
-    class Failing(sim.ensemble.NZModel):
+    class Failing(sim.model.NZModel):
         def __init__(self, spec, seed=0, params=None):
             if seed == bad_seed:
                 raise RuntimeError("the model blew up")
             super().__init__(spec, seed=seed, params=params)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sim.ensemble, "NZModel", Failing)
+        mp.setattr(sim.model, "NZModel", Failing)  # run_chunk imports it when it runs
         yield
 
 

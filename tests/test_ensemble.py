@@ -24,7 +24,15 @@ from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 import sim
-from sim.ensemble import Design, dask_executor, replication_seed, run_ensemble
+from sim.ensemble import (
+    Design,
+    InlineExecutor,
+    chunk_bounds,
+    dask_executor,
+    default_chunk_size,
+    replication_seed,
+    run_ensemble,
+)
 from sim.outcomes import COLUMN_TYPES
 from sim.runfolder import Run
 from sim.scenario import ScenarioError, load
@@ -137,6 +145,64 @@ def test_chunk_size_does_not_change_the_frames(reference, tmp_path):
     run = run_ensemble(spec, 30, seed=21, workers=1, chunk_size=7, out=tmp_path / "run", describe=False)
     assert len(run.manifest["chunks"]) == 5
     assert_same_frames(reference, run)
+
+
+def test_a_fixed_chunk_plan_cuts_equal_chunks_and_a_short_last_one():
+    assert chunk_bounds(23, 5) == [(0, 5), (5, 10), (10, 15), (15, 20), (20, 23)]
+    assert chunk_bounds(23, 5, taper_workers=1) == chunk_bounds(23, 5)  # one worker has nobody to wait for
+    assert chunk_bounds(3, 10) == [(0, 3)]
+
+
+def test_a_tapering_plan_takes_a_quarter_of_what_is_left_with_two_workers():
+    # Worked by hand: left 40 -> min(8, 10) = 8; 32 -> 8; 24 -> 6; 18 -> 5 (4.5 up); 13 -> 4, raised
+    # to the floor of 5; 8 -> 5; 3 -> what is left.
+    assert chunk_bounds(40, 8, taper_workers=2) == [(0, 8), (8, 16), (16, 22), (22, 27), (27, 32), (32, 37), (37, 40)]
+    # Chunks smaller than the floor stay as asked: the taper never makes a chunk larger.
+    assert chunk_bounds(12, 3, taper_workers=2) == chunk_bounds(12, 3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(1, 5000), workers=st.integers(2, 8), data=st.data())
+def test_a_tapering_plan_covers_every_replication_once_in_shrinking_chunks(n, workers, data):
+    size = data.draw(st.integers(1, 200))
+    bounds = chunk_bounds(n, size, taper_workers=workers)
+    assert bounds[0][0] == 0 and bounds[-1][1] == n
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))  # contiguous, no gap, no overlap
+    sizes = [stop - start for start, stop in bounds]
+    assert all(0 < k <= size for k in sizes)
+    assert sizes == sorted(sizes, reverse=True)  # never growing toward the end
+    for (start, stop), k in zip(bounds, sizes):
+        left = n - start
+        if left >= 2 * workers * size:  # plenty left: a full chunk
+            assert k == size
+        else:  # then at most a (2 x workers)-th of what is left, or the floor of 5
+            assert k <= max(-(-left // (2 * workers)), min(5, size))
+
+
+@pytest.fixture(scope="module")
+def tapered(tmp_path_factory):
+    """120 replications, two workers' default plan (run inline, so no pool is needed to plan it)."""
+    spec = small_spec(uncertainties=UNCERTAIN)
+    return run_ensemble(spec, 120, seed=21, workers=2, executor=InlineExecutor(),
+                        out=tmp_path_factory.mktemp("tapered") / "run", describe=False)
+
+
+def test_the_default_plan_tapers_and_is_recorded(tapered):
+    expected = chunk_bounds(120, default_chunk_size(120, 2), taper_workers=2)
+    assert [tuple(b) for b in tapered.manifest["chunk_bounds"]] == expected
+    done = sorted(tuple(c["replications"]) for c in tapered.manifest["chunks"])
+    assert done == expected
+    sizes = [stop - start for start, stop in expected]
+    assert sizes[0] == tapered.manifest["chunk_size"] > sizes[-2]  # it did taper
+
+
+def test_the_chunk_plan_does_not_change_the_frames(tapered, reference, tmp_path):
+    spec = small_spec(uncertainties=UNCERTAIN)
+    fixed = run_ensemble(spec, 120, seed=21, workers=1, chunk_size=50, out=tmp_path / "fixed", describe=False)
+    assert_same_frames(tapered, fixed)
+    first30 = {name: frame[frame["replication"] < 30].reset_index(drop=True) for name, frame in frames(tapered).items()}
+    for name, frame in frames(reference).items():  # the first 30 are the reference run's 30
+        assert_frame_equal(first30[name], frame.reset_index(drop=True), check_dtype=False)
 
 
 def test_real_dask_local_cluster_gives_the_same_frames(reference, tmp_path):
@@ -319,6 +385,26 @@ def test_a_two_worker_run_leaves_the_start_method_alone(tmp_path):
     before, after = json.loads(run_python(script).stdout.strip().splitlines()[-1])
     assert before is None
     assert after == before
+
+
+def test_the_parent_of_a_pooled_run_never_loads_the_model(tmp_path):
+    """Workers build models; the parent schedules and writes, and so carries neither Mesa nor
+    the model while they run (about 50 MB less resident memory, issue 3's memory target)."""
+    script = f"""
+        import json, sys
+        from sim.ensemble import run_ensemble
+        from tests.helpers import small_spec
+        run = run_ensemble(small_spec(), 10, seed=1, workers=2, chunk_size=5, out={str(tmp_path / "run")!r},
+                           describe=False)
+        loaded = sorted(m for m in ("mesa", "sim.model", "sim.agents", "sim.replication") if m in sys.modules)
+        print(json.dumps([loaded, run.manifest["versions"]["mesa"], len(run.outcomes)]))
+    """
+    loaded, mesa_version, rows = json.loads(run_python(script).stdout.strip().splitlines()[-1])
+    assert rows == 10
+    assert loaded == []
+    import mesa
+
+    assert mesa_version == mesa.__version__  # recorded all the same, from the installed package
 
 
 def test_importing_the_runner_configures_no_logging():

@@ -26,7 +26,15 @@ from pandas.testing import assert_frame_equal
 
 import sim
 import sim.ensemble
-from sim.ensemble import EnsembleError, replication_seed, run_ensemble
+import sim.model
+from sim.ensemble import (
+    EnsembleError,
+    InlineExecutor,
+    chunk_bounds,
+    default_chunk_size,
+    replication_seed,
+    run_ensemble,
+)
 from sim.model import REPORTERS
 from sim.outcomes import COLUMN_TYPES
 from sim.runfolder import Run, RunFolderError, finished_chunks
@@ -52,7 +60,7 @@ def failing_at(root_seed: int, replication: int):
     bad_seed = replication_seed(root_seed, replication)
     built: list[int] = []
 
-    class Failing(sim.ensemble.NZModel):
+    class Failing(sim.model.NZModel):
         def __init__(self, spec, seed=0, params=None):
             if seed == bad_seed:
                 raise RuntimeError("the model blew up")
@@ -60,7 +68,7 @@ def failing_at(root_seed: int, replication: int):
             super().__init__(spec, seed=seed, params=params)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sim.ensemble, "NZModel", Failing)
+        mp.setattr(sim.model, "NZModel", Failing)  # run_chunk imports it when it runs
         yield built
 
 
@@ -279,6 +287,22 @@ def test_resume_after_a_failure_ends_as_an_uninterrupted_run(spec, tmp_path):
     assert_same_frames(resumed, reference)
 
 
+def test_resume_keeps_the_chunk_plan_the_run_started_with(spec, tmp_path):
+    """A run planned for two workers (tapering chunks), resumed with one, whose default plan
+    would be different: the resumed run finishes the chunks it was planned with."""
+    out = tmp_path / "run"
+    with failing_at(SEED, 100), pytest.raises(EnsembleError, match="replication 100"):
+        run_ensemble(spec, 120, seed=SEED, workers=2, executor=InlineExecutor(), out=out, describe=False)
+    planned = json.loads((out / "manifest.json").read_text())["chunk_bounds"]
+    assert planned == [list(b) for b in chunk_bounds(120, default_chunk_size(120, 2), taper_workers=2)]
+    assert planned != [list(b) for b in chunk_bounds(120, default_chunk_size(120, 1))]
+    resumed = run_ensemble(spec, 120, seed=SEED, workers=1, out=out, resume=True, describe=False)
+    assert resumed.manifest["chunk_bounds"] == planned
+    assert sorted(c["replications"] for c in resumed.manifest["chunks"]) == planned
+    reference = run_ensemble(spec, 120, seed=SEED, workers=1, chunk_size=40, out=tmp_path / "ref", describe=False)
+    assert_same_frames(resumed, reference)
+
+
 def test_a_failure_keeps_every_chunk_that_finished(spec, tmp_path):
     """With the default window several chunks finish around the failing one; all must be kept."""
     for attempt in range(8):  # the order of a set of futures varies; one lucky run proves nothing
@@ -297,14 +321,14 @@ def test_with_one_worker_each_chunk_is_on_disk_before_the_next_starts(spec, tmp_
     seen: dict[int, set] = {}
     watched = {replication_seed(SEED, i): i for i in (5, 10, 15)}  # the first replication of chunks 1-3
 
-    class Watching(sim.ensemble.NZModel):
+    class Watching(sim.model.NZModel):
         def __init__(self, spec, seed=0, params=None):
             if seed in watched:
                 seen[watched[seed]] = finished_chunks(out)
             super().__init__(spec, seed=seed, params=params)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sim.ensemble, "NZModel", Watching)
+        mp.setattr(sim.model, "NZModel", Watching)
         run_ensemble(spec, 20, seed=SEED, workers=1, chunk_size=5, out=out, describe=False)
     assert seen == {5: {(0, 0)}, 10: {(0, 0), (0, 1)}, 15: {(0, 0), (0, 1), (0, 2)}}
 
