@@ -279,9 +279,21 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
            "grievance added per unit on the China channel",
            ASSUMPTION + "sets the grievance scale"),
         _p("china.grievance_half_life_weeks", 8.0, "weeks", 1.0, 104.0,
-           "half-life of grievance above its structural level",
+           "half-life of the grievance of the moment (each signal's reaction, which statements read) above its structural level",
            ASSUMPTION + "statements follow within days and the relationship normalises within months "
            "(Chinese embassy statements 2022-2024 were not followed by lasting measures)"),
+        _p("china.accumulation_per_salience", 1.0, "grievance per channel unit", 0.0, 5.0,
+           "accumulated grievance added per unit of positive China salience: the record of affronts, "
+           "which lowers the bar for trade measures grievance by grievance",
+           ASSUMPTION + "Beijing coerced Australia after a run of grievances (foreign-interference laws "
+           "2018, the 5G exclusion 2018, then the COVID-19 inquiry call 2020), not after the first one "
+           "(ABS 2020; ASPI, Hanson et al. 2020), so affronts add up; 1 puts the record on the "
+           "grievance scale one for one"),
+        _p("china.accumulated_half_life_weeks", 104.0, "weeks", 4.0, 520.0,
+           "half-life of the accumulated grievance (the record of affronts fades over years)",
+           ASSUMPTION + "Australia 2020: measures lifted only step by step to Dec 2024 with Australian "
+           "policy unchanged (ABS; ASPI 2023), and the 2018 grievances still counted in 2020: a memory "
+           "of years, not weeks; two years is a judgement within that"),
         _p("china.structural_grievance", 1.0, "grievance per stance", 0.0, 5.0,
            "structural grievance per unit of NZ's stance (the level grievance decays toward)",
            ASSUMPTION + "a more aligned NZ is a standing irritant"),
@@ -301,7 +313,7 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
            "Beijing answered Madrid's China language (Chinese embassy in NZ, 30 Jun 2022) and the AUKUS "
            "Pillar II talk (Feb 2024), not the Ukraine deployments; value an assumption"),
         _p("china.trade_threshold", 4.0, "grievance", 0.0, 20.0,
-           "grievance at which the weekly hazard of informal trade restriction is at half its maximum (before cost and example value)",
+           "grievance at which the weekly hazard of informal trade restriction is at half its maximum (before cost, example value and the accumulated grievance)",
            "Australia 2020 after a run of grievances (ABS; ASPI 2020); NZ 2022-2025: statements only; "
            "threshold an assumption"),
         _p("china.trade_scale", 0.4, "grievance", 0.01, 5.0,
@@ -324,8 +336,14 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
            "how much the value of making an example (the target's dependence) lowers the bar",
            "Zhang (2019): coercion as a signal to others; value an assumption"),
         _p("china.lift_hazard", 0.03, "per week", 0.0, 1.0,
-           "weekly probability of lifting one of Beijing's restrictions once grievance is below the trade bar",
+           "weekly probability of lifting one of Beijing's restrictions once grievance is below the trade bar and the record has faded (china.lift_fraction)",
            "Australia 2020: measures lifted step by step to Dec 2024 (ABS; ASPI 2023); value an assumption"),
+        _p("china.lift_fraction", 0.5, "1", 0.0, 1.0,
+           "fraction of the accumulated grievance at imposition to which it must fade before Beijing lifts its own measures",
+           ASSUMPTION + "backing down while the grievances that brought the measures are fresh would cost "
+           "Beijing its reputation for resolve (Zhang 2019); Australia's measures of 2020 were lifted step "
+           "by step to Dec 2024 with its policy unchanged (ABS; ASPI 2023), i.e. as the record faded; "
+           "half is a judgement"),
         _p("china.wedge_threshold", 0.3, "grievance", 0.0, 5.0,
            "grievance below which restraint can be rewarded with warmth (the wedge channel)",
            ASSUMPTION + "keeping a soft Five Eyes member is worth something to Beijing"),
@@ -455,7 +473,7 @@ def markdown_table() -> str:
         "`parameters:` or give it a distribution under `uncertainties:`, by the names below.",
         "*Value from* says whether the value itself is a modelling judgement (*assumption*, with",
         "its reasoning, and where there is one the evidence for the mechanism) or taken from a",
-        "source. Ten assumptions were searched against patterns from the record (`nzsim calibrate`,",
+        "source. Thirteen assumptions were searched against patterns from the record (`nzsim calibrate`,",
         "see `docs/calibration.md`): the defaults pass every fitting target, but the record leaves",
         "most of them loosely bounded, so the assumptions remain the model's largest uncertainty,",
         "and scenarios can declare distributions over any of them.",

@@ -70,17 +70,21 @@ def test_decay_grievance_halves_the_excess_in_one_half_life_and_rises_to_a_highe
     assert m.china.grievance == pytest.approx(0.5, rel=1e-12)
 
 
+BAR_PARAMS = {
+    "china.trade_threshold": 4.0,
+    "china.cost_weight": 2.0,
+    "china.substitutability": 0.6,
+    "china.example_weight": 2.0,
+}
+
+
 def test_trade_bar():
-    m = build(
-        {
-            "china.trade_threshold": 4.0,
-            "china.cost_weight": 2.0,
-            "china.substitutability": 0.6,
-            "china.example_weight": 2.0,
-        }
-    )
+    m = build(BAR_PARAMS)
     # 4.0 + 2.0 * (1 - 0.6) - 2.0 * 0.27 = 4.0 + 0.8 - 0.54 = 4.26
     assert m.china.trade_bar() == pytest.approx(4.26, rel=1e-12)
+    # the accumulated grievance (the record of affronts) lowers it one for one: 4.26 - 1.5 = 2.76
+    m.china.accumulated = 1.5
+    assert m.china.trade_bar() == pytest.approx(2.76, rel=1e-12)
 
     m = build(
         {
@@ -93,6 +97,119 @@ def test_trade_bar():
     )
     # 3.0 + 1.0 * 0.5 - 4.0 * 0.5 = 1.5: a more dependent NZ makes a better example
     assert m.china.trade_bar() == pytest.approx(1.5, rel=1e-12)
+
+
+# -- the two timescales: the grievance of the moment and the accumulated record -----------------
+
+RECORD_PARAMS = {
+    "china.grievance_per_salience": 1.0,
+    "china.accumulation_per_salience": 0.5,
+    "china.accumulated_half_life_weeks": 104.0,
+    "china.grievance_half_life_weeks": 8.0,
+    "china.structural_grievance": 1.0,
+    "china.statement_salience": 0.6,
+}
+
+
+def test_a_signal_adds_to_the_record_a_gesture_of_restraint_does_not():
+    m = build(RECORD_PARAMS)
+    m.china.grievance, m.china.accumulated = 0.5, 0.0
+    m.china.receive(1.2, trigger="a test")
+    # grievance 0.5 + 1.0 * 1.2 = 1.7; record 0 + 0.5 * 1.2 = 0.6
+    assert (m.china.grievance, m.china.accumulated) == (pytest.approx(1.7), pytest.approx(0.6))
+    m.china.receive(-0.3, trigger="a visit")
+    # the visit eases the moment (1.7 - 0.3 = 1.4), not the record
+    assert (m.china.grievance, m.china.accumulated) == (pytest.approx(1.4), pytest.approx(0.6))
+
+
+def test_the_record_fades_with_its_own_half_life():
+    m = build(RECORD_PARAMS)
+    m.government.stance = 0.4
+    m.china.grievance, m.china.accumulated = 2.0, 2.0
+    for _ in range(8):
+        m.china.decay_grievance()
+    # the grievance's excess over 0.4 halves in 8 weeks (1.2); the record keeps 0.5 ** (8/104)
+    assert m.china.grievance == pytest.approx(1.2, rel=1e-12)
+    assert m.china.accumulated == pytest.approx(2.0 * 0.5 ** (8 / 104), rel=1e-12)  # 1.8965...
+    for _ in range(96):
+        m.china.decay_grievance()
+    assert m.china.accumulated == pytest.approx(1.0, rel=1e-12)  # halved after 104 weeks
+
+
+RUN_PARAMS = {
+    **RECORD_PARAMS,
+    **BAR_PARAMS,
+    "china.accumulation_per_salience": 1.0,
+    "china.trade_scale": 0.01,  # a sharp bar: the hazard is 1 above it and 0 below it
+    "china.trade_max_hazard": 1.0,
+    "china.formal_threshold": 20.0,  # no escalation to formal coercion here
+    "china.lift_hazard": 1.0,
+    "china.lift_fraction": 0.5,
+}
+
+
+def test_a_run_of_grievances_then_a_trigger_brings_measures_a_single_trigger_does_not():
+    """Affronts of 1.2 thirty weeks apart, from a grievance at its structural level 0.4; the bar
+    before any record is 4.0 + 0.8 - 0.54 = 4.26, and the record lowers it one for one.
+
+    - one affront: grievance 1.6 against 4.26 - 1.2 = 3.06: no measures;
+    - a second, 30 weeks later: the record is 1.2 * 0.5 ** (30/104) + 1.2 = 2.184, the grievance
+      0.4 + 1.2 * 0.5 ** (30/8) + 1.2 = 1.689 against 4.26 - 2.184 = 2.08: still none;
+    - a third, 30 weeks after that: record 2.184 * 0.5 ** (30/104) + 1.2 = 2.989, bar 1.27,
+      grievance about 1.69: measures, although this trigger is no larger than the first.
+    """
+    def run(affronts: int) -> list:
+        m = build(RUN_PARAMS)
+        m.government.stance = 0.4
+        m.china.grievance = 0.4
+        for k in range(affronts):
+            if k:
+                for _ in range(30):
+                    m.china.decay_grievance()
+                    m.china.consider_trade_measures()
+            m.china.receive(1.2, trigger="an affront")
+            m.china.consider_trade_measures()
+            if k < affronts - 1:
+                assert m.china.restrictions == []
+        return m.china.restrictions
+
+    assert run(1) == []
+    assert run(2) == []
+    (measure,) = run(3)
+    keep = 0.5 ** (30 / 104)
+    assert measure.formal is False and measure.record == pytest.approx((1.2 * keep + 1.2) * keep + 1.2, rel=1e-9)
+
+
+def test_measures_stay_while_the_record_is_fresh_and_go_once_it_has_faded():
+    m = build(RUN_PARAMS)
+    china = m.china
+    m.government.stance = 0.4
+    china.accumulated = 3.0
+    china.grievance = 2.0  # 2.0 against a bar of 4.26 - 3.0 = 1.26
+    china.consider_trade_measures()
+    assert len(china.restrictions) == 1 and china.restrictions[0].record == 3.0
+    china.grievance = 0.0  # the grievance of the moment has gone; the record has not
+    for _ in range(103):
+        china.decay_grievance()
+        china.consider_lifting()  # a sure lift hazard, yet the record is above half of 3.0
+        assert len(china.restrictions) == 1
+    assert china.accumulated == pytest.approx(3.0 * 0.5 ** (103 / 104), rel=1e-12)  # 1.51 > 1.5
+    china.decay_grievance()
+    china.decay_grievance()  # 105 weeks: 1.49, below half the record at imposition
+    china.consider_lifting()
+    assert china.restrictions == []
+
+
+def test_no_warmth_while_a_record_of_grievances_is_held():
+    params = {"china.wedge_threshold": 0.3, "china.wedge_hazard": 1.0, "china.wedge_trade_boost": 0.02}
+    m = build(params)
+    m.government.stance = 0.3
+    m.china.grievance, m.china.accumulated = 0.1, 0.5  # calm now, but 0.1 + 0.5 >= 0.3
+    m.china.consider_warmth()
+    assert m.exporters.growth == 0.0
+    m.china.accumulated = 0.1  # 0.2 < 0.3: a sure warm gesture
+    m.china.consider_warmth()
+    assert m.exporters.growth == pytest.approx(0.02)
 
 
 STATEMENT_PARAMS = {
@@ -185,6 +302,7 @@ TRADE_PARAMS = {
     "china.trade_max_hazard": 1.0,
     "china.restriction_fraction": 0.5,
     "china.lift_hazard": 1.0,
+    "china.lift_fraction": 0.5,
     "public.coercion_threat_shock": 0.5,
 }
 

@@ -1,11 +1,15 @@
-"""China: a grievance that signals raise and time heals, an escalation ladder, and a wedge channel.
+"""China: a grievance on two timescales, an escalation ladder, and a wedge channel.
 
-Grievance rises with the China-salience of New Zealand's signals and decays with a half-life
-toward a structural level set by NZ's stance. Beijing answers on an escalation ladder:
+Each signal raises two things. Its *grievance* (the reaction to this signal) fades within
+weeks toward a structural level set by NZ's stance; its *accumulated grievance* (the record of
+affronts, "a run of grievances") fades over years. Beijing answers on an escalation ladder:
 cordial, normal, official rebuke, warning, informal trade restriction, formal coercion.
-Statements are cheap and common; trade measures need high grievance, a low cost to China
-(substitutable goods go first) and value in making an example, as in Zhang (2019). Restraint
-can be rewarded with warmth (the wedge channel).
+Statements are cheap and common and answer the signal at hand, so they read the fast
+grievance. Trade measures are costly: they need high grievance *and* a record of grievances
+(the accumulated grievance lowers their bar), a low cost to China (substitutable goods go
+first) and value in making an example, as in Zhang (2019). Once imposed they stay while the
+accumulated grievance keeps the bar low, so they last years, not weeks. Restraint can be
+rewarded with warmth (the wedge channel), but not while a record of grievances is held.
 
 References
 ----------
@@ -39,13 +43,15 @@ def logistic(x: float) -> float:
 
 @dataclass(slots=True)
 class Restriction:
-    """Trade measures on named sectors. ``weeks_left`` is None for measures Beijing lifts at will."""
+    """Trade measures on named sectors. ``weeks_left`` is None for measures Beijing lifts at will;
+    ``record`` is Beijing's accumulated grievance when it imposed them (0 for exogenous shocks)."""
 
     sectors: tuple[str, ...]
     fraction: float
     formal: bool
     imposed_week: int
     weeks_left: int | None = None
+    record: float = 0.0
 
 
 class China(mesa.Agent):
@@ -54,6 +60,7 @@ class China(mesa.Agent):
     def __init__(self, model):
         super().__init__(model)
         self.grievance: float = model.spec.context.initial_grievance
+        self.accumulated: float = 0.0  # the record of this run's affronts (slow); see accumulate()
         self.rung: Rung = Rung.NORMAL
         self.restrictions: list[Restriction] = []
         self._statement: tuple[Rung, int] | None = None
@@ -68,13 +75,15 @@ class China(mesa.Agent):
         return self._p["china.structural_grievance"] * self.model.government.stance
 
     def trade_bar(self) -> float:
-        """Grievance above which trade measures become likely:
-        ``threshold + cost_weight * (1 - substitutability) - example_weight * export_share``."""
+        """Grievance above which trade measures become likely: ``threshold + cost_weight *
+        (1 - substitutability) - example_weight * export_share - accumulated``, so a record of
+        grievances lowers the bar grievance by grievance."""
         p = self._p
         return (
             p["china.trade_threshold"]
             + p["china.cost_weight"] * (1 - p["china.substitutability"])
             - p["china.example_weight"] * self.model.spec.context.china_export_share
+            - self.accumulated
         )
 
     # -- rules ------------------------------------------------------------------------------
@@ -83,6 +92,7 @@ class China(mesa.Agent):
         p = self._p
         before = self.grievance
         self.grievance = max(0.0, before + p["china.grievance_per_salience"] * salience)
+        self.accumulate(salience)
         if f"{before:.1f}" == f"{self.grievance:.1f}":
             text = f"Beijing's grievance holds at {self.grievance:.1f}"
         else:
@@ -122,11 +132,21 @@ class China(mesa.Agent):
             return Rung.REBUKE
         return None
 
+    def accumulate(self, salience: float) -> None:
+        """Add an affront to the record: ``A += accumulation_per_salience * salience`` for a
+        positive salience. A gesture of restraint (negative salience) eases the grievance of the
+        moment, not the record."""
+        if salience > 0:
+            self.accumulated += self._p["china.accumulation_per_salience"] * salience
+
     def decay_grievance(self) -> None:
-        """``g = g* + (g - g*) * 0.5 ** (1 / half_life)`` with ``g* = structural * stance``."""
+        """``g = g* + (g - g*) * 0.5 ** (1 / half_life)`` with ``g* = structural * stance``; the
+        accumulated grievance fades toward 0 with its own, longer half-life."""
+        p = self._p
         target = self.structural_grievance()
-        keep = 0.5 ** (1.0 / self._p["china.grievance_half_life_weeks"])
+        keep = 0.5 ** (1.0 / p["china.grievance_half_life_weeks"])
         self.grievance = target + (self.grievance - target) * keep
+        self.accumulated *= 0.5 ** (1.0 / p["china.accumulated_half_life_weeks"])
 
     def consider_trade_measures(self) -> None:
         """Weekly hazard of informal restrictions, then of escalating them to formal coercion."""
@@ -152,12 +172,13 @@ class China(mesa.Agent):
             chosen = tuple(name for name, s in sectors.items() if s.tier == 1)
         if not chosen:
             return
-        weekly = self._restrict(Restriction(chosen, fraction, formal, self.model.week))
+        weekly = self._restrict(Restriction(chosen, fraction, formal, self.model.week, record=self.accumulated))
         self.model.log(
             "China",
             "formal coercion" if formal else "informal trade restriction",
             f"Beijing imposes {'tariffs and bans' if formal else 'customs delays and licence suspensions'} on "
-            f"{_listed(chosen)} (grievance {self.grievance:.1f}); about NZ${weekly:.0f}m a week of exports at risk.",
+            f"{_listed(chosen)} (grievance {self.grievance:.1f}, accumulated {self.accumulated:.1f}); "
+            f"about NZ${weekly:.0f}m a week of exports at risk.",
         )
 
     def impose_exogenous(self, sectors: tuple[str, ...], fraction: float, weeks: int, formal: bool, label: str) -> None:
@@ -179,15 +200,19 @@ class China(mesa.Agent):
     def consider_lifting(self) -> None:
         """Exogenous measures end on time (a measure of n weeks costs exports in exactly n weekly
         steps, counting the week it is imposed); Beijing's own are lifted step by step (formal first)
-        with a weekly hazard once grievance is below the trade bar."""
+        with a weekly hazard once grievance is below the trade bar and the accumulated grievance
+        has faded to ``china.lift_fraction`` of what it was when they were imposed: measures stay
+        while the record of grievances that brought them is fresh, so they last years, not weeks."""
         for r in list(self.restrictions):
             if r.weeks_left is not None and r.imposed_week < self.model.week:
                 r.weeks_left -= 1
                 if r.weeks_left <= 0:
                     self.restrictions.remove(r)
                     self.model.log("China", "restriction lifted", f"Beijing lifts the measures on {_listed(r.sectors)}.")
+        faded = self.accumulated <= self._p["china.lift_fraction"] * max(
+            (r.record for r in self.restrictions if r.weeks_left is None), default=0.0)
         endogenous = [r for r in self.restrictions if r.weeks_left is None]
-        if endogenous and self.grievance < self.trade_bar():
+        if endogenous and faded and self.grievance < self.trade_bar():
             if self.model.rng.random() < self._p["china.lift_hazard"]:
                 r = max(endogenous, key=lambda r: (r.formal, r.imposed_week))
                 self.restrictions.remove(r)
@@ -195,15 +220,16 @@ class China(mesa.Agent):
                     "China",
                     "restriction lifted",
                     f"Beijing lifts the measures on {_listed(r.sectors)} after {self.model.week - r.imposed_week} weeks "
-                    f"(grievance {self.grievance:.1f}).",
+                    f"(grievance {self.grievance:.1f}, accumulated {self.accumulated:.1f}).",
                 )
 
     def consider_warmth(self) -> None:
-        """The wedge channel: low grievance and a restrained NZ may be rewarded with warmth."""
+        """The wedge channel: low grievance, no record of grievances above the same threshold and a
+        restrained NZ may be rewarded with warmth."""
         p = self._p
         if self.restrictions or self.model.week < self._warm_until:
             return
-        if self.grievance < p["china.wedge_threshold"] and self.model.government.stance < 0.5:
+        if self.grievance + self.accumulated < p["china.wedge_threshold"] and self.model.government.stance < 0.5:
             if self.model.rng.random() < p["china.wedge_hazard"]:
                 self._warm_until = self.model.week + WARMTH_WEEKS
                 self.model.exporters.growth += p["china.wedge_trade_boost"]
