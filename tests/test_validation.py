@@ -46,11 +46,14 @@ def test_shipped_targets_cover_the_issue_patterns():
     assert {"summit statements", "coercion after a run of grievances", "a run of signals without coercion",
             "threat perception", "election 2023", "stable across a change of government"} <= patterns
     assert {t.use for t in targets.targets} == {"fit", "holdout"}
-    # Australia 2020 was looked at when the two-timescale grievance was designed, so it fits;
-    # New Zealand 2022-2025 as one run is held back (docs/calibration.md)
+    # Australia 2020 was looked at when the two-timescale grievance was designed, and New
+    # Zealand 2022-2025 as one run when the affront rule was, so both fit; the warning targets
+    # on the one calendar are held back (docs/calibration.md)
     use = {t.name: t.use for t in targets.targets}
     assert use["australia-2020-coercion"] == use["australia-2020-coercion-lasts-years"] == "fit"
-    assert use["nz-2022-2025-no-coercion"] == "holdout"
+    assert use["nz-2022-2025-no-coercion"] == "fit"
+    assert use["nz-2022-2025-aukus-warning"] == use["nz-2022-2025-the-hague-no-statement"] == "holdout"
+    assert use["vilnius-2023-warning"] == "holdout"
     for t in targets.targets:
         assert t.source and t.observed
         for s in t.scenarios():
