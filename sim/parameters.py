@@ -282,13 +282,25 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
            "half-life of the grievance of the moment (each signal's reaction, which statements read) above its structural level",
            ASSUMPTION + "statements follow within days and the relationship normalises within months "
            "(Chinese embassy statements 2022-2024 were not followed by lasting measures)"),
-        _p("china.accumulation_per_salience", 1.0, "grievance per channel unit", 0.0, 5.0,
-           "accumulated grievance added per unit of positive China salience: the record of affronts, "
-           "which lowers the bar for trade measures grievance by grievance",
+        _p("china.accumulation_per_salience", 2.0, "grievance per channel unit", 0.0, 5.0,
+           "accumulated grievance added per unit of China salience beyond china.affront_salience: the "
+           "record of affronts, which lowers the bar for trade measures grievance by grievance",
            ASSUMPTION + "Beijing coerced Australia after a run of grievances (foreign-interference laws "
            "2018, the 5G exclusion 2018, then the COVID-19 inquiry call 2020), not after the first one "
-           "(ABS 2020; ASPI, Hanson et al. 2020), so affronts add up; 1 puts the record on the "
-           "grievance scale one for one"),
+           "(ABS 2020; ASPI, Hanson et al. 2020), so affronts add up; 2 keeps what a strong affront "
+           "(strong China language, salience 1.2) adds where it was when every unit of salience "
+           "counted one for one: 2 * (1.2 - 0.6) = 1.2"),
+        _p("china.affront_salience", 0.6, "channel units", 0.0, 3.0,
+           "China salience a signal must exceed to add to the record of affronts; only the excess counts "
+           "(0: every signal counts in full)",
+           ASSUMPTION + "Beijing's own record of Australia's affronts, the embassy's list of 14 grievances "
+           "(handed to 9News and reported 18 Nov 2020; Guardian Australia, 20 Nov 2021), lists acts aimed "
+           "at China (blocked investments, the Huawei 5G ban, the foreign-interference laws, the COVID-19 "
+           "inquiry call, a statement to the UN on the South China Sea), not passing mentions, and New "
+           "Zealand's summit remarks of 2022-2025 drew statements only (Chinese embassy in NZ; facts "
+           "compiled for the project); 0.6 is china.statement_salience, the salience Beijing is sure to "
+           "notice: below it a signal draws a statement at most, moderate criticism (0.72) adds a little, "
+           "strong language (1.2) much"),
         _p("china.accumulated_half_life_weeks", 104.0, "weeks", 4.0, 520.0,
            "half-life of the accumulated grievance (the record of affronts fades over years)",
            ASSUMPTION + "Australia 2020: measures lifted only step by step to Dec 2024 with Australian "
@@ -473,7 +485,7 @@ def markdown_table() -> str:
         "`parameters:` or give it a distribution under `uncertainties:`, by the names below.",
         "*Value from* says whether the value itself is a modelling judgement (*assumption*, with",
         "its reasoning, and where there is one the evidence for the mechanism) or taken from a",
-        "source. Thirteen assumptions were searched against patterns from the record (`nzsim calibrate`,",
+        "source. Fourteen assumptions were searched against patterns from the record (`nzsim calibrate`,",
         "see `docs/calibration.md`): the defaults pass every fitting target, but the record leaves",
         "most of them loosely bounded, so the assumptions remain the model's largest uncertainty,",
         "and scenarios can declare distributions over any of them.",

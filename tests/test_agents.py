@@ -104,6 +104,7 @@ def test_trade_bar():
 RECORD_PARAMS = {
     "china.grievance_per_salience": 1.0,
     "china.accumulation_per_salience": 0.5,
+    "china.affront_salience": 0.0,  # every unit of salience counts (the affront level is tested below)
     "china.accumulated_half_life_weeks": 104.0,
     "china.grievance_half_life_weeks": 8.0,
     "china.structural_grievance": 1.0,
@@ -148,6 +149,22 @@ RUN_PARAMS = {
 }
 
 
+def _signals_30_weeks_apart(params: dict, salience: float, n: int) -> list:
+    """``n`` signals of one salience thirty weeks apart (weekly decay and trade draws between),
+    from a grievance at its structural level 0.4; Beijing's measures at the end."""
+    m = build(params)
+    m.government.stance = 0.4
+    m.china.grievance = 0.4
+    for k in range(n):
+        if k:
+            for _ in range(30):
+                m.china.decay_grievance()
+                m.china.consider_trade_measures()
+        m.china.receive(salience, trigger="a signal")
+        m.china.consider_trade_measures()
+    return m.china.restrictions
+
+
 def test_a_run_of_grievances_then_a_trigger_brings_measures_a_single_trigger_does_not():
     """Affronts of 1.2 thirty weeks apart, from a grievance at its structural level 0.4; the bar
     before any record is 4.0 + 0.8 - 0.54 = 4.26, and the record lowers it one for one.
@@ -158,26 +175,50 @@ def test_a_run_of_grievances_then_a_trigger_brings_measures_a_single_trigger_doe
     - a third, 30 weeks after that: record 2.184 * 0.5 ** (30/104) + 1.2 = 2.989, bar 1.27,
       grievance about 1.69: measures, although this trigger is no larger than the first.
     """
-    def run(affronts: int) -> list:
-        m = build(RUN_PARAMS)
-        m.government.stance = 0.4
-        m.china.grievance = 0.4
-        for k in range(affronts):
-            if k:
-                for _ in range(30):
-                    m.china.decay_grievance()
-                    m.china.consider_trade_measures()
-            m.china.receive(1.2, trigger="an affront")
-            m.china.consider_trade_measures()
-            if k < affronts - 1:
-                assert m.china.restrictions == []
-        return m.china.restrictions
-
-    assert run(1) == []
-    assert run(2) == []
-    (measure,) = run(3)
+    assert _signals_30_weeks_apart(RUN_PARAMS, 1.2, 1) == []
+    assert _signals_30_weeks_apart(RUN_PARAMS, 1.2, 2) == []
+    (measure,) = _signals_30_weeks_apart(RUN_PARAMS, 1.2, 3)
     keep = 0.5 ** (30 / 104)
     assert measure.formal is False and measure.record == pytest.approx((1.2 * keep + 1.2) * keep + 1.2, rel=1e-9)
+
+
+# -- only affronts enter the record: the salience beyond china.affront_salience --------------------
+
+AFFRONT_PARAMS = {**RUN_PARAMS, "china.accumulation_per_salience": 2.0, "china.affront_salience": 0.6}
+
+
+def test_only_the_salience_beyond_the_affront_level_adds_to_the_record():
+    m = build(AFFRONT_PARAMS)
+    m.china.grievance, m.china.accumulated = 0.0, 0.0
+    m.china.receive(1.2, trigger="strong language")  # an affront: 2 * (1.2 - 0.6) = 1.2
+    assert (m.china.grievance, m.china.accumulated) == (pytest.approx(1.2), pytest.approx(1.2))
+    m.china.receive(0.72, trigger="moderate criticism")  # a little: 2 * (0.72 - 0.6) = 0.24
+    assert (m.china.grievance, m.china.accumulated) == (pytest.approx(1.92), pytest.approx(1.44))
+    m.china.receive(0.4, trigger="a passing mention")  # the moment rises in full, the record not at all
+    assert (m.china.grievance, m.china.accumulated) == (pytest.approx(2.32), pytest.approx(1.44))
+    m.china.receive(-0.3, trigger="a visit")  # restraint eases the moment, never the record
+    assert (m.china.grievance, m.china.accumulated) == (pytest.approx(2.02), pytest.approx(1.44))
+
+
+def test_a_run_of_moderate_mentions_stays_below_the_bar_a_run_of_affronts_crosses():
+    """Bar 4.26 before any record (sharp, RUN_PARAMS). Moderate criticism (0.72) every 30 weeks
+    raises the grievance of the moment to about 1.17 each time.
+
+    - If every unit of salience counted (affront level 0, one for one, the previous rule), the
+      record would climb toward 0.72 / (1 - 0.5 ** (30/104)) = 3.98 and pass 4.26 - 1.17 = 3.09 at
+      the eighth mention: measures after a run of mere criticism.
+    - With the affront level 0.6 each adds 2 * 0.12 = 0.24 and the record stays below 1.33: no
+      measures after ten.
+    - Three strong affronts (1.2) still bring measures: each adds 2 * 0.6 = 1.2, as before.
+    """
+    every_unit = {**AFFRONT_PARAMS, "china.accumulation_per_salience": 1.0, "china.affront_salience": 0.0}
+    assert _signals_30_weeks_apart(every_unit, 0.72, 7) == []
+    assert len(_signals_30_weeks_apart(every_unit, 0.72, 8)) == 1
+    assert _signals_30_weeks_apart(AFFRONT_PARAMS, 0.72, 10) == []
+    assert _signals_30_weeks_apart(AFFRONT_PARAMS, 1.2, 2) == []
+    (measure,) = _signals_30_weeks_apart(AFFRONT_PARAMS, 1.2, 3)
+    keep = 0.5 ** (30 / 104)
+    assert measure.record == pytest.approx((1.2 * keep + 1.2) * keep + 1.2, rel=1e-9)
 
 
 def test_measures_stay_while_the_record_is_fresh_and_go_once_it_has_faded():

@@ -5,9 +5,11 @@ weeks toward a structural level set by NZ's stance; its *accumulated grievance* 
 affronts, "a run of grievances") fades over years. Beijing answers on an escalation ladder:
 cordial, normal, official rebuke, warning, informal trade restriction, formal coercion.
 Statements are cheap and common and answer the signal at hand, so they read the fast
-grievance. Trade measures are costly: they need high grievance *and* a record of grievances
-(the accumulated grievance lowers their bar), a low cost to China (substitutable goods go
-first) and value in making an example, as in Zhang (2019). Once imposed they stay while the
+grievance. Only affronts enter the record: the part of a signal's China salience beyond an
+affront level (acts aimed at China, such as the laws, bans and inquiry call on Beijing's list of
+Australia's grievances, not passing mentions at a summit). Trade measures are costly: they need
+high grievance *and* a record of affronts (the accumulated grievance lowers their bar), a low
+cost to China (substitutable goods go first) and value in making an example, as in Zhang (2019). Once imposed they stay while the
 accumulated grievance keeps the bar low, so they last years, not weeks. Restraint can be
 rewarded with warmth (the wedge channel), but not while a record of grievances is held.
 
@@ -18,6 +20,8 @@ South China Sea. *International Security* 44(1), 117-159. doi:10.1162/isec_a_003
 (and the book *China's Gambit*, Cambridge University Press, 2023).
 Hanson, F., Currey, E., Beattie, T. (2020). *The Chinese Communist Party's coercive
 diplomacy*. ASPI Policy Brief 36.
+Chinese embassy in Canberra, list of 14 grievances with Australia, handed to 9News and reported
+18 Nov 2020 (Kearsley, 9News; The Sydney Morning Herald; Guardian Australia, 20 Nov 2021).
 """
 
 from __future__ import annotations
@@ -133,11 +137,14 @@ class China(mesa.Agent):
         return None
 
     def accumulate(self, salience: float) -> None:
-        """Add an affront to the record: ``A += accumulation_per_salience * salience`` for a
-        positive salience. A gesture of restraint (negative salience) eases the grievance of the
-        moment, not the record."""
-        if salience > 0:
-            self.accumulated += self._p["china.accumulation_per_salience"] * salience
+        """Add an affront to the record: ``A += accumulation_per_salience * max(0, salience -
+        affront_salience)``. Only the part of a signal's China salience beyond the affront level
+        counts, so acts aimed at China (strong language, laws, bans: Australia's 2018-2020 run)
+        build the record, while passing or moderate mentions draw a statement at most and leave
+        little behind (New Zealand 2022-2025). A gesture of restraint (negative salience) eases
+        the grievance of the moment, not the record."""
+        p = self._p
+        self.accumulated += p["china.accumulation_per_salience"] * max(0.0, salience - p["china.affront_salience"])
 
     def decay_grievance(self) -> None:
         """``g = g* + (g - g*) * 0.5 ** (1 / half_life)`` with ``g* = structural * stance``; the
