@@ -25,9 +25,10 @@ Parts (``all``, the default, runs them in this order):
     and writes nothing, while nzsim writes three Parquet files: the comparison is of the same
     model work.
 ``memory``
-    ``nzsim run SCENARIO --reps R --workers 2 --no-figures --no-progress --out <tmp>`` (as
-    ``python -m sim``) for each R in ``--memory-reps`` (default 2000,20000; the 20,000 run takes
-    a few minutes), sampling every 0.1 s with psutil the resident set size of the parent
+    ``nzsim run SCENARIO --reps R --workers 2 --no-progress --out <tmp>`` (as ``python -m sim``:
+    the main job, summary table and figures included) for each R in ``--memory-reps`` (default
+    2000,20000; the 20,000 run takes a few minutes), sampling every 0.1 s with psutil the
+    resident set size of the parent
     process and the sum over its whole process tree (parent, forkserver, workers, resource
     tracker; also the tree's PSS, which splits shared pages between the processes sharing them).
     Reports the peaks, their ratio between the largest and smallest R against the ratio of
@@ -475,7 +476,7 @@ def _memory(proc) -> tuple[int, int | None]:
 def memory_run(scenario: Path, reps: int, tmp: Path, interval: float = 0.1) -> dict:
     out = Path(tempfile.mkdtemp(dir=tmp, prefix=f"nzsim-mem{reps}-")) / "run"
     cmd = [sys.executable, "-m", "sim", "run", str(scenario), "--reps", str(reps), "--seed", str(SEED),
-           "--workers", "2", "--no-figures", "--no-progress", "--out", str(out)]
+           "--workers", "2", "--no-progress", "--out", str(out)]
     log = out.parent / "stdout.txt"
     with open(log, "w") as handle:
         t0 = time.perf_counter()
@@ -525,8 +526,9 @@ def memory_run(scenario: Path, reps: int, tmp: Path, interval: float = 0.1) -> d
 
 
 def import_floor_mb() -> float:
-    """RSS of a fresh interpreter that has imported what a worker imports (sim.ensemble: Mesa, pandas, pyarrow)."""
-    code = "import psutil, sim.ensemble; print(psutil.Process().memory_info().rss)"
+    """RSS of a fresh interpreter that has imported what a worker imports (the runner and the model:
+    Mesa, pandas, pyarrow)."""
+    code = "import psutil, sim.ensemble, sim.model; print(psutil.Process().memory_info().rss)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     return int(out.strip()) / MB
 
@@ -540,7 +542,7 @@ def memory(scenario: Path, spec, reps_list: list[int], tmp: Path) -> dict:
           "their sharers) is shown too, as is the parent's\n   kernel high-water mark (VmHWM). Wall time includes "
           "interpreter start-up and the summary print.")
     floor = import_floor_mb()
-    print(f"   for scale: a fresh interpreter that has imported sim.ensemble (Mesa, SciPy, NetworkX, pandas, pyarrow) "
+    print(f"   for scale: a fresh interpreter that has imported the runner and the model (Mesa, SciPy, NetworkX, pandas, pyarrow) "
           f"holds {floor:.0f} MB RSS")
     runs = []
     for i, reps in enumerate(reps_list):
@@ -770,7 +772,8 @@ the machine's speed cancels). "Others" as above.
 
 ### Memory
 
-`nzsim run SCENARIO --reps R --workers 2 --no-figures --no-progress --out TMP`, resident set size sampled
+`nzsim run SCENARIO --reps R --workers 2 --no-progress --out TMP`, the main job with its summary and
+figures (rows of code 3f4142a5df and before ran it with `--no-figures`), resident set size sampled
 every 0.1 s with psutil: the parent alone, and summed over the process tree (parent, forkserver, workers,
 resource tracker); summed RSS counts shared pages once per process, PSS splits them. Growth: the peaks
 (tree RSS, parent) against the smallest run's, for the given growth in replications. Wall time includes

@@ -338,7 +338,7 @@ def quantile_name(q: float) -> str:
 
 
 def fan_quantiles(
-    trajectories: pd.DataFrame,
+    trajectories: pd.DataFrame | Run,
     variables: Sequence[str] | None = None,
     quantiles: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95),
     by: str | Sequence[str] | None = None,
@@ -347,8 +347,11 @@ def fan_quantiles(
 
     Parameters
     ----------
-    trajectories : pandas.DataFrame
-        Long frame with ``week``, ``variable`` and ``value`` (and the ``by`` columns).
+    trajectories : pandas.DataFrame or Run
+        Long frame with ``week``, ``variable`` and ``value`` (and the ``by`` columns), or a
+        run, whose trajectories are then read a batch at a time and one variable is held at a
+        time in compact form (the same result, in a fraction of the memory: a 20,000-replication
+        run's trajectories take over a gigabyte as one frame).
     variables : sequence of str, optional
         The variables to keep, in this order; by default all, in order of first appearance.
     quantiles : sequence of float
@@ -378,6 +381,10 @@ def fan_quantiles(
       variable  week   q25  q50
     0   stance     0  0.25  0.5
     """
+    if isinstance(trajectories, Run):
+        return _one_variable_at_a_time(
+            trajectories, variables, by, lambda frame, name, group: fan_quantiles(frame, [name], quantiles, group)
+        )
     keys = _keys(by)
     _require(trajectories, [*keys, *_TRAJECTORY_COLUMNS], "trajectories")
     quantiles = [float(q) for q in quantiles]
@@ -425,15 +432,15 @@ def fan_quantiles(
 
 
 def rung_probabilities_by_week(
-    trajectories: pd.DataFrame, by: str | Sequence[str] | None = None
+    trajectories: pd.DataFrame | Run, by: str | Sequence[str] | None = None
 ) -> pd.DataFrame:
     """The share of replications at each rung of China's ladder, week by week.
 
     Parameters
     ----------
-    trajectories : pandas.DataFrame
+    trajectories : pandas.DataFrame or Run
         Long frame with ``week``, ``variable`` and ``value``; only rows whose variable is
-        ``china_rung`` are used.
+        ``china_rung`` are used. A run's are read a batch at a time, only those rows kept.
     by : str or sequence of str, optional
         Column(s) to keep apart, e.g. ``"cell"``.
 
@@ -458,6 +465,10 @@ def rung_probabilities_by_week(
        week  normal  warning
     0     0    0.75     0.25
     """
+    if isinstance(trajectories, Run):
+        return _one_variable_at_a_time(
+            trajectories, ["china_rung"], by, lambda frame, name, group: rung_probabilities_by_week(frame, group)
+        )
     keys = _keys(by)
     _require(trajectories, [*keys, *_TRAJECTORY_COLUMNS], "trajectories")
     frame = trajectories.loc[trajectories["variable"] == "china_rung", [*keys, "week", "value"]]
@@ -481,6 +492,78 @@ def rung_probabilities_by_week(
         table = table.merge(first.assign(_group=np.arange(len(first))), on=keys, how="left")
         sort = ["_group", "week"]
     table = table.sort_values(sort, kind="stable").drop(columns=["_group"], errors="ignore")
+    return table.reset_index(drop=True)
+
+
+def _one_variable_at_a_time(
+    run: Run,
+    variables: Sequence[str] | None,
+    by: str | Sequence[str] | None,
+    compute: Callable[[pd.DataFrame, str, str | None], pd.DataFrame],
+) -> pd.DataFrame:
+    """``compute(frame, variable, by)`` on each variable's rows of a run's trajectories, joined.
+
+    One pass reads the run's trajectories a batch at a time and keeps, per variable, three
+    compact arrays (the ``by`` group as a code, the week, the value): 14 bytes a row instead of
+    a frame's 40 or more. Each variable's frame is then built, computed on and dropped in turn.
+    Groups keep their order of first appearance in the file, as in the frame functions.
+    """
+    keys = _keys(by)
+    present = run.trajectory_columns
+    missing = [c for c in [*keys, *_TRAJECTORY_COLUMNS] if c not in present]
+    if missing:
+        raise ValueError(f"trajectories frame has no column(s) {missing}; it has {present}")
+    if variables is not None:
+        variables = list(variables)
+        if len(set(variables)) != len(variables):
+            raise ValueError(f"variables {variables} name a variable twice")
+    groups: dict[object, int] = {}
+    parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+    categorical: set[str] = set()  # keys read as categoricals (Parquet dictionaries), returned as such
+    for batch in run.iter_trajectories(variables, columns=[*keys, "week", "value"]):
+        categorical |= {k for k in keys if isinstance(batch[k].dtype, pd.CategoricalDtype)}
+        if keys:
+            labels = batch[keys[0]] if len(keys) == 1 else pd.MultiIndex.from_frame(batch[keys])
+            local, uniques = pd.factorize(labels)
+            code = np.array([groups.setdefault(u, len(groups)) for u in uniques] + [-1], dtype=np.int32)[local]
+        else:
+            code = np.zeros(len(batch), dtype=np.int32)
+        where, names = pd.factorize(batch["variable"].astype(str))  # names in order of first appearance
+        week, value = batch["week"].to_numpy(np.int16), batch["value"].to_numpy(np.float64)
+        for i, name in enumerate(names):
+            rows = where == i
+            parts.setdefault(name, []).append((code[rows], week[rows], value[rows]))
+    if variables is None:
+        variables = list(parts)  # order of first appearance
+    else:
+        absent = [v for v in variables if v not in parts]
+        if absent:
+            if variables == ["china_rung"]:
+                raise ValueError("trajectories have no china_rung values")
+            raise ValueError(f"variables {absent} are not in the trajectories; present: {sorted(parts)}")
+    labels = list(groups)
+    tables = []
+    for name in variables:
+        code, week, value = (np.concatenate(a) for a in zip(*parts.pop(name)))
+        frame = pd.DataFrame({"_run_group": code, "week": week, "variable": pd.Categorical.from_codes(
+            np.zeros(len(code), dtype=np.int8), [name]), "value": value})
+        del code, week, value
+        table = compute(frame, name, "_run_group" if keys else None)
+        del frame
+        tables.append(table)
+    table = pd.concat(tables, ignore_index=True)
+    if not keys:
+        return table
+    table = table.sort_values("_run_group", kind="stable")  # group, then variable and week as computed
+    codes = table.pop("_run_group").to_numpy()
+    if len(keys) == 1:
+        columns = {keys[0]: [labels[c] for c in codes]}
+    else:
+        columns = {k: [labels[c][j] for c in codes] for j, k in enumerate(keys)}
+    for j, (k, values) in enumerate(columns.items()):
+        if k in categorical:
+            values = pd.Categorical(values, categories=list(dict.fromkeys(values)))
+        table.insert(j, k, values)
     return table.reset_index(drop=True)
 
 
@@ -1165,12 +1248,12 @@ def ladder(run: Run | pd.DataFrame, by: str | Sequence[str] | None = None) -> pd
     start = None
     if isinstance(run, Run):
         start = dt.date.fromisoformat(str(run.manifest["scenario"]["start"]))
-        trajectories = run.trajectories_of(["china_rung"])
+        columns = run.trajectory_columns  # the run's rows are read in batches, not all at once
     else:
-        trajectories = run
-    if by is None and "cell" in trajectories.columns:
+        columns = list(run.columns)
+    if by is None and "cell" in columns:
         by = "cell"
-    table = rung_probabilities_by_week(trajectories, by=by)
+    table = rung_probabilities_by_week(run, by=by)
     if start is not None:
         dates = [start + dt.timedelta(weeks=int(w)) for w in table["week"]]
         table.insert(table.columns.get_loc("week") + 1, "date", pd.to_datetime(dates))

@@ -767,8 +767,7 @@ def describe_run(run: Run) -> None:
     title = f"{run.manifest['scenario_name']}: {len(run.outcomes):,} replications, seed {run.manifest['root_seed']}"
     plotting.outcome_distributions(run.outcomes, figures / "outcomes.png", by=by, title=title)
     variables = ["stance", "interoperability", "partner_trust_mean", "china_grievance", "approval", "threat_share"]
-    trajectories = run.trajectories_of(variables + ["china_rung"])
     start = dt.date.fromisoformat(run.manifest["scenario"]["start"])
-    plotting.fan_charts(trajectories[trajectories["variable"] != "china_rung"], figures / "trajectories.png",
-                        variables=variables, start=start, by=by, title=title)
-    plotting.rung_ladder(trajectories, figures / "china_ladder.png", by=by, title=title)
+    # From the run, not a frame: its trajectories are read in batches, so memory stays bounded.
+    plotting.fan_charts(run, figures / "trajectories.png", variables=variables, start=start, by=by, title=title)
+    plotting.rung_ladder(run, figures / "china_ladder.png", by=by, title=title)

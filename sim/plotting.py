@@ -37,6 +37,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import analysis
 from .agents.partner import NAMES as PARTNER_NAMES
+from .runfolder import Run
 
 __all__ = [
     "COMPARE_OUTCOMES",
@@ -403,7 +404,7 @@ def _share_label(share: float, blank_zero: bool) -> str:
 
 
 def build_fan_charts(
-    trajectories_or_quantiles: pd.DataFrame,
+    trajectories_or_quantiles: pd.DataFrame | Run,
     variables: Sequence[str] | None = None,
     start: dt.date | None = None,
     *,
@@ -414,9 +415,10 @@ def build_fan_charts(
 
     Parameters
     ----------
-    trajectories_or_quantiles : pandas.DataFrame
-        Either the long trajectories (``week``, ``variable``, ``value``) or the output of
-        :func:`sim.analysis.fan_quantiles` (``variable``, ``week``, ``q05`` ... ``q95``).
+    trajectories_or_quantiles : pandas.DataFrame or Run
+        Either the long trajectories (``week``, ``variable``, ``value``), the output of
+        :func:`sim.analysis.fan_quantiles` (``variable``, ``week``, ``q05`` ... ``q95``), or a
+        run, whose trajectories are then read in batches (see :func:`sim.analysis.fan_quantiles`).
     variables : sequence of str, optional
         One panel each. By default, from long trajectories those of
         :data:`DEFAULT_VARIABLES` present (or every variable, if none of those is); from
@@ -440,15 +442,15 @@ def build_fan_charts(
     """
     frame = trajectories_or_quantiles
     n_runs = None
-    if "value" in frame.columns:
+    if isinstance(frame, Run):
+        variables = _default_variables(variables, frame.trajectory_variables)
+        n_runs = _replications(frame.outcomes, by)
+        quantiles = analysis.fan_quantiles(frame, variables, by=by)
+    elif "value" in frame.columns:
         present = list(pd.unique(frame["variable"]))
         variables = _default_variables(variables, present)
         if "replication" in frame.columns:
-            if by is None:
-                n_runs = int(frame["replication"].nunique())
-            else:  # replication numbers restart in each run or cell: count them group by group
-                counts = frame.groupby(by, sort=False, observed=True)["replication"].nunique()
-                n_runs = int(counts.iloc[0]) if counts.nunique() == 1 else None
+            n_runs = _replications(frame, by)
         quantiles = analysis.fan_quantiles(frame, variables, by=by)
     elif "q50" in frame.columns:
         analysis._require(frame, ["variable", "week", *([by] if by else [])], "quantiles")
@@ -512,8 +514,17 @@ def build_fan_charts(
     return fig
 
 
+def _replications(frame: pd.DataFrame, by: str | None) -> int | None:
+    """Replications in the frame, or in each group when every group has as many (else None)."""
+    if by is None:
+        return int(frame["replication"].nunique())
+    # replication numbers restart in each run or cell: count them group by group
+    counts = frame.groupby(by, sort=False, observed=True)["replication"].nunique()
+    return int(counts.iloc[0]) if counts.nunique() == 1 else None
+
+
 def fan_charts(
-    trajectories_or_quantiles: pd.DataFrame,
+    trajectories_or_quantiles: pd.DataFrame | Run,
     path: str | os.PathLike,
     variables: Sequence[str] | None = None,
     start: dt.date | None = None,
@@ -538,7 +549,7 @@ def _default_variables(variables: Sequence[str] | None, present: list[str]) -> l
 
 
 def build_rung_ladder(
-    trajectories: pd.DataFrame,
+    trajectories: pd.DataFrame | Run,
     start: dt.date | None = None,
     *,
     by: str | None = None,
@@ -548,8 +559,8 @@ def build_rung_ladder(
 
     Parameters
     ----------
-    trajectories : pandas.DataFrame
-        Long trajectories with ``china_rung`` rows (see
+    trajectories : pandas.DataFrame or Run
+        Long trajectories with ``china_rung`` rows, or a run, whose are read in batches (see
         :func:`sim.analysis.rung_probabilities_by_week`).
     start : datetime.date, optional
         The scenario's start date: the time axis then shows dates instead of weeks.
@@ -589,7 +600,7 @@ def build_rung_ladder(
 
 
 def rung_ladder(
-    trajectories: pd.DataFrame,
+    trajectories: pd.DataFrame | Run,
     path: str | os.PathLike,
     start: dt.date | None = None,
     *,

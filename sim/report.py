@@ -240,12 +240,10 @@ def write_html_report(run: Run, path: str | Path | None = None) -> Path:
     title = f"{m['scenario_name']}: {len(outcomes):,} replications, seed {m['root_seed']}"
     start = dt.date.fromisoformat(str(m["scenario"]["start"]))
     variables = ["stance", "interoperability", "partner_trust_mean", "china_grievance", "approval", "threat_share"]
-    trajectories = run.trajectories_of([*variables, "china_rung"])
-    figures = [
+    figures = [  # the trajectories read from the run in batches: memory stays bounded on a large run
         ("Outcome distributions", plotting.build_outcome_distributions(outcomes, by=by, title=title)),
-        ("Week by week", plotting.build_fan_charts(trajectories[trajectories["variable"] != "china_rung"],
-                                                   variables, start, by=by, title=title)),
-        ("China's escalation ladder", plotting.build_rung_ladder(trajectories, start, by=by, title=title)),
+        ("Week by week", plotting.build_fan_charts(run, variables, start, by=by, title=title)),
+        ("China's escalation ladder", plotting.build_rung_ladder(run, start, by=by, title=title)),
     ]
     typical = analysis.typical_replication(outcomes if by is None else outcomes[outcomes["cell"] == outcomes["cell"].iloc[0]])
     story, same = retell(run, typical)

@@ -464,3 +464,68 @@ def test_rung_shares_of_real_runs_sum_to_one_and_agree_with_the_highest_rung(rea
 def test_docstring_examples_run():
     failures, tried = doctest.testmod(analysis, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert tried >= 3 and failures == 0
+
+
+# --------------------------------------------------------------------------------------
+# From a run folder, in batches (bounded memory on large runs)
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """A plain run and a run with two lever cells, written by the runner."""
+    from sim.ensemble import run_ensemble
+    from tests.helpers import small_spec
+
+    folder = tmp_path_factory.mktemp("runs")
+    plain = run_ensemble(small_spec(), 24, seed=5, workers=1, chunk_size=5, out=folder / "plain", describe=False)
+    levers = {"events.vilnius.signals.china_language": ["none", "strong"]}
+    cells = run_ensemble(small_spec(levers=levers), 12, seed=5, workers=1, chunk_size=5, out=folder / "cells",
+                         describe=False)
+    return {"plain": plain, "cells": cells}
+
+
+@pytest.mark.parametrize("batch_rows", [None, 997])  # one batch; many, with groups and weeks split across them
+@pytest.mark.parametrize("case", [
+    ("plain", {}),
+    ("plain", {"variables": ["approval", "stance"], "quantiles": (0.1, 0.5, 0.9)}),
+    ("cells", {"by": "cell"}),
+    ("cells", {"by": "cell", "variables": ["china_grievance"]}),
+])
+def test_quantiles_of_a_run_equal_those_of_its_frame(runs, case, batch_rows, monkeypatch):
+    name, args = case
+    run = runs[name]
+    if batch_rows:
+        monkeypatch.setattr(sim.runfolder, "TRAJECTORY_BATCH_ROWS", batch_rows)
+        assert len(list(run.iter_trajectories())) > 10
+    pd.testing.assert_frame_equal(fan_quantiles(run, **args), fan_quantiles(run.trajectories, **args))
+
+
+@pytest.mark.parametrize("batch_rows", [None, 997])
+@pytest.mark.parametrize("name, by", [("plain", None), ("cells", "cell")])
+def test_rung_shares_of_a_run_equal_those_of_its_frame(runs, name, by, batch_rows, monkeypatch):
+    if batch_rows:
+        monkeypatch.setattr(sim.runfolder, "TRAJECTORY_BATCH_ROWS", batch_rows)
+    run = runs[name]
+    pd.testing.assert_frame_equal(rung_probabilities_by_week(run, by=by), rung_probabilities_by_week(run.trajectories, by=by))
+
+
+def test_a_run_read_in_batches_is_the_whole_run(runs, monkeypatch):
+    monkeypatch.setattr(sim.runfolder, "TRAJECTORY_BATCH_ROWS", 500)
+    run = runs["cells"]
+    batches = list(run.iter_trajectories(["stance", "approval"], columns=["cell", "week", "value"]))
+    assert all(len(b) <= 500 for b in batches)
+    joined = pd.concat(batches, ignore_index=True)
+    whole = run.trajectories_of(["stance", "approval"])
+    assert list(joined.columns) == ["week", "variable", "value", "cell"]
+    assert joined["value"].tolist() == whole["value"].tolist()
+    assert run.trajectory_variables == list(REPORTERS)
+
+
+def test_quantiles_of_a_run_say_what_is_missing(runs):
+    with pytest.raises(ValueError, match="nonsense"):
+        fan_quantiles(runs["plain"], variables=["stance", "nonsense"])
+    with pytest.raises(ValueError, match="twice"):
+        fan_quantiles(runs["plain"], variables=["stance", "stance"])
+    with pytest.raises(ValueError, match="no column.*cell"):
+        fan_quantiles(runs["plain"], by="cell")

@@ -146,6 +146,26 @@ def test_fan_charts_from_quantiles_with_dates(frames, tmp_path):
     assert_png(path, plotting.fan_charts(quantiles, path, start=START))
 
 
+@pytest.mark.parametrize("levers", [None, {"events.vilnius.signals.china_language": ["none", "strong"]}])
+def test_fan_charts_and_ladder_from_a_run_folder_match_those_from_its_frame(levers, tmp_path):
+    """Given a run, the figures read its trajectories in batches; they must show what the frame shows."""
+    from sim.ensemble import run_ensemble
+    from tests.helpers import small_spec
+
+    spec = small_spec(levers=levers) if levers else small_spec()
+    run = run_ensemble(spec, 10, seed=2, workers=1, out=tmp_path / "run", describe=False)
+    by = "cell" if levers else None
+    for build in (plotting.build_fan_charts, plotting.build_rung_ladder):
+        from_run, from_frame = build(run, by=by), build(run.trajectories, by=by)
+        assert_labelled(from_run)
+        assert from_run.get_suptitle() == from_frame.get_suptitle()
+        assert [ax.get_title() for ax in from_run.axes] == [ax.get_title() for ax in from_frame.axes]
+        for a, b in zip(from_run.axes, from_frame.axes):
+            assert [line.get_ydata().tolist() for line in a.lines] == [line.get_ydata().tolist() for line in b.lines]
+            assert len(a.collections) == len(b.collections) > 0
+    assert "across 10 replications" in plotting.build_fan_charts(run, by=by).get_suptitle()
+
+
 def test_fan_charts_by_cell_and_errors(frames, tmp_path):
     _, trajectories = frames
     fig = plotting.build_fan_charts(trajectories, variables=["stance", "approval"], by="cell")
