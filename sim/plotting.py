@@ -560,8 +560,8 @@ def build_rung_ladder(
     Parameters
     ----------
     trajectories : pandas.DataFrame or Run
-        Long trajectories with ``china_rung`` rows, or a run, whose are read in batches (see
-        :func:`sim.analysis.rung_probabilities_by_week`).
+        Long trajectories with ``china_rung`` rows, a run, whose are read in batches, or the
+        shares themselves (the output of :func:`sim.analysis.rung_probabilities_by_week`).
     start : datetime.date, optional
         The scenario's start date: the time axis then shows dates instead of weeks.
     by : str, optional
@@ -575,7 +575,12 @@ def build_rung_ladder(
         Stacked areas, cordial at the bottom and formal coercion on top; the legend lists the
         rungs top to bottom as they are stacked.
     """
-    table = analysis.rung_probabilities_by_week(trajectories, by=by)
+    if isinstance(trajectories, pd.DataFrame) and "value" not in trajectories.columns \
+            and set(analysis.RUNG_NAMES) <= set(trajectories.columns):
+        analysis._require(trajectories, ["week", *([by] if by else [])], "rung shares")
+        table = trajectories
+    else:
+        table = analysis.rung_probabilities_by_week(trajectories, by=by)
     groups = _groups(table, by)
     ncols = 1 if len(groups) == 1 else 2
     nrows = math.ceil(len(groups) / ncols)

@@ -176,12 +176,16 @@ def _write_comparison(runs, out: Path, table, frontier, usable, level, resamples
     plotting.ecdfs(frames, figures / "distributions.png", by="run")
     plotting.frontier(frontier, figures / "frontier.png", usable)
     variables = ["stance", "interoperability", "partner_trust_mean", "china_grievance", "approval", "threat_share"]
-    trajectories = _with_labels(runs, lambda run: run.trajectories_of([*variables, "china_rung"]))
+    # Each run's bands and rung shares, computed from the run folder in batches (memory stays
+    # bounded however large the runs), then labelled as the comparison labels them.
+    cells = lambda run: "cell" if "cell" in run.outcomes.columns else None  # noqa: E731
+    quantiles = _with_labels(runs, lambda run: analysis.fan_quantiles(run, variables, by=cells(run)))
+    shares = _with_labels(runs, lambda run: analysis.rung_probabilities_by_week(run, by=cells(run)))
     starts = {str(run.manifest["scenario"]["start"]) for run in runs.values()}
     start = dt.date.fromisoformat(starts.pop()) if len(starts) == 1 else None  # weeks if runs start apart
-    plotting.fan_charts(trajectories[trajectories["variable"] != "china_rung"], figures / "trajectories.png",
+    plotting.fan_charts(quantiles.drop(columns="cell", errors="ignore"), figures / "trajectories.png",
                         variables=variables, start=start, by="run", title="Week by week: each run's median and middle half")
-    plotting.rung_ladder(trajectories, figures / "china_ladder.png", start=start, by="run")
+    plotting.rung_ladder(shares.drop(columns="cell", errors="ignore"), figures / "china_ladder.png", start=start, by="run")
 
 
 def _with_labels(runs: Mapping[str, Run], read) -> pd.DataFrame:

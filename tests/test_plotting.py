@@ -164,6 +164,15 @@ def test_fan_charts_and_ladder_from_a_run_folder_match_those_from_its_frame(leve
             assert [line.get_ydata().tolist() for line in a.lines] == [line.get_ydata().tolist() for line in b.lines]
             assert len(a.collections) == len(b.collections) > 0
     assert "across 10 replications" in plotting.build_fan_charts(run, by=by).get_suptitle()
+    # The ladder from its shares (as nzsim compare draws it) is the ladder from the trajectories.
+    shares = analysis.rung_probabilities_by_week(run, by=by)
+    from_shares, from_frame = plotting.build_rung_ladder(shares, by=by), plotting.build_rung_ladder(run.trajectories, by=by)
+    for a, b in zip(from_shares.axes, from_frame.axes):
+        assert a.get_title() == b.get_title()
+        assert [p.get_paths()[0].vertices.tolist() for p in a.collections] == \
+            [p.get_paths()[0].vertices.tolist() for p in b.collections]
+    with pytest.raises(ValueError, match="no column"):
+        plotting.build_rung_ladder(shares.drop(columns="week"), by=by)
 
 
 def test_fan_charts_by_cell_and_errors(frames, tmp_path):
