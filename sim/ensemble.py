@@ -770,4 +770,4 @@ def describe_run(run: Run) -> None:
     start = dt.date.fromisoformat(run.manifest["scenario"]["start"])
     # From the run, not a frame: its trajectories are read in batches, so memory stays bounded.
     plotting.fan_charts(run, figures / "trajectories.png", variables=variables, start=start, by=by, title=title)
-    plotting.rung_ladder(run, figures / "china_ladder.png", by=by, title=title)
+    plotting.rung_ladder(run, figures / "china_ladder.png", start, by=by, title=title)
