@@ -17,44 +17,68 @@ of an ensemble, which never builds a model itself, does not carry Mesa while its
 
 from __future__ import annotations
 
-import importlib
+import importlib as _importlib
 from typing import TYPE_CHECKING
 
-#: Each public name and the submodule that defines it.
-_WHERE = {
-    "Design": "ensemble",
-    "run_ensemble": "ensemble",
-    "NZModel": "model",
-    "Replication": "replication",
-    "replicate": "replication",
-    "Run": "runfolder",
-    "Scenario": "scenario",
-    "ScenarioError": "scenario",
-    "load": "scenario",
-    "tell": "story",
-    "__version__": "version",
-}
+__all__ = [
+    "Design",
+    "NZModel",
+    "Replication",
+    "Run",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "load",
+    "replicate",
+    "run_ensemble",
+    "tell",
+]
 
-__all__ = sorted(_WHERE, key=str.lower)
+if TYPE_CHECKING:  # what type checkers and editors see: explicit re-exports
+    from .ensemble import Design as Design
+    from .ensemble import run_ensemble as run_ensemble
+    from .model import NZModel as NZModel
+    from .replication import Replication as Replication
+    from .replication import replicate as replicate
+    from .runfolder import Run as Run
+    from .scenario import Scenario as Scenario
+    from .scenario import ScenarioError as ScenarioError
+    from .scenario import load as load
+    from .story import tell as tell
+    from .version import __version__ as __version__
+else:
+    #: Each public name and the submodule that defines it.
+    _WHERE = {
+        "Design": "ensemble",
+        "run_ensemble": "ensemble",
+        "NZModel": "model",
+        "Replication": "replication",
+        "replicate": "replication",
+        "Run": "runfolder",
+        "Scenario": "scenario",
+        "ScenarioError": "scenario",
+        "load": "scenario",
+        "tell": "story",
+        "__version__": "version",
+    }
 
-
-def __getattr__(name: str):
-    if name in _WHERE:
-        value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    def __getattr__(name: str):
+        """A public name, or a submodule (``sim.analysis`` after a plain ``import sim``), loaded on first use."""
+        if name in _WHERE:
+            value = getattr(_importlib.import_module(f".{_WHERE[name]}", __name__), name)
+        elif not name.startswith("_"):
+            try:
+                value = _importlib.import_module(f".{name}", __name__)
+            except ModuleNotFoundError as err:
+                if err.name != f"{__name__}.{name}":
+                    raise  # the submodule exists but something it imports does not
+                raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+        else:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         globals()[name] = value  # once loaded, an ordinary attribute
         return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WHERE))
-
-
-if TYPE_CHECKING:  # for type checkers and editors
-    from .ensemble import Design, run_ensemble
-    from .model import NZModel
-    from .replication import Replication, replicate
-    from .runfolder import Run
-    from .scenario import Scenario, ScenarioError, load
-    from .story import tell
-    from .version import __version__
+    def __dir__() -> list[str]:
+        loaded = [name for name, value in globals().items() if type(value) is type(_importlib)
+                  and getattr(value, "__name__", "").startswith(f"{__name__}.")]
+        return sorted({*__all__, *loaded})

@@ -337,6 +337,30 @@ def quantile_name(q: float) -> str:
     return f"q{percent:g}"
 
 
+def _quantile_columns(quantiles: Sequence[float]) -> tuple[list[float], list[str]]:
+    """The quantiles as floats and their column names, checked."""
+    quantiles = [float(q) for q in quantiles]
+    if not quantiles or any(not 0.0 <= q <= 1.0 for q in quantiles):
+        raise ValueError(f"quantiles must be probabilities in [0, 1], got {quantiles}")
+    names = [quantile_name(q) for q in quantiles]
+    if len(set(names)) != len(names):
+        raise ValueError(f"quantiles {quantiles} give repeated column names {names}")
+    return quantiles, names
+
+
+def _chosen_variables(variables: Sequence[str] | None, present: Sequence[str]) -> list[str]:
+    """The variables asked for (all those present, by default), checked against those present."""
+    if variables is None:
+        return list(present)
+    variables = list(variables)
+    missing = [v for v in variables if v not in set(present)]
+    if missing:
+        raise ValueError(f"variables {missing} are not in the trajectories; present: {list(present)}")
+    if len(set(variables)) != len(variables):
+        raise ValueError(f"variables {variables} name a variable twice")
+    return variables
+
+
 def fan_quantiles(
     trajectories: pd.DataFrame | Run,
     variables: Sequence[str] | None = None,
@@ -381,31 +405,19 @@ def fan_quantiles(
       variable  week   q25  q50
     0   stance     0  0.25  0.5
     """
+    quantiles, names = _quantile_columns(quantiles)  # checked before any row is read
     if isinstance(trajectories, Run):
+        variables = _chosen_variables(variables, trajectories.trajectory_variables)
         return _one_variable_at_a_time(
             trajectories, variables, by, lambda frame, name, group: fan_quantiles(frame, [name], quantiles, group)
         )
     keys = _keys(by)
     _require(trajectories, [*keys, *_TRAJECTORY_COLUMNS], "trajectories")
-    quantiles = [float(q) for q in quantiles]
-    if not quantiles or any(not 0.0 <= q <= 1.0 for q in quantiles):
-        raise ValueError(f"quantiles must be probabilities in [0, 1], got {quantiles}")
-    names = [quantile_name(q) for q in quantiles]
-    if len(set(names)) != len(names):
-        raise ValueError(f"quantiles {quantiles} give repeated column names {names}")
 
     # Integer codes in the requested order: much faster to group than strings or a Categorical.
     codes, uniques = pd.factorize(trajectories["variable"])
     present = list(uniques)
-    if variables is None:
-        variables = present
-    else:
-        variables = list(variables)
-        missing = [v for v in variables if v not in set(present)]
-        if missing:
-            raise ValueError(f"variables {missing} are not in the trajectories; present: {present}")
-        if len(set(variables)) != len(variables):
-            raise ValueError(f"variables {variables} name a variable twice")
+    variables = _chosen_variables(variables, present)
     position = {name: i for i, name in enumerate(variables)}
     lookup = np.array([position.get(name, -1) for name in present] + [-1])  # code -1 (null) -> -1
     order = lookup[codes]
@@ -466,6 +478,8 @@ def rung_probabilities_by_week(
     0     0    0.75     0.25
     """
     if isinstance(trajectories, Run):
+        if "china_rung" not in trajectories.trajectory_variables:
+            raise ValueError("trajectories have no china_rung values")
         return _one_variable_at_a_time(
             trajectories, ["china_rung"], by, lambda frame, name, group: rung_probabilities_by_week(frame, group)
         )
@@ -495,13 +509,28 @@ def rung_probabilities_by_week(
     return table.reset_index(drop=True)
 
 
+_MISSING = object()  # a missing group label, as a dict key (NaN is not equal to itself)
+
+
+def _group_key(label: object) -> object:
+    if isinstance(label, tuple):
+        return tuple(_group_key(x) for x in label)
+    return _MISSING if pd.isna(label) else label
+
+
+def _group_label(key: object) -> object:
+    if isinstance(key, tuple):
+        return tuple(_group_label(x) for x in key)
+    return np.nan if key is _MISSING else key
+
+
 def _one_variable_at_a_time(
     run: Run,
-    variables: Sequence[str] | None,
+    variables: Sequence[str],
     by: str | Sequence[str] | None,
     compute: Callable[[pd.DataFrame, str, str | None], pd.DataFrame],
 ) -> pd.DataFrame:
-    """``compute(frame, variable, by)`` on each variable's rows of a run's trajectories, joined.
+    """``compute(frame, variable, by)`` on each of the (checked) variables' rows of a run's trajectories, joined.
 
     One pass reads the run's trajectories a batch at a time and keeps, per variable, three
     compact arrays (the ``by`` group as a code, the week, the value): 14 bytes a row instead of
@@ -513,10 +542,6 @@ def _one_variable_at_a_time(
     missing = [c for c in [*keys, *_TRAJECTORY_COLUMNS] if c not in present]
     if missing:
         raise ValueError(f"trajectories frame has no column(s) {missing}; it has {present}")
-    if variables is not None:
-        variables = list(variables)
-        if len(set(variables)) != len(variables):
-            raise ValueError(f"variables {variables} name a variable twice")
     groups: dict[object, int] = {}
     parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     categorical: set[str] = set()  # keys read as categoricals (Parquet dictionaries), returned as such
@@ -524,8 +549,8 @@ def _one_variable_at_a_time(
         categorical |= {k for k in keys if isinstance(batch[k].dtype, pd.CategoricalDtype)}
         if keys:
             labels = batch[keys[0]] if len(keys) == 1 else pd.MultiIndex.from_frame(batch[keys])
-            local, uniques = pd.factorize(labels)
-            code = np.array([groups.setdefault(u, len(groups)) for u in uniques] + [-1], dtype=np.int32)[local]
+            local, uniques = pd.factorize(labels, use_na_sentinel=False)  # a missing label is a group too
+            code = np.array([groups.setdefault(_group_key(u), len(groups)) for u in uniques], dtype=np.int32)[local]
         else:
             code = np.zeros(len(batch), dtype=np.int32)
         where, names = pd.factorize(batch["variable"].astype(str))  # names in order of first appearance
@@ -533,15 +558,10 @@ def _one_variable_at_a_time(
         for i, name in enumerate(names):
             rows = where == i
             parts.setdefault(name, []).append((code[rows], week[rows], value[rows]))
-    if variables is None:
-        variables = list(parts)  # order of first appearance
-    else:
-        absent = [v for v in variables if v not in parts]
-        if absent:
-            if variables == ["china_rung"]:
-                raise ValueError("trajectories have no china_rung values")
-            raise ValueError(f"variables {absent} are not in the trajectories; present: {sorted(parts)}")
-    labels = list(groups)
+    absent = [v for v in variables if v not in parts]  # checked by the callers against the first rows
+    if absent:
+        raise ValueError(f"variables {absent} have no rows in {run.path / 'trajectories.parquet'}")
+    labels = [_group_label(g) for g in groups]
     tables = []
     for name in variables:
         code, week, value = (np.concatenate(a) for a in zip(*parts.pop(name)))

@@ -338,7 +338,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--param-draws", type=_positive("parameter draws"), metavar="K")
     run.add_argument("--seeds-per-draw", type=_positive("seeds per draw"), metavar="M")
     run.add_argument("--chunk-size", type=_positive("replications per chunk"),
-                     help="replications per chunk, exactly (default: about eight chunks per worker, 5-100, the last few smaller)")
+                     help="replications per chunk, exactly (default: about eight chunks per worker, 5-100, the last few "
+                          "smaller; a resumed run keeps its own)")
     run.add_argument("--no-figures", action="store_true", help="skip the summary file and figures")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)

@@ -582,9 +582,16 @@ def run_ensemble(
         if resume:
             manifest = runfolder.read_manifest(folder)  # again, now that the folder is ours
             _check_resume(manifest, spec, seed, design, folder)
+            if chunk_size is not None and chunk_size != manifest["chunk_size"]:
+                raise RunFolderError(
+                    f"{folder}: started with chunks of {manifest['chunk_size']} replications; a resumed run keeps "
+                    f"its chunks (leave out --chunk-size)"
+                )
             chunk_size = manifest["chunk_size"]
-            # The plan the run started with; a run folder from before plans were recorded had fixed-size chunks.
+            # The plan the run started with; a run folder from before plans were recorded (format /1)
+            # had fixed-size chunks, and now records them too.
             bounds = [tuple(b) for b in manifest.get("chunk_bounds") or chunk_bounds(design.replications, chunk_size)]
+            manifest["chunk_bounds"] = [list(b) for b in bounds]
             runfolder.clear_debris(folder)
             (folder / "chunks").mkdir(exist_ok=True)
             manifest.setdefault("resumed", []).append(

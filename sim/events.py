@@ -9,7 +9,7 @@ listen on it.
 from __future__ import annotations
 
 from . import signals as sig
-from .agents.partner import NAMES
+from .partners import NAMES
 from .scenario import (
     BilateralStatement,
     CoercionShock,

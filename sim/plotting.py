@@ -36,7 +36,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from . import analysis
-from .agents.partner import NAMES as PARTNER_NAMES
+from .partners import NAMES as PARTNER_NAMES
 from .runfolder import Run
 
 __all__ = [

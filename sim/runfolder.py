@@ -33,7 +33,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-FORMAT = "nzsim-run/1"
+#: The run-folder format written. /2 added the chunk plan (``chunk_bounds``): chunk k of a /2 folder
+#: need not hold replications k*chunk_size onward, so code that knows only /1 must not resume one.
+FORMAT = "nzsim-run/2"
+#: The formats read (and resumed): /1 folders have fixed-size chunks.
+READABLE_FORMATS = ("nzsim-run/1", FORMAT)
 #: Parquet settings of the final files: zstd at its fastest level, dictionary encoding only for labels.
 PARQUET = {"compression": "zstd", "compression_level": 1, "use_dictionary": ["variable", "actor", "event", "cell"]}
 #: Chunk files live only until the run is consolidated: not compressed, so writing and reading them is cheap.
@@ -90,8 +94,10 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         raise RunFolderError(f"{folder}: not a run folder (no {MANIFEST})") from None
     except (OSError, json.JSONDecodeError) as err:
         raise RunFolderError(f"{folder}: {MANIFEST} cannot be read ({err.__class__.__name__})") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise RunFolderError(f"{folder}: {MANIFEST} is not an nzsim run manifest (format {FORMAT})")
+    if not isinstance(manifest, dict) or manifest.get("format") not in READABLE_FORMATS:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise RunFolderError(f"{folder}: {MANIFEST} is not an nzsim run manifest (format {' or '.join(READABLE_FORMATS)}"
+                             + (f"; it says {found!r}, perhaps from a newer nzsim" if isinstance(found, str) else "") + ")")
     return manifest
 
 

@@ -2,7 +2,7 @@
 
 The run-folder readers and the analysis (:mod:`sim.analysis`, :mod:`sim.outcomes`) name the rungs
 but never build a model; keeping the enum here lets them, and the parent process of an ensemble,
-load without importing Mesa and the model (about 50 MB of resident memory in each process).
+load without importing Mesa and the model (about 40 MB of resident memory in each process).
 """
 
 from __future__ import annotations

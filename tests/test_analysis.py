@@ -522,10 +522,71 @@ def test_a_run_read_in_batches_is_the_whole_run(runs, monkeypatch):
     assert run.trajectory_variables == list(REPORTERS)
 
 
-def test_quantiles_of_a_run_say_what_is_missing(runs):
-    with pytest.raises(ValueError, match="nonsense"):
-        fan_quantiles(runs["plain"], variables=["stance", "nonsense"])
+def test_quantiles_of_a_run_say_what_is_wrong_before_reading_it(runs, monkeypatch):
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the rows were read before the arguments were checked")
+
+    monkeypatch.setattr(sim.runfolder.Run, "iter_trajectories", no_reading)
+    run = runs["plain"]
+    with pytest.raises(ValueError, match=r"\['nonsense'\] are not in the trajectories; present: \['stance', "):
+        fan_quantiles(run, variables=["stance", "nonsense"])  # present: every variable in the file
     with pytest.raises(ValueError, match="twice"):
-        fan_quantiles(runs["plain"], variables=["stance", "stance"])
+        fan_quantiles(run, variables=["stance", "stance"])
+    with pytest.raises(ValueError, match="probabilities"):
+        fan_quantiles(run, quantiles=(0.5, 1.5))
     with pytest.raises(ValueError, match="no column.*cell"):
-        fan_quantiles(runs["plain"], by="cell")
+        fan_quantiles(run, by="cell")
+
+
+def test_a_missing_group_label_is_a_group_of_its_own_across_batches(runs, tmp_path, monkeypatch):
+    """As in the frame functions (dropna=False); the runner never writes one, another tool might."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import shutil
+
+    folder = tmp_path / "run"
+    shutil.copytree(runs["cells"].path, folder)
+    frame = pd.read_parquet(folder / "trajectories.parquet")
+    frame["cell"] = frame["cell"].astype(object).where(frame["replication"] >= 2, None)
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), folder / "trajectories.parquet", row_group_size=700)
+    monkeypatch.setattr(sim.runfolder, "TRAJECTORY_BATCH_ROWS", 300)
+    run = sim.runfolder.Run.open(folder)
+    got = fan_quantiles(run, ["stance"], by="cell")
+    assert got["cell"].isna().sum() == got["week"].nunique()  # one group of missing labels
+    pd.testing.assert_frame_equal(got, fan_quantiles(run.trajectories, ["stance"], by="cell"))
+    pd.testing.assert_frame_equal(rung_probabilities_by_week(run, by="cell"),
+                                  rung_probabilities_by_week(run.trajectories, by="cell"))
+
+
+def test_a_runs_summary_report_and_comparison_never_hold_its_whole_trajectories(runs, tmp_path, monkeypatch):
+    """nzsim run's figures, nzsim report and nzsim compare read trajectories in batches only:
+    a 20,000-replication run's would take over a gigabyte as one frame (decision 26)."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    from sim.ensemble import describe_run
+    from sim.report import write_comparison, write_html_report
+    from sim.runfolder import Run
+
+    copies = {}
+    for name, run in runs.items():
+        shutil.copytree(run.path, tmp_path / name)
+        copies[name] = Run.open(tmp_path / name)
+
+    def whole(*args, **kwargs):
+        raise AssertionError("a whole run's trajectories were read")
+
+    real_read_parquet, real_read_table = pd.read_parquet, pq.read_table
+    monkeypatch.setattr(Run, "trajectories", property(whole))
+    monkeypatch.setattr(Run, "trajectories_of", whole)
+    monkeypatch.setattr(pd, "read_parquet",
+                        lambda path, *a, **k: whole() if "trajectories" in str(path) else real_read_parquet(path, *a, **k))
+    monkeypatch.setattr(pq, "read_table",
+                        lambda path, *a, **k: whole() if "trajectories" in str(path) else real_read_table(path, *a, **k))
+    for run in copies.values():
+        describe_run(run)
+        assert (run.path / "figures" / "trajectories.png").is_file() and (run.path / "figures" / "china_ladder.png").is_file()
+        assert write_html_report(run, tmp_path / f"{run.path.name}.html").is_file()
+    write_comparison(copies, tmp_path / "comparison", baseline="plain")
+    assert (tmp_path / "comparison" / "figures" / "trajectories.png").is_file()

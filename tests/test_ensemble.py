@@ -389,7 +389,7 @@ def test_a_two_worker_run_leaves_the_start_method_alone(tmp_path):
 
 def test_the_parent_of_a_pooled_run_never_loads_the_model(tmp_path):
     """Workers build models; the parent schedules and writes, and so carries neither Mesa nor
-    the model while they run (about 50 MB less resident memory, issue 3's memory target)."""
+    the model while they run (about 40 MB less resident memory, issue 3's memory target)."""
     script = f"""
         import json, sys
         from sim.ensemble import run_ensemble
@@ -405,6 +405,30 @@ def test_the_parent_of_a_pooled_run_never_loads_the_model(tmp_path):
     import mesa
 
     assert mesa_version == mesa.__version__  # recorded all the same, from the installed package
+
+
+def test_import_sim_is_light_and_its_names_and_submodules_load_on_use():
+    script = """
+        import json, sys
+        import sim
+        light = "mesa" not in sys.modules and "sim.model" not in sys.modules
+        analysis = sim.analysis.compare.__module__  # a submodule, after a plain `import sim`
+        still_light = "mesa" not in sys.modules
+        model = sim.NZModel.__module__  # a public name: loads the model now
+        try:
+            sim.no_such_thing
+            missing = None
+        except AttributeError as err:
+            missing = str(err)
+        print(json.dumps([light, analysis, still_light, model, "mesa" in sys.modules, missing, sorted(sim.__all__)]))
+    """
+    light, analysis, still_light, model, mesa_loaded, missing, names = json.loads(
+        run_python(script).stdout.strip().splitlines()[-1])
+    assert light and still_light
+    assert analysis == "sim.analysis" and model == "sim.model" and mesa_loaded
+    assert missing == "module 'sim' has no attribute 'no_such_thing'"
+    assert names == sorted(["Design", "NZModel", "Replication", "Run", "Scenario", "ScenarioError", "__version__",
+                            "load", "replicate", "run_ensemble", "tell"])
 
 
 def test_importing_the_runner_configures_no_logging():

@@ -303,6 +303,39 @@ def test_resume_keeps_the_chunk_plan_the_run_started_with(spec, tmp_path):
     assert_same_frames(resumed, reference)
 
 
+def test_a_folder_from_before_chunk_plans_resumes_with_fixed_chunks(spec, tmp_path):
+    """Format /1 folders record no plan: their chunks are all chunk_size long, whatever the
+    workers of the resuming run would plan now; the plan is recorded once resumed."""
+    out = tmp_path / "run"
+    with failing_at(SEED, 17), pytest.raises(EnsembleError):
+        run_ensemble(spec, 40, seed=SEED, workers=1, chunk_size=6, out=out, describe=False, max_in_flight=1)
+    manifest = json.loads((out / "manifest.json").read_text())
+    del manifest["chunk_bounds"]
+    manifest["format"] = "nzsim-run/1"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    resumed = run_ensemble(spec, 40, seed=SEED, workers=2, executor=InlineExecutor(), out=out, resume=True,
+                           describe=False)
+    fixed = [list(b) for b in chunk_bounds(40, 6)]
+    assert resumed.manifest["chunk_bounds"] == fixed
+    assert sorted(c["replications"] for c in resumed.manifest["chunks"]) == fixed
+    assert resumed.manifest["format"] == "nzsim-run/1"  # still readable by the code that made it
+    reference = run_ensemble(spec, 40, seed=SEED, workers=1, out=tmp_path / "ref", describe=False)
+    assert_same_frames(resumed, reference)
+
+
+def test_resume_refuses_another_chunk_size_and_a_newer_format(failed, spec, tmp_path):
+    out, _ = failed
+    before = snapshot(out)
+    with pytest.raises(RunFolderError, match="chunks of 5 replications.*leave out --chunk-size"):
+        run_ensemble(spec, 20, seed=SEED, workers=1, chunk_size=7, out=out, resume=True, describe=False)
+    assert snapshot(out) == before
+    newer = tmp_path / "newer"
+    newer.mkdir()
+    (newer / "manifest.json").write_text(json.dumps({"format": "nzsim-run/9"}))
+    with pytest.raises(RunFolderError, match="nzsim-run/1 or nzsim-run/2; it says 'nzsim-run/9', perhaps from a newer"):
+        Run.open(newer)
+
+
 def test_a_failure_keeps_every_chunk_that_finished(spec, tmp_path):
     """With the default window several chunks finish around the failing one; all must be kept."""
     for attempt in range(8):  # the order of a set of futures varies; one lucky run proves nothing

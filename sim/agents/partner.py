@@ -17,17 +17,7 @@ from __future__ import annotations
 
 import mesa
 
-from ..parameters import PARTNERS
-
-NAMES = {
-    "nato": "NATO",
-    "united_states": "the United States",
-    "united_kingdom": "the United Kingdom",
-    "australia": "Australia",
-    "japan": "Japan",
-    "south_korea": "South Korea",
-}
-assert tuple(NAMES) == PARTNERS
+from ..partners import NAMES  # re-exported: sim.agents.partner.NAMES
 
 
 class Partner(mesa.Agent):
