@@ -1,5 +1,5 @@
 """``python -m sim`` is the same as the ``nzsim`` command."""
 
-from .cli import main
+from .program import main
 
 raise SystemExit(main())
