@@ -475,12 +475,16 @@ def validate(targets: Targets, reps: int = 200, seed: int = 0, workers: int = 1,
 def scorecard_text(card: pd.DataFrame) -> str:
     """The scorecard as a plain-text table, with a closing line of counts."""
     lines = []
-    header = f"{'target':<42} {'use':<7} {'rule':<38} {'simulated':<42} {'result':<6} {'Brier':>5}"
+    # Each column as wide as its longest entry, so a long rule never runs into the next column.
+    width = {c: max([len(c), *(len(str(v)) for v in card[c])]) for c in ("target", "use", "rule", "simulated")}
+    header = (f"{'target':<{width['target']}} {'use':<{width['use']}} {'rule':<{width['rule']}} "
+              f"{'simulated':<{width['simulated']}} {'result':<6} {'Brier':>5}")
     lines.append(header)
     lines.append("-" * len(header))
     for r in card.itertuples():
         brier = "" if r.brier is None or (isinstance(r.brier, float) and math.isnan(r.brier)) else f"{r.brier:.3f}"
-        lines.append(f"{r.target:<42} {r.use:<7} {r.rule:<38} {r.simulated:<42} {'pass' if r.passed else 'FAIL':<6} {brier:>5}")
+        lines.append(f"{r.target:<{width['target']}} {r.use:<{width['use']}} {r.rule:<{width['rule']}} "
+                     f"{r.simulated:<{width['simulated']}} {'pass' if r.passed else 'FAIL':<6} {brier:>5}")
         lines.append(f"    observed: {r.observed}")
     failed = card.loc[~card["passed"], "target"].tolist()
     lines.append("")

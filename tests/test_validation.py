@@ -235,3 +235,20 @@ def test_same_seed_same_scorecard():
     b = v.validate(small, reps=5, seed=3, workers=2)
     pd.testing.assert_frame_equal(a, b)
     assert not math.isnan(a["value"].iloc[0])
+
+
+def test_the_scorecard_columns_line_up_however_long_a_rule():
+    from sim.validation import scorecard_text
+
+    card = pd.DataFrame([
+        {"target": "short", "use": "fit", "rule": "P >= 0.5", "simulated": "P = 0.82", "passed": True, "brier": 0.031,
+         "observed": "x"},
+        {"target": "a-much-longer-target-name-than-the-other", "use": "holdout",
+         "rule": "mean diff vs vilnius-2023-no-recession in [-0.15, -0.04]", "simulated": "mean diff -0.083",
+         "passed": False, "brier": float("nan"), "observed": "y"},
+    ])
+    lines = scorecard_text(card).splitlines()
+    header, rows = lines[0], [lines[2], lines[4]]
+    for column, values in (("simulated", ["P = 0.82", "mean diff -0.083"]), ("result", ["pass", "FAIL"])):
+        assert [row.index(v) for row, v in zip(rows, values)] == [header.index(column)] * 2
+    assert lines[-1] == "1 of 2 targets pass; failed: a-much-longer-target-name-than-the-other"
