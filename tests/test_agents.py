@@ -241,6 +241,31 @@ def test_measures_stay_while_the_record_is_fresh_and_go_once_it_has_faded():
     assert china.restrictions == []
 
 
+def test_measures_brought_without_a_record_go_once_a_later_affront_has_faded():
+    """Measures imposed with no record (the grievance of the moment alone cleared the bar) and
+    then a small affront (0.24): the record peaks at 0.24 while they are in force, and they go
+    once it has halved, 104 weeks on. Measured against the record at imposition (0), it could
+    never fade enough and the measures would stay for ever."""
+    m = build(RUN_PARAMS)
+    china = m.china
+    m.government.stance = 0.4
+    china.grievance = 5.0  # above the bar of 4.26 with no record
+    china.consider_trade_measures()
+    assert len(china.restrictions) == 1 and china.restrictions[0].record == 0.0
+    china.grievance = 0.0
+    china.accumulated = 0.24  # a later affront
+    china.consider_lifting()
+    assert china.restrictions[0].record == 0.24 and len(china.restrictions) == 1
+    for _ in range(103):
+        china.decay_grievance()
+        china.consider_lifting()
+        assert len(china.restrictions) == 1
+    china.decay_grievance()
+    china.decay_grievance()  # 105 weeks: below half the peak
+    china.consider_lifting()
+    assert china.restrictions == []
+
+
 def test_no_warmth_while_a_record_of_grievances_is_held():
     params = {"china.wedge_threshold": 0.3, "china.wedge_hazard": 1.0, "china.wedge_trade_boost": 0.02}
     m = build(params)

@@ -48,7 +48,8 @@ def logistic(x: float) -> float:
 @dataclass(slots=True)
 class Restriction:
     """Trade measures on named sectors. ``weeks_left`` is None for measures Beijing lifts at will;
-    ``record`` is Beijing's accumulated grievance when it imposed them (0 for exogenous shocks)."""
+    ``record`` is the peak of Beijing's accumulated grievance while they have been in force (from
+    its level when it imposed them; 0 for exogenous shocks)."""
 
     sectors: tuple[str, ...]
     fraction: float
@@ -208,17 +209,22 @@ class China(mesa.Agent):
         """Exogenous measures end on time (a measure of n weeks costs exports in exactly n weekly
         steps, counting the week it is imposed); Beijing's own are lifted step by step (formal first)
         with a weekly hazard once grievance is below the trade bar and the accumulated grievance
-        has faded to ``china.lift_fraction`` of what it was when they were imposed: measures stay
-        while the record of grievances that brought them is fresh, so they last years, not weeks."""
+        has faded to ``china.lift_fraction`` of its peak while they have been in force (from the
+        week they were imposed): measures stay while the record of grievances that brought or
+        renewed them is fresh, so they last years, not weeks. Measured against the peak, not the
+        level at imposition, because a record that was near zero then (measures brought by the
+        grievance of the moment alone) and grew with a later affront would never fade below a
+        fraction of that zero."""
         for r in list(self.restrictions):
             if r.weeks_left is not None and r.imposed_week < self.model.week:
                 r.weeks_left -= 1
                 if r.weeks_left <= 0:
                     self.restrictions.remove(r)
                     self.model.log("China", "restriction lifted", f"Beijing lifts the measures on {_listed(r.sectors)}.")
-        faded = self.accumulated <= self._p["china.lift_fraction"] * max(
-            (r.record for r in self.restrictions if r.weeks_left is None), default=0.0)
         endogenous = [r for r in self.restrictions if r.weeks_left is None]
+        for r in endogenous:
+            r.record = max(r.record, self.accumulated)  # the peak while in force
+        faded = self.accumulated <= self._p["china.lift_fraction"] * max((r.record for r in endogenous), default=0.0)
         if endogenous and faded and self.grievance < self.trade_bar():
             if self.model.rng.random() < self._p["china.lift_hazard"]:
                 r = max(endogenous, key=lambda r: (r.formal, r.imposed_week))
