@@ -252,3 +252,19 @@ def test_the_scorecard_columns_line_up_however_long_a_rule():
     for column, values in (("simulated", ["P = 0.82", "mean diff -0.083"]), ("result", ["pass", "FAIL"])):
         assert [row.index(v) for row, v in zip(rows, values)] == [header.index(column)] * 2
     assert lines[-1] == "1 of 2 targets pass; failed: a-much-longer-target-name-than-the-other"
+
+
+def test_the_model_reproduces_both_coercion_patterns_with_room_to_spare():
+    """The two patterns the record-of-affronts mechanism exists for, at a small replication count
+    and with margins wide enough for its noise: Australia 2020 coerced (fitted rule P >= 0.5) and
+    New Zealand 2022-2025 on one calendar not (fitted rule P <= 0.1). Without the record, or with
+    every mention counting as an affront, one of the two fails by far more than these margins."""
+    targets = v.load_targets(TARGETS)
+    chosen = {t.name: t for t in targets.targets if t.name in ("australia-2020-coercion", "nz-2022-2025-no-coercion")}
+    files = {str(targets.paths[s]) for t in chosen.values() for s in t.scenarios()}
+    sims = v.simulate_all({f: targets.specs[f] for f in sorted(files)}, 40, 3, 1, [None])[0]
+    australia, new_zealand = (v.score(chosen[n], targets, sims) for n in ("australia-2020-coercion", "nz-2022-2025-no-coercion"))
+    assert australia.passed and new_zealand.passed
+    p_australia = float(australia.row()["simulated"].removeprefix("P = "))
+    p_new_zealand = float(new_zealand.row()["simulated"].removeprefix("P = "))
+    assert p_australia >= 0.65 and p_new_zealand <= 0.05
