@@ -285,8 +285,8 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
         _p("china.accumulation_per_salience", 2.0, "grievance per channel unit", 0.0, 5.0,
            "accumulated grievance added per unit of China salience beyond china.affront_salience: the "
            "record of affronts, which lowers the bar for trade measures grievance by grievance",
-           ASSUMPTION + "Beijing coerced Australia after a run of grievances (foreign-interference laws "
-           "2018, the 5G exclusion 2018, then the COVID-19 inquiry call 2020), not after the first one "
+           ASSUMPTION + "in the record Beijing coerced Australia after a run of grievances (foreign-interference "
+           "laws 2018, the 5G exclusion 2018, then the COVID-19 inquiry call 2020), not after the first one "
            "(ABS 2020; ASPI, Hanson et al. 2020), so affronts add up; 2 keeps what a strong affront "
            "(strong China language, salience 1.2) adds where it was when every unit of salience "
            "counted one for one: 2 * (1.2 - 0.6) = 1.2"),
@@ -351,13 +351,15 @@ PARAMETERS: tuple[Parameter, ...] = tuple(
            "weekly probability of lifting one of Beijing's restrictions once grievance is below the trade bar and the record has faded (china.lift_fraction)",
            "Australia 2020: measures lifted step by step to Dec 2024 (ABS; ASPI 2023); value an assumption"),
         _p("china.lift_fraction", 0.5, "1", 0.0, 1.0,
-           "fraction of the accumulated grievance at imposition to which it must fade before Beijing lifts its own measures",
+           "fraction of the accumulated grievance's peak while Beijing's own measures are in force (from its level at "
+           "imposition) to which it must fade before Beijing lifts them",
            ASSUMPTION + "backing down while the grievances that brought the measures are fresh would cost "
            "Beijing its reputation for resolve (Zhang 2019); Australia's measures of 2020 were lifted step "
            "by step to Dec 2024 with its policy unchanged (ABS; ASPI 2023), i.e. as the record faded; "
            "half is a judgement"),
         _p("china.wedge_threshold", 0.3, "grievance", 0.0, 5.0,
-           "grievance below which restraint can be rewarded with warmth (the wedge channel)",
+           "grievance of the moment plus accumulated grievance below which restraint can be rewarded "
+           "with warmth (the wedge channel)",
            ASSUMPTION + "keeping a soft Five Eyes member is worth something to Beijing"),
         _p("china.wedge_hazard", 0.04, "per week", 0.0, 1.0,
            "weekly probability of a warm gesture (high-level visit, trade growth) when grievance is low and NZ restrained",
