@@ -128,7 +128,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"nzsim run: interrupted; finish it with: nzsim run {args.scenario} "
               f"--resume {args.resume or args.out or 'DIR'}", file=sys.stderr)
         return 130
-    summary = analysis.summarise(run.outcomes, by="cell" if "cell" in run.outcomes.columns else None)
+    summary = analysis.summarise(run.outcomes, by=run.cell_column)
     sys.stdout.write(format_summary(run, summary))
     sys.stdout.write(f"\nnext: nzsim report {run.path} (one HTML page), or nzsim compare {run.path} OTHER_RUN\n")
     return 0

@@ -767,7 +767,7 @@ def describe_run(run: Run) -> None:
     """Write the run's summary table (``summary.csv``) and figures (``figures/*.png``)."""
     from . import analysis, plotting
 
-    by = "cell" if "cell" in run.outcomes.columns else None
+    by = run.cell_column
     analysis.summarise(run.outcomes, by=by).to_csv(run.path / "summary.csv", index=False)
     figures = run.path / "figures"
     figures.mkdir(exist_ok=True)

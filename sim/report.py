@@ -178,9 +178,8 @@ def _write_comparison(runs, out: Path, table, frontier, usable, level, resamples
     variables = ["stance", "interoperability", "partner_trust_mean", "china_grievance", "approval", "threat_share"]
     # Each run's bands and rung shares, computed from the run folder in batches (memory stays
     # bounded however large the runs), then labelled as the comparison labels them.
-    cells = lambda run: "cell" if "cell" in run.outcomes.columns else None  # noqa: E731
-    quantiles = _with_labels(runs, lambda run: analysis.fan_quantiles(run, variables, by=cells(run)))
-    shares = _with_labels(runs, lambda run: analysis.rung_probabilities_by_week(run, by=cells(run)))
+    quantiles = _with_labels(runs, lambda run: analysis.fan_quantiles(run, variables, by=run.cell_column))
+    shares = _with_labels(runs, lambda run: analysis.rung_probabilities_by_week(run, by=run.cell_column))
     starts = {str(run.manifest["scenario"]["start"]) for run in runs.values()}
     start = dt.date.fromisoformat(starts.pop()) if len(starts) == 1 else None  # weeks if runs start apart
     plotting.fan_charts(quantiles.drop(columns="cell", errors="ignore"), figures / "trajectories.png",
@@ -239,7 +238,7 @@ def write_html_report(run: Run, path: str | Path | None = None) -> Path:
     path = Path(path) if path is not None else run.path / "report.html"
     m = run.manifest
     outcomes = run.outcomes
-    by = "cell" if "cell" in outcomes.columns else None
+    by = run.cell_column
     summary = analysis.summarise(outcomes, by=by)
     title = f"{m['scenario_name']}: {len(outcomes):,} replications, seed {m['root_seed']}"
     start = dt.date.fromisoformat(str(m["scenario"]["start"]))

@@ -303,6 +303,12 @@ class Run:
         return pd.read_parquet(self.path / "outcomes.parquet")
 
     @property
+    def cell_column(self) -> str | None:
+        """``"cell"`` for a run of several lever cells (the column that keeps them apart), else None:
+        the ``by=`` of its summaries and figures."""
+        return "cell" if "cell" in self.outcomes.columns else None
+
+    @property
     def trajectories(self) -> pd.DataFrame:
         """The long trajectories frame (read on each access: it can be large)."""
         return pd.read_parquet(self.path / "trajectories.parquet")

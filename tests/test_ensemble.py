@@ -308,6 +308,11 @@ def lever_run(tmp_path_factory):
                         out=tmp_path_factory.mktemp("levers") / "run", describe=False)
 
 
+def test_a_run_names_the_column_that_keeps_its_cells_apart(lever_run, reference):
+    assert lever_run.cell_column == "cell"
+    assert reference.cell_column is None
+
+
 def test_levers_run_the_full_factorial_as_labelled_cells(lever_run):
     out = lever_run.outcomes
     assert len(out) == 4 * 8
