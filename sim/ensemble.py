@@ -179,12 +179,17 @@ class ChunkTask:
 _SPECS: dict[str, Scenario] = {}
 
 
-def _spec_of(task: ChunkTask) -> Scenario:
-    key = json.dumps(task.scenario, sort_keys=True)
+def scenario_in_worker(data: Mapping[str, Any]) -> Scenario:
+    """A scenario sent to a worker as its canonical dict, validated once per worker process."""
+    key = json.dumps(data, sort_keys=True, default=str)
     spec = _SPECS.get(key)
     if spec is None:
-        spec = _SPECS[key] = from_dict(task.scenario)
+        spec = _SPECS[key] = from_dict(data)
     return spec
+
+
+def _spec_of(task: ChunkTask) -> Scenario:
+    return scenario_in_worker(task.scenario)
 
 
 def _arrow_type(kind: str) -> pa.DataType:

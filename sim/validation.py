@@ -27,7 +27,6 @@ Each scenario is simulated once per validation, and shared by every target that 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -40,11 +39,11 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .ensemble import replication_seed
+from .ensemble import replication_seed, scenario_in_worker
 from .model import NZModel, replication_parameters
 from .outcomes import COLUMN_TYPES
 from .replication import outcomes_of, trajectory_columns
-from .scenario import Scenario, ScenarioError, from_dict, load
+from .scenario import Scenario, ScenarioError, load
 
 DEFAULT_TARGETS = Path(__file__).resolve().parent.parent / "validation" / "targets.yaml"
 _RUNG = re.compile(r"^china_max_rung>=([0-5])$")
@@ -336,17 +335,10 @@ def run_replications(spec: Scenario, root_seed: int, start: int, stop: int,
     return rows, {v: np.asarray(a) for v, a in traj.items()}
 
 
-_SPECS: dict[str, Scenario] = {}
-
-
 def _task(args):
     """A chunk of replications; the scenario travels as its canonical dict (picklable)."""
     data, root_seed, start, stop, overrides = args
-    key = json.dumps(data, sort_keys=True, default=str)
-    spec = _SPECS.get(key)
-    if spec is None:
-        spec = _SPECS[key] = from_dict(data)
-    return run_replications(spec, root_seed, start, stop, overrides)
+    return run_replications(scenario_in_worker(data), root_seed, start, stop, overrides)
 
 
 def simulate_all(specs: Mapping[str, Scenario], reps: int, seed: int, workers: int = 1,
