@@ -39,7 +39,15 @@ import sys
 import time
 import traceback
 from collections.abc import Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    BrokenExecutor,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -539,7 +547,7 @@ def run_ensemble(
         progress: show a progress bar on stderr (True) or call ``progress(n)`` as replications finish.
         describe: write the summary table and figures into the folder when done.
         max_in_flight: chunks submitted but not yet finished (default: four per worker; one
-            when chunks run in-process, so each is on disk before the next starts).
+            when chunks run in-process, where the next chunk computes while the last is written).
         scenario_file: where ``scenario`` was read from, for the manifest (set when a path is given).
 
     Raises:
@@ -716,15 +724,48 @@ def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder
            consolidator: runfolder.Consolidator, done: set[tuple[int, int]]) -> None:
     """Run the pending chunks, at most ``window`` in flight, writing each as it finishes.
 
-    Finished chunks are handled in submission order, and every successful one is written
-    before a failure is raised, so no finished work is lost. Between chunks the consolidator
-    appends the finished ones, in order, to the final files (``done``: the chunks finished
-    before, on a resumed run).
+    Finished chunks are handed, in submission order, to one writer thread, which writes each
+    chunk's files, appends the finished chunks in order to the final files (``done``: the chunks
+    finished before, on a resumed run) and keeps the manifest's list of chunks. Writing (mostly
+    pyarrow, which releases the GIL) so overlaps the computing: with chunks run in this process,
+    the next chunk computes while the last is written. Every successful chunk is written before
+    a failure is raised, so no finished work is lost; at most two chunks wait to be written.
     """
     in_flight: dict[Future, ChunkTask] = {}
     queue = iter(pending)
     finished_keys = set(done)
-    last_manifest = time.monotonic()
+    last_manifest = [time.monotonic()]
+
+    def store(task: ChunkTask | None, result: Mapping[str, Any] | None) -> None:
+        if task is None:  # chunks a resumed run had: appended while the workers compute
+            consolidator.advance(finished_keys)
+            return
+        runfolder.write_chunk(folder, task.cell, task.chunk, result["tables"])
+        finished_keys.add((task.cell, task.chunk))
+        consolidator.advance(finished_keys, {(task.cell, task.chunk): result["tables"]})
+        manifest["chunks"].append(
+            {
+                "cell": task.cell,
+                "chunk": task.chunk,
+                "replications": [task.start, task.stop],
+                "seconds": round(result["seconds"], 4),
+                "worker": result["worker"],
+                "finished": _now(),
+            }
+        )
+        tracker.update(task.stop - task.start)
+        if time.monotonic() - last_manifest[0] > 1.0:  # the chunk files, not this list, drive --resume
+            runfolder.write_manifest(folder, manifest)
+            last_manifest[0] = time.monotonic()
+
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nzsim-writer")
+    writes: list[Future] = [writer.submit(store, None, None)]
+
+    def written(keep: int) -> None:
+        """Wait until at most ``keep`` writes are outstanding; a write's error is raised here."""
+        while len(writes) > keep:
+            writes.pop(0).result()
+
     try:
         while True:
             while len(in_flight) < window:
@@ -733,8 +774,8 @@ def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder
                     break
                 in_flight[executor.submit(run_chunk, task)] = task
             if not in_flight:
+                written(0)
                 return
-            consolidator.advance(finished_keys)  # while the workers compute (chunks a resumed run had)
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             failure = None
             for future in [f for f in in_flight if f in finished]:
@@ -744,28 +785,15 @@ def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder
                 except (ReplicationFailed, BrokenExecutor) as err:
                     failure = failure or err
                     continue
-                runfolder.write_chunk(folder, task.cell, task.chunk, result["tables"])
-                finished_keys.add((task.cell, task.chunk))
-                consolidator.advance(finished_keys, {(task.cell, task.chunk): result["tables"]})
-                manifest["chunks"].append(
-                    {
-                        "cell": task.cell,
-                        "chunk": task.chunk,
-                        "replications": [task.start, task.stop],
-                        "seconds": round(result["seconds"], 4),
-                        "worker": result["worker"],
-                        "finished": _now(),
-                    }
-                )
-                tracker.update(task.stop - task.start)
+                written(1)
+                writes.append(writer.submit(store, task, result))
             if failure is not None:
+                written(0)
                 raise failure
-            if time.monotonic() - last_manifest > 1.0:  # the chunk files, not this list, drive --resume
-                runfolder.write_manifest(folder, manifest)
-                last_manifest = time.monotonic()
     finally:
         for future in in_flight:
             future.cancel()
+        writer.shutdown(wait=True)
 
 
 def describe_run(run: Run) -> None:

@@ -349,7 +349,8 @@ def test_a_failure_keeps_every_chunk_that_finished(spec, tmp_path):
         assert finished_chunks(out) == completed, f"attempt {attempt}"
 
 
-def test_with_one_worker_each_chunk_is_on_disk_before_the_next_starts(spec, tmp_path):
+def test_with_one_worker_a_chunk_computes_while_only_the_last_one_is_being_written(spec, tmp_path):
+    """In-process, the writer thread may still be writing chunk k-1 when chunk k starts, never k-2."""
     out = tmp_path / "run"
     seen: dict[int, set] = {}
     watched = {replication_seed(SEED, i): i for i in (5, 10, 15)}  # the first replication of chunks 1-3
@@ -363,7 +364,19 @@ def test_with_one_worker_each_chunk_is_on_disk_before_the_next_starts(spec, tmp_
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(sim.model, "NZModel", Watching)
         run_ensemble(spec, 20, seed=SEED, workers=1, chunk_size=5, out=out, describe=False)
-    assert seen == {5: {(0, 0)}, 10: {(0, 0), (0, 1)}, 15: {(0, 0), (0, 1), (0, 2)}}
+    assert set(seen) == {5, 10, 15}
+    for first, on_disk in seen.items():
+        k = first // 5  # the chunk starting
+        assert {(0, j) for j in range(k - 1)} <= on_disk <= {(0, j) for j in range(k)}, (k, on_disk)
+    assert finished_chunks(out) == set() and (out / "outcomes.parquet").exists()
+
+
+def test_a_chunk_still_being_written_when_a_later_one_fails_is_kept(spec, tmp_path):
+    """The failure is raised only after the writer thread has written every chunk that finished."""
+    out = tmp_path / "run"
+    with failing_at(SEED, 5), pytest.raises(EnsembleError):  # chunk 1 fails just after chunk 0 finished
+        run_ensemble(spec, 20, seed=SEED, workers=1, chunk_size=5, out=out, describe=False)
+    assert finished_chunks(out) == {(0, 0)}
 
 
 def test_resume_clears_the_debris_of_a_write_killed_part_way(spec, tmp_path):
