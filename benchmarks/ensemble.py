@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/ensemble.py [all|throughput|batchrun|memory|profile]
+    .venv/bin/python benchmarks/ensemble.py [all|throughput|commands|batchrun|memory|profile]
         [--reps 1000] [--repeats 3] [--memory-reps 2000,20000] [--scenario FILE]
         [--tmp DIR] [--wait-idle 60] [--no-record]
 
@@ -16,6 +16,13 @@ Parts (``all``, the default, runs them in this order):
     ``executor=`` and warmed with a small run, which leaves out the start-up. Prints the rates,
     the parallel efficiency (rate at 2 workers / (2 x rate at 1)) and, for diagnosis, the
     parent's and the workers' CPU time and the workers' summed chunk time (from the manifest).
+``commands``
+    The command a user types, timed whole from a fresh process: ``python -m sim run SCENARIO
+    --reps N --seed 1 --workers W --no-figures --no-progress --out <tmp>`` for W = 1 and 2
+    (interpreter start-up, imports, the run and its summary table; no figures). Both sides pay
+    their start-up: with 1 worker the one process imports Mesa before its first replication,
+    with 2 the workers import it at once while the parent, which never loads Mesa, waits. The
+    parallel efficiency of the command is (time at 1 worker) / (2 x time at 2 workers).
 ``batchrun``
     ``mesa.batch_run`` on the same work: a thin adapter class builds ``NZModel(spec, seed=...)``
     from the same N replication seeds nzsim uses, ``number_processes`` = 1 and 2,
@@ -90,7 +97,7 @@ TARGET_EFFICIENCY = 0.85
 TARGET_MEMORY_MB = 600.0
 SEED = 1
 MB = 1024 * 1024
-PARTS = ("throughput", "batchrun", "memory", "profile")
+PARTS = ("throughput", "commands", "batchrun", "memory", "profile")
 
 
 # --------------------------------------------------------------------------------------
@@ -326,6 +333,52 @@ def throughput(spec, reps: int, repeats: int, tmp: Path) -> dict:
             "efficiency_warm": eff_warm, "startup_cost": startup_cost, "per_rep_w1": per_rep_w1,
             "per_rep_w2": per_rep_w2, "cpu_per_rep_w2": cpu_per_rep_w2, "others": others,
             "parent_share": parent_share, "busy": busy, "runs": runs_all, "kept": {k: len(v) for k, v in runs.items()}}
+
+
+def timed_command(scenario: Path, reps: int, workers: int, tmp: Path) -> dict:
+    """``python -m sim run`` in a fresh process, timed whole (the wall time the user waits)."""
+    out = Path(tempfile.mkdtemp(dir=tmp, prefix=f"nzsim-cmd{workers}-")) / "run"
+    cmd = [sys.executable, "-m", "sim", "run", str(scenario), "--reps", str(reps), "--seed", str(SEED),
+           "--workers", str(workers), "--no-figures", "--no-progress", "--out", str(out)]
+    with CpuWatch() as cpu:
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"nzsim run failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    manifest = json.loads((out / "manifest.json").read_text())
+    chunk_seconds = sum(c["seconds"] for c in manifest["chunks"])
+    shutil.rmtree(out.parent, ignore_errors=True)
+    return {"workers": workers, "reps": reps, "seconds": seconds, "rate": reps / seconds,
+            "chunk_seconds": chunk_seconds, "cpu": cpu.children_cpu, "others": cpu.others, "steal": cpu.steal}
+
+
+def commands(scenario: Path, spec, reps: int, repeats: int, tmp: Path) -> dict:
+    print(f"\n== Commands: python -m sim run {scenario.name} --reps {reps:,} --seed {SEED} --workers W --no-figures "
+          f"--no-progress, from a fresh process; {repeats} repeat(s); {load_note()}")
+    print("   Timed whole, as the user waits for it: interpreter start-up, imports (with 1 worker this process "
+          "imports Mesa;\n   with 2 the workers do, at once), the run and its summary table.")
+    timed_command(scenario, 20, 1, tmp)  # first-run costs (byte-code caches, page cache) out of the figures
+    runs: dict[int, list[dict]] = {1: [], 2: []}
+    for r in range(repeats):
+        if r:
+            print(f"   repeat {r + 1}: {load_note()}")
+        for w in (1, 2):
+            x = timed_command(scenario, reps, w, tmp)
+            runs[w].append(x)
+            print(f"   repeat {r + 1}: {w} worker{'s' if w > 1 else ' '} {x['rate']:7.1f} rep/s ({x['seconds']:.2f} s; "
+                  f"chunk wall time {x['chunk_seconds']:.2f} s, so {x['seconds'] - x['chunk_seconds'] / w:.2f} s "
+                  f"outside the replications; other processes {x['others']:.0%} of the CPUs, steal {x['steal']:.0%})")
+    excluded = kept_note({f"{w} worker{'s' if w > 1 else ''}": v for w, v in runs.items()})
+    runs_all, runs = runs, {w: clean(v) for w, v in runs.items()}
+    med = {w: statistics.median(x["seconds"] for x in v) for w, v in runs.items()}
+    eff = med[1] / (2 * med[2])
+    verdict = "meets" if eff >= TARGET_EFFICIENCY else "MISSES"
+    print(f"   median{excluded}: 1 worker {med[1]:.2f} s ({reps / med[1]:.1f} rep/s), 2 workers {med[2]:.2f} s "
+          f"({reps / med[2]:.1f} rep/s); parallel efficiency of the command {eff:.0%} ({verdict} the "
+          f"{TARGET_EFFICIENCY:.0%} target)")
+    return {"reps": reps, "repeats": repeats, "median": med, "efficiency": eff, "runs": runs_all,
+            "kept": {w: len(v) for w, v in runs.items()}}
 
 
 # --------------------------------------------------------------------------------------
@@ -757,6 +810,17 @@ counts those left in, for 1 worker / 2 workers / warm pool).
 |---|---|---|---|---|---|---|---|---|---|---|---|---|
 <!-- ensemble throughput rows -->
 
+### Whole commands
+
+`python -m sim run SCENARIO --reps N --seed 1 --workers W --no-figures --no-progress --out TMP` from a
+fresh process, timed whole (interpreter start-up, imports, the run, its summary table), median of the
+repeats. Both sides pay their start-up: with 1 worker the one process imports Mesa, with 2 the two
+workers import it at once. Efficiency: (time at 1 worker) / (2 x time at 2 workers). "Others" as above.
+
+| date | code | scenario | reps x repeats | 1 worker s | 2 workers s | 1 worker rep/s | 2 workers rep/s | efficiency | others | machine | versions |
+|---|---|---|---|---|---|---|---|---|---|---|---|
+<!-- ensemble command rows -->
+
 ### Yardstick: `mesa.batch_run`
 
 The same replications (same seeds) through `mesa.batch_run` with a thin adapter class, `max_steps=52`,
@@ -798,6 +862,9 @@ parallel efficiency this machine allows the model's work.
 
 def _insert(text: str, marker: str, rows: list[str]) -> str:
     marker = f"<!-- {marker} -->\n"
+    if marker not in text:
+        raise SystemExit(f"benchmarks/RESULTS.md has no '{marker.strip()}' line to record these rows under; "
+                         "add its table from SECTION in benchmarks/ensemble.py")
     return text.replace(marker, marker + "".join(rows), 1)
 
 
@@ -822,6 +889,12 @@ def record(spec, results: dict, path: Path) -> Path:
         text = _insert(text, "ensemble throughput rows", [
             f"{head} {t['reps']} x {t['repeats']}{kept(t)} | {m['w1']:.1f} | {m['w2']:.1f} | {m['w2warm']:.1f} | "
             f"{t['efficiency']:.0%} | {t['efficiency_warm']:.0%} | {t['startup_cost']:.2f} | {others(t)} |{tail}"])
+    if "commands" in results:
+        c = results["commands"]
+        m = c["median"]
+        text = _insert(text, "ensemble command rows", [
+            f"{head} {c['reps']} x {c['repeats']}{kept(c)} | {m[1]:.2f} | {m[2]:.2f} | {c['reps'] / m[1]:.1f} | "
+            f"{c['reps'] / m[2]:.1f} | {c['efficiency']:.0%} | {others(c)} |{tail}"])
     for key in ("batchrun", "batchrun_every_week"):
         if key not in results:
             continue
@@ -931,6 +1004,8 @@ def main(argv=None) -> int:
         t_all = time.perf_counter()
         if "throughput" in parts:
             results["throughput"] = throughput(spec, args.reps, args.repeats, tmp)
+        if "commands" in parts:
+            results["commands"] = commands(args.scenario, spec, args.reps, args.repeats, tmp)
         if "batchrun" in parts:
             results["batchrun"] = batchrun(args.scenario, spec, args.reps, args.repeats, results.get("throughput"),
                                            tmp=tmp)
