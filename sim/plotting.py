@@ -228,7 +228,7 @@ def build_outcome_distributions(
     analysis._require(outcomes, [*columns, *([by] if by else [])], "outcomes")
     outcomes = outcomes.reset_index(drop=True)  # runs concatenated keep their own row labels
     groups = _groups(outcomes, by)
-    colours = _colours(len(groups))
+    styles = _styles(len(groups))
     rung_panel = "china_max_rung" in outcomes.columns
 
     ncols = min(3, max(1, len(columns)))
@@ -238,11 +238,11 @@ def build_outcome_distributions(
 
     for i, column in enumerate(columns):
         ax = fig.add_subplot(grid[i // ncols, i % ncols])
-        _histogram(ax, column, [(name, outcomes.loc[rows, column]) for name, rows in groups], colours)
+        _histogram(ax, column, [(name, outcomes.loc[rows, column]) for name, rows in groups], styles)
 
     if rung_panel:
         ax = fig.add_subplot(grid[nrows, :])
-        _rung_bars(ax, outcomes, by, groups, colours)
+        _rung_bars(ax, outcomes, by, groups, styles)
 
     for ax, column in zip(fig.axes, [*columns, *(["china_max_rung"] if rung_panel else [])]):
         value = (mark or {}).get(column)
@@ -253,7 +253,7 @@ def build_outcome_distributions(
                         color=MARK_COLOUR, weight="bold", fontsize="small")
 
     if by is not None:  # one group needs no legend: its medians are written on the panels
-        handles = [Patch(facecolor=c, edgecolor=c, alpha=0.6, label=_group_label(by, name)) for (name, _), c in zip(groups, colours)]
+        handles = [_group_patch(style, _group_label(by, name)) for (name, _), style in zip(groups, styles)]
         handles.append(Line2D([], [], color="#333333", linestyle="--", linewidth=1.5, label="median (dashed, in the group's colour)"))
         _legend(fig, handles)
 
@@ -275,7 +275,7 @@ def outcome_distributions(
     return _save(build_outcome_distributions(outcomes, columns, by, title=title), path)
 
 
-def _histogram(ax, column: str, series: list[tuple[object, pd.Series]], colours: Sequence[str]) -> None:
+def _histogram(ax, column: str, series: list[tuple[object, pd.Series]], styles: Sequence[tuple[str, str, str]]) -> None:
     panel_title, xlabel = OUTCOME_LABELS.get(column, (column.replace("_", " ").capitalize(), column))
     ax.set_title(panel_title)
     ax.set_xlabel(xlabel)
@@ -292,17 +292,18 @@ def _histogram(ax, column: str, series: list[tuple[object, pd.Series]], colours:
     show = (lambda v: f"{v:.0%}") if column in _PERCENT else (lambda v: f"{v:,.3g}")
     edges = _bin_edges([v for _, v in values if v.size])
     single = len(values) == 1
-    for i, ((name, v), colour) in enumerate(zip(values, colours)):
+    for i, ((name, v), (colour, linestyle, hatch)) in enumerate(zip(values, styles)):
         if v.size == 0:
             continue
         weights = np.full(v.size, 1.0 / v.size)
         if single:
             ax.hist(v, bins=edges, weights=weights, color=colour, alpha=0.85, edgecolor="white", linewidth=0.6)
         else:
-            # earlier groups get wider outlines, so identical histograms show as nested colours
+            # earlier groups get wider outlines, so identical histograms show as nested colours;
+            # past eight groups the outline's line style tells a colour's second use from its first
             width = 1.4 + (1.0 * (len(values) - 1 - i) if len(values) <= 4 else 0.0)
             ax.hist(v, bins=edges, weights=weights, histtype="stepfilled", color=colour, alpha=0.15)
-            ax.hist(v, bins=edges, weights=weights, histtype="step", color=colour, linewidth=width)
+            ax.hist(v, bins=edges, weights=weights, histtype="step", color=colour, linewidth=width, linestyle=linestyle)
         ax.axvline(float(np.median(v)), color="#333333" if single else colour, linestyle="--", linewidth=1.5)
     if pooled.min() == pooled.max():
         half = (edges[1] - edges[0]) / 2
@@ -365,15 +366,16 @@ def _lattice_step(values: np.ndarray, span: float) -> float | None:
     return step if np.allclose(k, np.round(k), atol=1e-6) else None
 
 
-def _rung_bars(ax, outcomes: pd.DataFrame, by: str | None, groups, colours) -> None:
+def _rung_bars(ax, outcomes: pd.DataFrame, by: str | None, groups, styles) -> None:
     table = analysis.summarise(outcomes[[*([by] if by else []), "china_max_rung"]], by=by)
     x = np.arange(len(analysis.RUNG_NAMES))
     width = 0.8 / max(1, len(groups))
-    for i, ((name, _), colour) in enumerate(zip(groups, colours)):
+    for i, ((name, _), (colour, linestyle, hatch)) in enumerate(zip(groups, styles)):
         rows = table if by is None else table[table[by].eq(name) | (table[by].isna() & pd.isna(name))]
         shares = rows["probability"].to_numpy(dtype=float)
         offset = (i - (len(groups) - 1) / 2) * width
-        bars = ax.bar(x + offset, shares, width=width * 0.95, color=colour)
+        bars = ax.bar(x + offset, shares, width=width * 0.95, color=colour, hatch=hatch or None,
+                      edgecolor="white" if hatch else None, linewidth=0 if not hatch else 0.5)
         if len(groups) <= 3:  # label the bars; with several groups only those above zero
             labels = [_share_label(s, blank_zero=len(groups) > 1) for s in shares]
             ax.bar_label(bars, labels=labels, padding=2, fontsize="small")
@@ -467,7 +469,8 @@ def build_fan_charts(
         )
 
     groups = _groups(quantiles, by)
-    colours = _colours(len(groups))
+    styles = _styles(len(groups))
+    colours = [colour for colour, _, _ in styles]
     ncols = min(3, max(1, len(variables)))
     nrows = max(1, math.ceil(len(variables) / ncols))
     fig = _figure((4.6 * ncols, 3.3 * nrows + 0.9))
@@ -475,14 +478,14 @@ def build_fan_charts(
 
     for ax, variable in zip(axes, variables):
         rows = quantiles[quantiles["variable"] == variable]
-        for (name, index), colour in zip(groups, colours):
+        for (name, index), (colour, linestyle, _) in zip(groups, styles):
             part = rows.loc[rows.index.intersection(index)].sort_values("week")
             x = _time(part["week"].to_numpy(), start)
             if by is None and {"q05", "q95"} <= set(part.columns):
                 ax.fill_between(x, part["q05"], part["q95"], color=colour, alpha=0.18, linewidth=0)
             if {"q25", "q75"} <= set(part.columns):
                 ax.fill_between(x, part["q25"], part["q75"], color=colour, alpha=0.38 if by is None else 0.22, linewidth=0)
-            ax.plot(x, part["q50"], color=colour, linewidth=2.0)
+            ax.plot(x, part["q50"], color=colour, linewidth=2.0, linestyle=linestyle)
         panel_title, ylabel = VARIABLE_LABELS.get(variable, (variable.replace("_", " ").capitalize(), variable))
         ax.set_title(panel_title)
         ax.set_ylabel(ylabel)
@@ -503,9 +506,7 @@ def build_fan_charts(
             Patch(facecolor=colours[0], alpha=0.18, label="middle 90% of runs"),
         ]
     else:
-        handles = [
-            Patch(facecolor=c, alpha=0.5, edgecolor=c, label=_group_label(by, name)) for (name, _), c in zip(groups, colours)
-        ]
+        handles = [_group_patch(style, _group_label(by, name), alpha=0.3) for (name, _), style in zip(groups, styles)]
         handles.append(Line2D([], [], color="#333333", linewidth=2.0, label="line: median, band: middle 50%"))
     _legend(fig, handles)
     each = f" per {by}" if by is not None else ""
@@ -697,20 +698,19 @@ def build_ecdfs(
     analysis._require(outcomes, [*columns, by], "outcomes")
     outcomes = outcomes.reset_index(drop=True)  # runs concatenated keep their own row labels
     groups = _groups(outcomes, by)
-    colours = _colours(len(groups))
-    styles = ["-", "--", "-.", ":"]
+    styles = _styles(len(groups))
     ncols = min(3, max(1, len(columns)))
     nrows = max(1, math.ceil(len(columns) / ncols))
     fig = _figure((4.4 * ncols, 3.2 * nrows + 0.6 + 0.25 * math.ceil(len(groups) / 3)))
     for i, column in enumerate(columns):
         ax = fig.add_subplot(nrows, ncols, i + 1)
         panel_title, xlabel = OUTCOME_LABELS.get(column, (column.replace("_", " ").capitalize(), column))
-        for j, ((name, index), colour) in enumerate(zip(groups, colours)):
+        for (name, index), (colour, linestyle, _) in zip(groups, styles):
             v = np.sort(pd.to_numeric(outcomes.loc[index, column], errors="coerce").dropna().to_numpy(dtype=float))
             if v.size:
                 shares = np.arange(1, v.size + 1) / v.size
-                ax.step(np.r_[v[0], v], np.r_[0.0, shares], where="post", color=colour,
-                        linestyle=styles[(j // len(PALETTE)) % len(styles)], linewidth=1.8)
+                ax.step(np.r_[v[0], v], np.r_[0.0, shares], where="post", color=colour, linestyle=linestyle,
+                        linewidth=1.8)
         ax.set_title(panel_title)
         ax.set_xlabel(xlabel)
         ax.set_ylabel("replications at or below (%)")
@@ -721,8 +721,8 @@ def build_ecdfs(
         ax.grid(color="#E5E5E5", linewidth=0.8)
         ax.set_axisbelow(True)
     handles = [
-        Line2D([], [], color=c, linewidth=2, linestyle=styles[(j // len(PALETTE)) % len(styles)], label=str(name))
-        for j, ((name, _), c) in enumerate(zip(groups, colours))
+        Line2D([], [], color=colour, linewidth=2, linestyle=linestyle, label=str(name))
+        for (name, _), (colour, linestyle, _) in zip(groups, styles)
     ]
     _legend(fig, handles)
     fig.suptitle(title or f"Outcome distributions of {len(groups)} runs (cumulative)", fontsize="x-large", weight="bold")
@@ -897,8 +897,11 @@ def build_frontier(
     pairs = [(names[0], other) for other in names[1:]]
     ncols = min(2, len(pairs))
     nrows = math.ceil(len(pairs) / ncols)
-    fig = _figure((6.2 * ncols, 4.8 * nrows + 0.8))
+    fig = _figure((6.2 * ncols + 2.6, 4.8 * nrows + 0.8))
     on = frame["on_frontier"].to_numpy(dtype=bool)
+    numbers = [str(i + 1) for i in range(len(frame))]
+    ink = ["#111111" if good else "#777777" for good in on]
+    axes = []
     for i, (x_name, y_name) in enumerate(pairs):
         ax = fig.add_subplot(nrows, ncols, i + 1)
         x = frame[x_name].to_numpy(dtype=float)
@@ -906,7 +909,7 @@ def build_frontier(
         ax.scatter(x[~on], y[~on], facecolor="white", edgecolor="#888888", s=46, linewidth=1.5, zorder=3)
         ax.scatter(x[on], y[on], color=PALETTE[1], edgecolor="#333333", s=60, linewidth=0.8, zorder=4)
         ax.margins(x=0.15, y=0.15)
-        _label_points(ax, x, y, [str(r) for r in frame["run"]], ["#111111" if good else "#777777" for good in on])
+        axes.append((ax, x, y))
         for axis, name in ((ax.xaxis, x_name), (ax.yaxis, y_name)):
             (ax.set_xlabel if axis is ax.xaxis else ax.set_ylabel)(_wrap(_objective_label(name, directions[name]), 48))
             if _is_share(name):
@@ -921,7 +924,18 @@ def build_frontier(
                label="dominated: another run is as good on every objective and better on one"),
     ]
     _legend(fig, handles)
+    # the key: each point carries its run's number; the names are listed beside the panels
+    key = [Line2D([], [], linestyle="", marker="", label=f"{n}  {_wrap(str(run), 30)}".replace("\n", "\n    "))
+           for n, run in zip(numbers, frame["run"])]
+    legend = fig.legend(handles=key, loc="outside right upper", title="Runs", frameon=False, handlelength=0,
+                        handletextpad=0, alignment="left", fontsize="small")
+    for text, colour in zip(legend.get_texts(), ink):
+        text.set_color(colour)
     fig.suptitle(title or f"Tradeoffs across {len(frame)} runs on {len(names)} objectives", fontsize="x-large", weight="bold")
+    fig.canvas.draw()  # lay the panels out, then place the numbers on the panels as drawn
+    fig.set_layout_engine("none")  # and keep that layout, so the numbers stay where they were placed
+    for ax, x, y in axes:
+        _label_points(ax, x, y, numbers, ink)
     return fig
 
 
@@ -936,34 +950,82 @@ def frontier(
     return _save(build_frontier(frame, objectives, title=title), path)
 
 
-def _label_points(ax, x: np.ndarray, y: np.ndarray, labels: list[str], colours: list[str]) -> None:
-    """Label each point beside it, moving a label up or down until it overlaps no label placed before.
+def _label_points(ax, x: np.ndarray, y: np.ndarray, labels: list[str], colours: list[str]) -> list:
+    """Put each point's label (a short number) beside it, inside the panel, overlapping no other
+    label and no point; a label pushed away from its point gets a leader line to it.
 
-    Label boxes are estimated in points from the text's length (about 0.55 of the font size
-    per character), on the axes as they will be drawn; good enough to keep the labels of
-    points that nearly coincide apart.
+    Points that sit on top of each other share one label ("2, 5"). Placement is measured on
+    the figure as laid out (call after the layout is fixed): each candidate spot around the
+    point, nearest first, is tried until one fits. Returns the annotations.
     """
-    ax.autoscale_view()
-    size = 8.0  # "small" at matplotlib's default 10-point font
-    points_per_pixel = 72.0 / ax.figure.dpi
-    placed: list[tuple[float, float, float, float]] = []
-    for xi, yi, label, colour in zip(x, y, labels, colours):
-        px, py = ax.transData.transform((xi, yi)) * points_per_pixel
-        right_side = ax.transAxes.inverted().transform(ax.transData.transform((xi, yi)))[0] > 0.6
-        label = _wrap(label, 28)
-        lines = label.count("\n") + 1
-        width, height = 0.55 * size * max(len(line) for line in label.split("\n")), 1.25 * size * lines
-        dx = -5 if right_side else 5  # points on the right get their label on their left, inside the panel
-        for shift in (0, -1, 1, -2, 2, -3, 3, -4, 4):
-            dy = 3 + shift * height
-            left = px + dx - width if right_side else px + dx
-            box = (left, py + dy, left + width, py + dy + height)
-            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in placed):
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    pad = 2.0 * fig.dpi / 72  # two points, in pixels
+    inside = (frame.x0 + pad, frame.y0 + pad, frame.x1 - pad, frame.y1 - pad)
+    at = ax.transData.transform(np.column_stack([x, y]))
+    marker = 5.0 * fig.dpi / 72  # a dot's radius, and a little room around it
+
+    # points closer than a dot's width share a label
+    clusters: list[list[int]] = []
+    for i, p in enumerate(at):
+        if not np.isfinite(p).all():
+            continue
+        for cluster in clusters:
+            if np.hypot(*(at[cluster[0]] - p)) < 1.6 * marker:
+                cluster.append(i)
                 break
-        placed.append(box)
-        note = ax.annotate(label, (xi, yi), xytext=(dx, dy), textcoords="offset points", fontsize=size, color=colour,
-                           va="bottom", ha="right" if right_side else "left")
-        note.set_in_layout(False)  # labels may run past the axes; they must not shrink the panels
+        else:
+            clusters.append([i])
+    dots = [(p[0] - marker, p[1] - marker, p[0] + marker, p[1] + marker) for p in at if np.isfinite(p).all()]
+    placed: list[tuple[float, float, float, float]] = []
+    notes = []
+    angles = np.deg2rad([45, 135, -45, -135, 90, -90, 0, 180, 22, 158, -22, -158, 68, 112, -68, -112])
+    for cluster in clusters:
+        xi, yi = x[cluster[0]], y[cluster[0]]
+        px, py = at[cluster[0]]
+        text = ", ".join(labels[i] for i in cluster)
+        colour = colours[cluster[0]] if len({colours[i] for i in cluster}) == 1 else "#111111"
+        style = {"fontsize": 8, "color": colour, "ha": "center", "va": "center", "weight": "bold", "zorder": 5}
+        probe = ax.text(xi, yi, text, **style)
+        box = probe.get_window_extent(renderer)
+        probe.remove()
+        w, h = box.width + 2, box.height + 1
+        choice = None
+        for radius in (9, 15, 23, 33, 45, 60):
+            for angle in angles:
+                # centre of the label, in pixels, so that its box clears the dot by ``radius`` points
+                r = radius * fig.dpi / 72
+                cx = px + np.cos(angle) * (r + w / 2 * abs(np.cos(angle)))
+                cy = py + np.sin(angle) * (r + h / 2 * abs(np.sin(angle)))
+                candidate = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+                if not (inside[0] <= candidate[0] and candidate[2] <= inside[2]
+                        and inside[1] <= candidate[1] and candidate[3] <= inside[3]):
+                    continue
+                if any(_overlap(candidate, other) for other in [*placed, *dots]):
+                    continue
+                choice = (cx, cy, radius)
+                break
+            if choice is not None:
+                break
+        if choice is None:  # nowhere free: the nearest spot inside the panel
+            cx = min(max(px + marker + w / 2, inside[0] + w / 2), inside[2] - w / 2)
+            cy = min(max(py + marker + h / 2, inside[1] + h / 2), inside[3] - h / 2)
+            choice = (cx, cy, 99)
+        cx, cy, radius = choice
+        scale = 72 / fig.dpi
+        # pushed away from its point: a leader line says whose label it is
+        leader = {"arrowstyle": "-", "color": colour, "linewidth": 0.7, "shrinkA": 0, "shrinkB": 4} if radius > 9 else None
+        note = ax.annotate(text, (xi, yi), xytext=((cx - px) * scale, (cy - py) * scale), textcoords="offset points",
+                           arrowprops=leader, **style)
+        note.set_in_layout(False)
+        placed.append((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+        notes.append(note)
+    return notes
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _wrap(text: str, width: int) -> str:
@@ -1263,8 +1325,31 @@ def _legend(fig: Figure, handles: list) -> None:
     fig.legend(handles=handles, loc="outside lower center", ncols=ncols, frameon=False)
 
 
-def _colours(n: int) -> list[str]:
-    return [PALETTE[i % len(PALETTE)] for i in range(n)]
+#: What tells groups apart once the palette's eight colours are used up: the first eight groups
+#: get solid lines and plain fills, the next eight dashed lines and hatched fills, and so on.
+_LINESTYLES = ("-", "--", ":", "-.")
+_HATCHES = ("", "///", "...", "xxx")
+
+
+def _styles(n: int) -> list[tuple[str, str, str]]:
+    """(colour, line style, hatch) for ``n`` groups, no two alike: Okabe-Ito colours, then the
+    same colours again with another line style and hatch for each further round of eight."""
+    rounds = len(_LINESTYLES)
+    return [(PALETTE[i % len(PALETTE)], _LINESTYLES[(i // len(PALETTE)) % rounds], _HATCHES[(i // len(PALETTE)) % rounds])
+            for i in range(n)]
+
+
+def _group_patch(style: tuple[str, str, str], label: str, alpha: float = 0.6) -> Patch:
+    """A legend key for a group: its colour filled, its hatch and its line style on the edge."""
+    colour, linestyle, hatch = style
+    return Patch(facecolor=_faded(colour, alpha), edgecolor=colour, hatch=hatch or None, linestyle=linestyle,
+                 linewidth=1.8, label=label)
+
+
+def _faded(colour: str, alpha: float) -> tuple[float, float, float, float]:
+    from matplotlib.colors import to_rgba
+
+    return to_rgba(colour, alpha)
 
 
 def _time(weeks: np.ndarray, start: dt.date | None) -> np.ndarray:

@@ -343,3 +343,101 @@ def test_outcome_distributions_mark_one_replication(frames):
     assert "your run" in rung_texts
     plain = plotting.build_outcome_distributions(outcomes, ["final_stance"])
     assert not any(t.get_text() == "marked" for ax in plain.axes for t in ax.texts)
+
+
+# --------------------------------------------------------------------------------------
+# Many groups, and the frontier's labels
+# --------------------------------------------------------------------------------------
+
+
+def _rgb(colour) -> tuple:
+    from matplotlib.colors import to_rgb
+
+    return tuple(round(c, 3) for c in to_rgb(colour))
+
+
+@pytest.mark.parametrize("n", [9, 12])
+def test_more_groups_than_colours_stay_distinguishable(frames, n):
+    outcomes = pd.concat([frames[0].assign(cell=f"cell {i}") for i in range(n)], ignore_index=True)
+    fig = plotting.build_outcome_distributions(outcomes, ["final_stance"], by="cell")
+    keys = [h for h in fig.legends[0].legend_handles if h.get_label().startswith("cell")]
+    assert len(keys) == n
+    looks = {(_rgb(h.get_edgecolor()), h.get_hatch() or "", str(h.get_linestyle())) for h in keys}
+    assert len(looks) == n, "two groups share a colour and a style in the legend"
+    outlines = [p for p in fig.axes[0].patches if not p.get_fill()]  # each group's step outline
+    assert len({(_rgb(p.get_edgecolor()), str(p.get_linestyle())) for p in outlines}) == n
+    bars = fig.axes[-1].containers  # the rung panel: one bar container per group
+    assert len({(_rgb(c[0].get_facecolor()), c[0].get_hatch() or "") for c in bars}) == n
+
+    weeks = np.arange(5)
+    quantiles = pd.concat([pd.DataFrame({"variable": "stance", "week": weeks, "q25": 0.2 + i / 50, "q50": 0.3 + i / 50,
+                                         "q75": 0.4 + i / 50, "run": f"run {i}"}) for i in range(n)], ignore_index=True)
+    fig = plotting.build_fan_charts(quantiles, by="run")
+    medians = fig.axes[0].lines
+    assert len(medians) == n and len({(_rgb(line.get_color()), line.get_linestyle()) for line in medians}) == n
+    keys = [h for h in fig.legends[0].legend_handles if h.get_label().startswith("run")]
+    assert len({(_rgb(h.get_edgecolor()), h.get_hatch() or "", str(h.get_linestyle())) for h in keys}) == n
+
+    fig = plotting.build_ecdfs(outcomes, ["final_stance"], by="cell")
+    assert len({(_rgb(line.get_color()), line.get_linestyle()) for line in fig.axes[0].lines}) == n
+
+
+def _frontier_frame(n: int) -> pd.DataFrame:
+    """n runs with long lever-cell names: three on top of each other in the top right corner (one
+    wide label, which must stay inside the panel), a column of points close below them (whose
+    labels must move away, tied to their points), and the rest apart."""
+    rng = np.random.default_rng(n)
+    crowd = max(0, min(4, n - 3))
+    rest = n - 3 - crowd
+    x = np.r_[[0.60] * 3, [0.5995] * crowd, rng.uniform(0.53, 0.58, rest)][:n]
+    y = np.r_[[250.0] * 3, 242 - 9 * np.arange(crowd), rng.uniform(0, 200, rest)][:n]
+    z = np.r_[[0.7] * 3, 0.68 - 0.025 * np.arange(crowd), rng.uniform(0, 0.5, rest)][:n]
+    names = [f"china_language={a}, attendance={b}" for a in ("none", "passing", "strong")
+             for b in ("leader", "minister", "none", "deputy")][:n]
+    frame = pd.DataFrame({"run": names, "final_interoperability": x, "exports_lost_nzd_m": y, "china_max_rung>=warning": z})
+    frame["on_frontier"] = [i % 3 != 1 for i in range(n)]
+    return frame
+
+
+@pytest.mark.parametrize("n", [4, 6, 9, 12])
+def test_frontier_labels_sit_by_their_points_inside_the_panels(n):
+    frame = _frontier_frame(n)
+    fig = plotting.build_frontier(frame)
+    assert_labelled(fig)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        panel = ax.get_window_extent(renderer)
+        notes = [t for t in ax.texts if t.get_text().strip()]
+        numbers = sorted(int(part) for t in notes for part in t.get_text().split(", "))
+        assert numbers == list(range(1, n + 1)), "each run's number once in each panel"
+        boxes = [t.get_window_extent(renderer) for t in notes]
+        for note, box in zip(notes, boxes):
+            assert panel.x0 <= box.x0 and box.x1 <= panel.x1 and panel.y0 <= box.y0 and box.y1 <= panel.y1, \
+                f"label {note.get_text()!r} runs outside its panel (over a title or an axis label)"
+            point = ax.transData.transform(note.xy)
+            gap = max(box.x0 - point[0], point[0] - box.x1, box.y0 - point[1], point[1] - box.y1, 0)
+            # beside its point, or tied to it by a leader line
+            assert gap <= 12 * fig.dpi / 72 or note.arrow_patch is not None, note.get_text()
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert not a.overlaps(b), "two labels overprint"
+    # the key beside the panels says which run each number is
+    key = [t.get_text() for t in fig.legends[-1].get_texts()]
+    assert [k.split()[0] for k in key] == [str(i) for i in range(1, n + 1)]
+    assert " ".join(key[1].split()[1:]) == frame["run"][1]
+
+
+def test_labels_of_points_in_a_panels_corners_stay_inside_it():
+    fig = plotting._figure((4, 3))
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    fig.canvas.draw()
+    x, y = np.array([1.0, 0.0, 1.0, 0.0]), np.array([1.0, 0.0, 0.0, 1.0])
+    notes = plotting._label_points(ax, x, y, ["10, 11, 12", "3", "4", "5, 6"], ["#111111"] * 4)
+    fig.canvas.draw()
+    panel = ax.get_window_extent()
+    for note in notes:
+        box = note.get_window_extent()
+        assert panel.x0 <= box.x0 and box.x1 <= panel.x1 and panel.y0 <= box.y0 and box.y1 <= panel.y1, note.get_text()
