@@ -538,6 +538,7 @@ def memory_run(scenario: Path, reps: int, tmp: Path, interval: float = 0.1) -> d
         peak_parent = peak_tree = peak_pss = peak_child = 0
         peak_hwm = None
         most_procs = samples = 0
+        at_peak: dict = {}
         while proc.poll() is None:
             try:
                 rss, pss = _memory(parent)
@@ -546,14 +547,19 @@ def memory_run(scenario: Path, reps: int, tmp: Path, interval: float = 0.1) -> d
             except psutil.NoSuchProcess:
                 break
             tree, tree_pss = rss, pss
+            sizes = [rss]
             for child in children:
                 try:
                     c_rss, c_pss = _memory(child)
                 except psutil.NoSuchProcess:
                     continue
                 tree += c_rss
+                sizes.append(c_rss)
                 peak_child = max(peak_child, c_rss)
                 tree_pss = None if tree_pss is None or c_pss is None else tree_pss + c_pss
+            if tree > peak_tree:  # who held what at the tree's peak, and when
+                at_peak = {"seconds": time.perf_counter() - t0, "parent_mb": rss / MB,
+                           "children_mb": sorted((c / MB for c in sizes[1:]), reverse=True)}
             peak_parent, peak_tree = max(peak_parent, rss), max(peak_tree, tree)
             if tree_pss is not None:
                 peak_pss = max(peak_pss, tree_pss)
@@ -570,7 +576,7 @@ def memory_run(scenario: Path, reps: int, tmp: Path, interval: float = 0.1) -> d
     result = {
         "reps": reps, "seconds": seconds, "rate": reps / seconds, "parent_mb": peak_parent / MB,
         "tree_mb": peak_tree / MB, "tree_pss_mb": (peak_pss / MB) or None, "child_mb": peak_child / MB,
-        "parent_hwm_mb": peak_hwm, "processes": most_procs, "samples": samples,
+        "parent_hwm_mb": peak_hwm, "processes": most_procs, "samples": samples, "at_peak": at_peak,
         "folder_mb": size / MB, "files": {k: v / MB for k, v in files.items()},
         "command": "python -m sim " + " ".join(cmd[3:]).replace(str(out), "TMP").replace(str(ROOT) + "/", ""),
     }
@@ -611,6 +617,10 @@ def memory(scenario: Path, spec, reps_list: list[int], tmp: Path) -> dict:
               f"{x['tree_mb']:.0f} MB RSS / {pss} MB PSS (largest child {x['child_mb']:.0f} MB; {x['processes']} "
               f"processes, {x['samples']} samples); {x['seconds']:.1f} s, {x['rate']:.1f} rep/s; run folder "
               f"{x['folder_mb']:.1f} MB; {cpu.note()}")
+        if x["at_peak"]:
+            p = x["at_peak"]
+            print(f"            at the tree's peak ({p['seconds']:.1f} s of {x['seconds']:.1f} s): parent "
+                  f"{p['parent_mb']:.0f} MB, other processes " + ", ".join(f"{c:.0f}" for c in p["children_mb"]) + " MB")
         print("            files: " + ", ".join(f"{k} {v:.2f} MB" for k, v in sorted(x["files"].items())))
     print(f"   command: {runs[0]['command']}")
     growth = None
