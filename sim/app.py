@@ -13,11 +13,14 @@ The dashboard holds no model logic: the controls are translated into a validated
 
 A control takes effect when the run is reset (Mesa's Reset button), as in every Mesa
 dashboard; choosing a scenario fills every control with that scenario's values and starts a
-new run at once.
+new run at once. Reset rebuilds the chosen scenario: the model's class is made per choice
+(:func:`dashboard_model`), with the chosen scenario and run number as its defaults, because
+after a choice Mesa's Reset passes only the controls changed since (see that function).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -65,7 +68,9 @@ SIGNAL_CONTROLS: Mapping[str, dict[str, Any]] = {
     "china_language": {
         "type": "Select", "label": "What is said about China", "values": ["none", "passing", "moderate", "strong"],
         "help": "From not mentioning China, through a passing mention and criticism of its conduct, to condemning "
-                "its coercion in strong terms. Stronger words please most partners and raise Beijing's grievance.",
+                "its coercion in strong terms. Stronger words please most partners and raise Beijing's grievance "
+                "(how wronged Beijing feels by New Zealand: it builds up with each affront, fades slowly, and "
+                "decides whether Beijing answers with words or with trade measures).",
     },
     "independence_framing": {
         "type": "Select", "label": "Independent foreign policy framing", "values": ["none", "mild", "strong"],
@@ -105,17 +110,19 @@ SIGNAL_CONTROLS: Mapping[str, dict[str, Any]] = {
 
 #: The situation the government is in.
 CONTEXT_CONTROLS: Mapping[str, dict[str, Any]] = {
-    "china_export_share": {
-        "type": "SliderFloat", "label": "Share of goods exports going to China", "min": 0.05, "max": 0.5,
-        "step": 0.01,
-        "help": "How much of New Zealand's goods exports China buys (about 0.27 in 2023). The more it buys, the "
-                "more a trade measure would hurt, and the harder exporters press the government.",
+    "china_export_pct": {
+        "type": "SliderInt", "label": "Share of goods exports going to China (%)", "min": 5, "max": 50,
+        "step": 1,
+        "help": "How much of New Zealand's goods exports China buys, in per cent (about 27% in 2023). The more "
+                "it buys, the more a trade measure would hurt, and the harder exporters press the government.",
     },
     "weeks_to_election": {
         "type": "SliderInt", "label": "Weeks to the election (0 = none in this run)", "min": 0, "max": 52,
         "step": 1,
         "help": "When the next general election falls. As it nears, the government weighs trade and approval "
-                "more heavily and risks less with Beijing (the seed article's point about Vilnius 2023).",
+                "more heavily and risks less with Beijing. In 2023 New Zealand voted in October, three months "
+                "after the Vilnius summit: a government that close to an election has reason to be careful "
+                "(the Vilnius 2023 scenario puts the election in week 17).",
     },
     "recession": {
         "type": "Checkbox", "label": "The economy is in recession",
@@ -188,12 +195,17 @@ def controls_of(spec: Scenario, seed: int = 0) -> dict[str, Any]:
     ctx = spec.context
     election = election_key(spec)
     values.update(
-        china_export_share=ctx.china_export_share,
+        china_export_pct=export_pct(ctx.china_export_share),
         weeks_to_election=spec.week_of(spec.events[election].date) if election else 0,
         recession=ctx.recession,
         governing_bloc=ctx.governing_bloc,
     )
     return values
+
+
+def export_pct(share: float) -> int:
+    """China's share of goods exports as the control shows it: whole per cent."""
+    return round(100 * share)
 
 
 def _neutral(name: str) -> Any:
@@ -243,40 +255,67 @@ def settings_spec(base: Scenario, **controls: Any) -> Scenario:
                 "incumbent_baseline": baseline,
             }
     data["events"] = events
-    context = {k: controls[k] for k in ("china_export_share", "recession", "governing_bloc") if k in controls}
+    context = {k: controls[k] for k in ("recession", "governing_bloc") if k in controls}
+    pct = controls.get("china_export_pct")
+    if pct is not None and int(pct) != export_pct(base.context.china_export_share):
+        context["china_export_share"] = int(pct) / 100  # (the base's own share when the slider shows it)
     data["context"] = merge(data["context"], context)
     return from_dict(data, name=f"dashboard settings ({base.name})")
 
 
 class DashboardModel(NZModel):
     """:class:`~sim.model.NZModel` built from the dashboard's controls (every control a keyword,
-    as Mesa's SolaraViz re-creates the model from them on Reset)."""
+    as Mesa's SolaraViz re-creates the model from them on Reset).
+
+    A control left out (``None``) keeps the scenario's own value; the scenario and the run number
+    left out are the class's :attr:`chosen_scenario` and :attr:`chosen_seed`
+    (:func:`dashboard_model` makes a class per choice)."""
+
+    chosen_scenario: str = DEFAULT_SCENARIO
+    chosen_seed: int = 0
 
     def __init__(
         self,
-        scenario_name: str = DEFAULT_SCENARIO,
-        seed: int = 0,
-        attendance: str = "leader",
-        china_language: str = "passing",
-        independence_framing: str = "none",
-        ukraine_package_nzd_m: float = 0.0,
-        personnel: int = 0,
-        partnership_agreement: bool = False,
-        ip4_cooperation: str = "none",
-        aukus_pillar2: str = "none",
-        defence_pledge_pct_gdp: float = 0.0,
-        china_export_share: float = 0.27,
-        weeks_to_election: int = 0,
-        recession: bool = False,
-        governing_bloc: str = "labour",
+        scenario_name: str | None = None,
+        seed: int | None = None,
+        attendance: str | None = None,
+        china_language: str | None = None,
+        independence_framing: str | None = None,
+        ukraine_package_nzd_m: float | None = None,
+        personnel: int | None = None,
+        partnership_agreement: bool | None = None,
+        ip4_cooperation: str | None = None,
+        aukus_pillar2: str | None = None,
+        defence_pledge_pct_gdp: float | None = None,
+        china_export_pct: int | None = None,
+        weeks_to_election: int | None = None,
+        recession: bool | None = None,
+        governing_bloc: str | None = None,
         library_folder: str | None = None,
     ):
-        controls = {k: v for k, v in locals().items() if k in SIGNAL_CONTROLS or k in CONTEXT_CONTROLS}
+        controls = {k: v for k, v in locals().items()
+                    if (k in SIGNAL_CONTROLS or k in CONTEXT_CONTROLS) and v is not None}
+        scenario_name = scenario_name or self.chosen_scenario
         specs = library(library_folder)
         if scenario_name not in specs:
             raise ValueError(f"scenario_name: expected one of {', '.join(specs) or '(none found)'}, got {scenario_name!r}")
         spec = settings_spec(specs[scenario_name], **controls)
-        super().__init__(spec, seed=int(seed))
+        super().__init__(spec, seed=int(self.chosen_seed if seed is None else seed))
+
+
+@lru_cache(maxsize=256)
+def dashboard_model(scenario_name: str, seed: int = 0) -> type[DashboardModel]:
+    """The model class for a choice in the picker: :class:`DashboardModel` whose Reset, given no
+    scenario and no run number, rebuilds ``scenario_name`` with run number ``seed``.
+
+    Mesa's Reset re-creates the model as ``type(model)(**parameters)``, where ``parameters`` are
+    the values its ModelCreator gathered: every control when the page opens, but after the picker
+    remounts SolaraViz (a new ``.key``) only the controls changed since (seen with Mesa 3.5.1,
+    whose ModelCreator fills them in a mount-only effect). The class, not those parameters, therefore
+    carries the choice; a control not passed keeps the chosen scenario's value.
+    """
+    return type(f"DashboardModel_{scenario_name}", (DashboardModel,),
+                {"chosen_scenario": scenario_name, "chosen_seed": int(seed), "__module__": __name__})
 
 
 def model_params(spec: Scenario, seed: int = 0) -> dict[str, Any]:
@@ -316,11 +355,23 @@ def feed_lines(model: NZModel) -> list[str]:
     return [event_line(e) for e in reversed(list(model.entries)) if not e.quiet]  # a copy: Play may be adding
 
 
+def days(first: dt.date, last: dt.date) -> str:
+    """``10-16 Jul 2023``, ``26 Jun - 2 Jul 2023``, ``25 Dec 2023 - 1 Jan 2024``."""
+    if first.year != last.year:
+        return f"{day(first)} - {day(last)}"
+    if first.month != last.month:
+        return f"{day(first)[:-5]} - {day(last)}"
+    return f"{first.day}-{day(last)}"
+
+
 def status_line(model: NZModel) -> str:
+    """Where the run is, numbered as the feed and the story number the weeks: week ``w`` is the
+    seven days from ``spec.date_of_week(w)``, and an event is told as "Week w" when it falls in them."""
     if model.week == 0:
         return f"Start, {day(model.spec.start)}: press Step or Play to run the weeks."
-    ended = " (the end of the run)" if not model.running else ""
-    return f"Week {model.week} of {model.spec.horizon_weeks}, {day(model.date)}{ended}"
+    first = model.spec.date_of_week(model.week)
+    ended = "; the end of the run" if not model.running else ""
+    return f"Week {model.week} of {model.spec.horizon_weeks} done ({days(first, first + dt.timedelta(days=6))}){ended}"
 
 
 def LivePlots(model: NZModel):
@@ -424,7 +475,12 @@ def ensemble_figure(progress: EnsembleProgress, watched: Mapping[str, object]) -
 @solara.component
 def EnsemblePanel(model: NZModel):
     """Run a few hundred replications of the current settings in the background and show where
-    the watched run falls among them."""
+    the watched run falls among them.
+
+    It follows the run: it reads Mesa's ``update_counter``, so it is drawn again after every
+    step (its parent passes the same model object each time, which alone would not redraw it),
+    and marks the run once it has reached its end."""
+    update_counter.get()
     size, set_size = solara.use_state(ENSEMBLE_SIZES[1])
     request, set_request = solara.use_state(None)
 
@@ -440,6 +496,11 @@ def EnsemblePanel(model: NZModel):
         set_request((model.spec, int(size), model.seed, object()))
 
     progress: EnsembleProgress | None = result.value
+    # drawn again when more replications are in and once when the run ends, not every week
+    watched = solara.use_memo(lambda: None if model.running else watched_outcomes(model), [id(model), model.running])
+    figure = solara.use_memo(
+        lambda: ensemble_figure(progress, watched or {}) if progress is not None and len(progress.outcomes) else None,
+        [id(progress), id(model), model.running])
     running = result.state in (solara.ResultState.STARTING, solara.ResultState.RUNNING, solara.ResultState.WAITING)
     with solara.Column(classes=["nzsim-ensemble"]) as main:
         solara.Markdown(
@@ -462,21 +523,14 @@ def EnsemblePanel(model: NZModel):
             if progress.sha256 != model.spec.sha256:
                 solara.Warning("The settings have changed since these runs: run them again to compare.")
             coerced = float(progress.outcomes["trade_coercion"].mean())
+            solara.FigureMatplotlib(figure, format="png", dpi=72)
             if model.running:  # an unfinished run is not compared with finished ones
-                solara.FigureMatplotlib(
-                    ensemble_figure(progress, {}),
-                    format="png", dpi=72,
-                )
                 solara.Markdown(
                     f"- Trade measures against New Zealand came in {coerced:.0%} of the runs.\n"
                     f"- Your run is at week {model.week} of {model.spec.horizon_weeks}: play it to the end to see "
                     f"where it falls among these runs (they all ran to the end)."
                 )
             else:
-                watched = watched_outcomes(model)
-                solara.FigureMatplotlib(
-                    ensemble_figure(progress, watched), format="png", dpi=72
-                )
                 lines = [rank_sentence(c, float(watched[c]), progress.outcomes[c]) for c in ENSEMBLE_OUTCOMES
                          if watched.get(c) is not None]
                 lines.append(f"Trade measures against New Zealand came in {coerced:.0%} of the runs"
@@ -499,9 +553,9 @@ def settings_text(model: NZModel) -> str:
         if isinstance(value, bool):
             shown = "yes" if value else "no"
         elif isinstance(value, float):
-            shown = f"{value:.0%}" if name == "china_export_share" else f"{value:g}"
+            shown = f"{value:g}"
         else:
-            shown = str(value)
+            shown = f"{value}%" if name == "china_export_pct" else str(value)
         parts.append(f"{options['label']}: **{shown}**")
     return f"This run (number {model.seed}): " + "; ".join(parts) + "."
 
@@ -523,7 +577,12 @@ def MainArea(model: NZModel):
 def help_markdown(params: Mapping[str, Any]) -> str:
     """Every control's label and help text, for the sidebar."""
     lines = ["Change the controls, then press **Reset** to start a new run with them; **Step** runs one "
-             "week, **▶** plays the weeks.", ""]
+             "week, **▶** plays the weeks.", "",
+             "Mesa's own controls above them: **Play Interval** is the pause between weeks while playing "
+             "(in thousandths of a second: lower plays faster); **Render Interval** is how many weeks run "
+             "between redraws (the plots jump ahead by that many, and Step runs that many too); **Use Threads** "
+             "draws the page in a separate thread while playing, which only helps a large model (leave it off).",
+             ""]
     for options in params.values():
         if isinstance(options, dict) and "help" in options:
             lines.append(f"- **{options['label']}**: {options['help']}")
@@ -537,7 +596,7 @@ def Page():
     names = list(specs)
     first = DEFAULT_SCENARIO if DEFAULT_SCENARIO in specs else (names[0] if names else None)
     chosen, set_chosen = solara.use_state(first)
-    initial = solara.use_memo(lambda: DashboardModel(**controls_of(specs[first])) if first else None, [])
+    initial = solara.use_memo(lambda: dashboard_model(first)() if first else None, [])
     model = solara.use_reactive(initial)
 
     if not names:
@@ -546,7 +605,7 @@ def Page():
 
     def pick(name: str) -> None:
         set_chosen(name)
-        model.set(DashboardModel(**controls_of(specs[name], seed=model.value.seed)))
+        model.set(dashboard_model(name, model.value.seed)())
 
     spec = specs[chosen]
     params = model_params(spec, seed=model.value.seed)

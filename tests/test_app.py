@@ -149,10 +149,10 @@ def test_the_panel_marks_the_watched_run_only_once_it_has_run_to_the_end(make_sp
 
 def test_the_page_states_every_setting_of_the_run_in_words():
     spec = app.library(str(ROOT / "scenarios"))["vilnius-2023"]
-    model = app.DashboardModel(**{**app.controls_of(spec, seed=3), "china_language": "strong", "china_export_share": 0.35})
+    model = app.DashboardModel(**{**app.controls_of(spec, seed=3), "china_language": "strong", "china_export_pct": 35})
     text = app.settings_text(model)
     assert text.startswith("This run (number 3): ")
-    assert "What is said about China: **strong**" in text and "Share of goods exports going to China: **35%**" in text
+    assert "What is said about China: **strong**" in text and "Share of goods exports going to China (%): **35%**" in text
     assert "Weeks to the election (0 = none in this run): **17**" in text
     for options in {**app.SIGNAL_CONTROLS, **app.CONTEXT_CONTROLS}.values():
         assert options["label"] in text
@@ -167,3 +167,146 @@ def test_files_the_picker_leaves_out_are_named_with_the_reason(tmp_path):
     assert len(problems) == 2
     assert any("typo.yaml" in p and "horizon_weks" in p for p in problems)
     assert any(p.startswith("twin.yaml: its name 'vilnius-2023' is already taken") for p in problems)
+
+
+# --------------------------------------------------------------------------------------
+# The page itself, rendered with Solara's test renderer (no browser): what Mesa's buttons do
+# --------------------------------------------------------------------------------------
+
+
+def _page_text(widget) -> str:
+    """Every piece of text on the rendered page (Markdown's HTML with the tags removed)."""
+    import re
+
+    import ipywidgets
+
+    parts: list[str] = []
+
+    def walk(w):
+        for attr in ("template", "v_model", "label"):
+            value = getattr(w, attr, None)
+            if isinstance(value, str):
+                value = re.sub(r"<script.*?</script>", " ", value, flags=re.S)
+                parts.append(re.sub(r"<[^>]+>", " ", value))
+        for child in getattr(w, "children", None) or ():
+            if isinstance(child, str):
+                parts.append(child)
+            elif isinstance(child, ipywidgets.Widget):
+                walk(child)
+    walk(widget)
+    return re.sub(r"\s+", " ", " ".join(parts))
+
+
+@pytest.fixture
+def rendered_page(monkeypatch):
+    """The dashboard rendered in-process: ``(rc, models)`` where ``models[-1]`` is the model on screen."""
+    import solara
+
+    models = []
+    shown = app.settings_text
+    monkeypatch.setattr(app, "settings_text", lambda model: models.append(model) or shown(model))
+
+    contexts = []
+
+    def render():
+        box, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)
+        contexts.append(rc)
+        return box, rc, models
+    yield render
+    for rc in contexts:
+        rc.close()
+
+
+def _button(rc, label):
+    import ipyvuetify as v
+
+    return rc.find(v.Btn, children=[label]).widget
+
+
+def _select(rc, label, value):
+    import ipyvuetify as v
+
+    rc.find(v.Select, label=label).widget.v_model = value
+
+
+def test_reset_after_choosing_a_scenario_rebuilds_that_scenario_with_the_controls_as_set(rendered_page):
+    specs = app.library(str(ROOT / "scenarios"))
+    _, rc, models = rendered_page()
+    _button(rc, "Reset").click()
+    assert models[-1].spec.sha256 == specs["vilnius-2023"].sha256  # its election kept, not a default's
+    _select(rc, "Start from a scenario", "madrid-2022")
+    assert models[-1].spec.sha256 == specs["madrid-2022"].sha256
+    _button(rc, "Reset").click()
+    _button(rc, "Reset").click()
+    assert models[-1].spec.sha256 == specs["madrid-2022"].sha256 and models[-1].week == 0
+    _select(rc, "What is said about China", "strong")
+    _button(rc, "Reset").click()
+    spec = models[-1].spec
+    assert spec.start == specs["madrid-2022"].start
+    assert spec.events["madrid"].signals.china_language == "strong"
+    assert spec.events["madrid"].signals.independence_framing == "strong"  # Madrid's own, not a default
+    _select(rc, "Start from a scenario", "australia-2020")
+    _button(rc, "Reset").click()
+    assert models[-1].spec.sha256 == specs["australia-2020"].sha256  # no summit added to Australia
+
+
+@pytest.fixture
+def short_library(tmp_path, monkeypatch):
+    """A one-scenario library of eight weeks (``NZSIM_SCENARIOS``), and replications run inline."""
+    import yaml
+
+    from tests.helpers import small_spec
+
+    data = small_spec(horizon_weeks=8, events={"election": None}).dump()
+    data.update(name=app.DEFAULT_SCENARIO, levers={})
+    (tmp_path / "short.yaml").write_text(yaml.safe_dump(data))
+    monkeypatch.setenv("NZSIM_SCENARIOS", str(tmp_path))
+    app._library.cache_clear()
+    run = app.run_replications
+    monkeypatch.setattr(app, "run_replications",
+                        lambda spec, reps, seed, cancel=None: run(spec, 10, seed, executor=InlineExecutor(), cancel=cancel))
+    yield
+    app._library.cache_clear()
+
+
+def _wait_for(box, condition, timeout=60.0) -> str:
+    """The page's text once ``condition(text)`` holds (the page may be drawn in another thread:
+    after the replications' thread has finished, the redraws of a step run in it)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition(text := _page_text(box)):
+        assert time.monotonic() < deadline, text[-2000:]
+        time.sleep(0.1)
+    return text
+
+
+def test_the_panel_follows_the_run_and_marks_it_when_the_run_ends(short_library, rendered_page):
+    box, rc, models = rendered_page()
+    _button(rc, "Run 300 replications of these settings").click()
+    _wait_for(box, lambda text: "Trade measures against New Zealand came in" in text)
+    assert "Your run is at week 0 of 8" in _page_text(box)
+    _button(rc, "Step").click()
+    _wait_for(box, lambda text: "Week 1 of 8 done" in text, timeout=10)  # the feed ...
+    _wait_for(box, lambda text: "Your run is at week 1 of 8" in text, timeout=10)  # ... and the panel follow
+    while models[-1].running:
+        _button(rc, "Step").click()
+        _wait_for(box, lambda text, week=models[-1].week: f"Week {week} of 8 done" in text, timeout=10)
+    text = _wait_for(box, lambda text: "play it to the end" not in text, timeout=10)
+    assert "of the runs (including yours)" in text or "of the runs (not yours)" in text
+    assert "your run is above" in text or "your run matches" in text
+
+
+def test_the_status_line_numbers_and_dates_weeks_as_the_feed_does():
+    spec = app.library(str(ROOT / "scenarios"))["vilnius-2023"]
+    model = app.dashboard_model("vilnius-2023")()
+    assert app.status_line(model).startswith("Start, 19 Jun 2023")
+    for _ in range(4):
+        model.step()
+    summit = next(line for line in app.feed_lines(model) if "Vilnius summit" in line)
+    assert summit.startswith("Week 4, 11 Jul 2023")
+    assert app.status_line(model) == "Week 4 of 52 done (10-16 Jul 2023)"
+    while model.running:
+        model.step()
+    assert app.status_line(model) == f"Week 52 of 52 done (10-16 Jun 2024); the end of the run"
+    assert spec.end.isoformat() >= "2024-06-16"
