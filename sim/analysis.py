@@ -51,6 +51,7 @@ __all__ = [
     "VARIANCE_COLUMNS",
     "compare",
     "compared_outcomes",
+    "guiding_intervals",
     "estimate",
     "fan_quantiles",
     "labelled",
@@ -834,7 +835,9 @@ def compare(
           difference a narrower, still valid interval. Otherwise the two are resampled
           independently.
 
-        ``table.attrs["level"]`` holds ``level``.
+        ``table.attrs["level"]`` holds ``level``, and ``table.attrs["units"]`` how many units
+        (replications, or parameter draws) each run's resampling drew from: see
+        :func:`guiding_intervals`.
 
     Raises
     ------
@@ -951,7 +954,32 @@ def compare(
     for column in ("value", "low", "high", "difference", "difference_low", "difference_high"):
         table[column] = table[column].astype("float64")
     table.attrs["level"] = float(level)
+    table.attrs["units"] = {label: int(len(np.unique(units(i)))) if len(values[i]) else 0 for i, label in enumerate(labels)}
     return table
+
+
+#: Fewer values than this in a run (or its baseline) and a bootstrap interval is no guide.
+MIN_INTERVAL_VALUES = 10
+
+
+def guiding_intervals(table: pd.DataFrame, minimum: int = MIN_INTERVAL_VALUES) -> pd.Series:
+    """Which rows of :func:`compare`'s table have a difference interval worth reading.
+
+    A bootstrap interval resampled from a handful of units looks sharp and says nothing: from
+    one replication (or one parameter draw of a nested run) every resample is alike and the
+    interval has no width whatever chance would do. A row is ``True`` when the run and its
+    baseline were each resampled from at least ``minimum`` units (``table.attrs["units"]``;
+    without it, values, the ``n`` column) and each has ``minimum`` values of the outcome;
+    baseline rows are ``False``. An interval of no width from many units is kept: the outcome
+    then differs by the same amount in every replication.
+    """
+    _require(table, ["outcome", "run", "baseline", "n"], "comparison")
+    base_n = table[table["run"] == table["baseline"]].set_index("outcome")["n"]
+    enough = (table["n"] >= minimum) & (table["outcome"].map(base_n).fillna(0) >= minimum)
+    units = table.attrs.get("units")
+    if units:
+        enough &= table["run"].map(units).fillna(0).ge(minimum) & table["baseline"].map(units).fillna(0).ge(minimum)
+    return (table["run"] != table["baseline"]) & enough
 
 
 def tradeoff_frontier(

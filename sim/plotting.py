@@ -764,7 +764,8 @@ def build_comparison(
     matplotlib.figure.Figure
         In each panel, one row per run other than the baseline: a dot at the difference and a
         line across its interval; a vertical line marks no difference. A filled dot is a
-        difference whose interval excludes zero; a hollow one is within what chance allows.
+        difference whose interval excludes zero; a hollow one is within what chance allows, or
+        its interval is no guide (see :func:`sim.analysis.guiding_intervals`).
         Differences of probabilities and shares are in percentage points.
 
     Raises
@@ -784,6 +785,7 @@ def build_comparison(
     rows = table[table["run"] != table["baseline"]]
     if rows.empty:
         raise ValueError("the comparison holds only the baseline: nothing to draw")
+    rows = rows.assign(_guide=analysis.guiding_intervals(table)[rows.index])
     runs = list(pd.unique(rows["run"]))
     baseline = str(table["baseline"].iloc[0])
     level = table.attrs.get("level")
@@ -804,7 +806,7 @@ def build_comparison(
         d = part["difference"].to_numpy(dtype=float) * scale
         low = part["difference_low"].to_numpy(dtype=float) * scale
         high = part["difference_high"].to_numpy(dtype=float) * scale
-        clear = (low > 0) | (high < 0)
+        clear = ((low > 0) | (high < 0)) & part["_guide"].fillna(False).to_numpy(dtype=bool)
         ax.axvline(0, color="#555555", linewidth=1)
         if np.isnan(d).all():
             ax.text(0.5, 0.5, f"no values to compare\n(none in '{baseline}' or the runs)", ha="center", va="center",
@@ -827,7 +829,8 @@ def build_comparison(
     handles = [
         Line2D([], [], color=PALETTE[0], marker="o", linewidth=2, label=f"difference, with {interval}"),
         Line2D([], [], color=PALETTE[0], marker="o", markerfacecolor="white", linewidth=2,
-               label="hollow: the interval includes zero"),
+               label="hollow: the interval includes zero, or comes from under "
+                     f"{analysis.MIN_INTERVAL_VALUES} replications a run"),
     ]
     _legend(fig, handles)
     chars = int(fig.get_figwidth() * 7)  # of the x-large bold title a line holds

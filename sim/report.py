@@ -55,18 +55,24 @@ FRONTIER_OBJECTIVES: Mapping[str, str] = {
 def format_comparison(table: pd.DataFrame) -> str:
     """The table of :func:`sim.analysis.compare` as text, outcome by outcome.
 
-    Probabilities and shares are shown in per cent and their differences in percentage
-    points; a ``*`` marks a difference whose interval excludes zero.
+    Each outcome's heading says its unit. Probabilities and shares are shown in per cent and
+    their differences in percentage points; a ``*`` marks a difference whose interval excludes
+    zero. An interval resampled from fewer than :data:`sim.analysis.MIN_INTERVAL_VALUES`
+    replications (or parameter draws) per run is marked ``(no guide)`` and never starred (see
+    :func:`sim.analysis.guiding_intervals`).
     """
     level = table.attrs.get("level", 0.95)
     baseline = str(table["baseline"].iloc[0])
     width = max(len(str(r)) for r in table["run"])
+    guide = analysis.guiding_intervals(table)
     lines = [f"Compared with '{baseline}'; {level:.0%} bootstrap intervals; * the difference's interval excludes zero."]
+    if not guide[table["run"] != table["baseline"]].all():
+        lines.append(f"(no guide): an interval resampled from fewer than {analysis.MIN_INTERVAL_VALUES} replications "
+                     "(or parameter draws) per run says nothing about chance, however narrow; run more.")
     for outcome, rows in table.groupby("outcome", sort=False):
         statistic = rows["statistic"].iloc[0]
         percent = statistic == "probability" or outcome in plotting._PERCENT
-        unit = " (percentage points)" if percent else ""
-        lines += ["", f"{plotting.outcome_title(outcome)}: {statistic} of {outcome}{unit if statistic == 'probability' else ''}"]
+        lines += ["", f"{plotting.outcome_title(outcome)}: {statistic} of {outcome}; {_unit(outcome, percent)}"]
         lines.append(f"  {'run':<{width}}  {'value':>9}  {'interval':>21}  {'difference':>11}  {'interval':>21}")
         for row in rows.itertuples():
             value = _show(row.value, percent)
@@ -78,8 +84,17 @@ def format_comparison(table: pd.DataFrame) -> str:
             band = f"{_show(row.difference_low, percent, sign=True, points=True)} to " \
                    f"{_show(row.difference_high, percent, sign=True, points=True)}"
             clear = row.difference_low > 0 or row.difference_high < 0
-            lines.append(f"  {row.run:<{width}}  {value:>9}  {interval:>21}  {diff:>11}  {band:>21}{' *' if clear else ''}")
+            mark = (" *" if clear else "") if guide[row.Index] else (" (no guide)" if not math.isnan(row.difference) else "")
+            lines.append(f"  {row.run:<{width}}  {value:>9}  {interval:>21}  {diff:>11}  {band:>21}{mark}")
     return "\n".join(lines) + "\n"
+
+
+def _unit(outcome: str, percent: bool) -> str:
+    """What an outcome's numbers are in, for the comparison's heading."""
+    if percent:
+        return "values in %, differences in percentage points (pp)"
+    label = plotting.OUTCOME_LABELS.get(outcome, ("", ""))[1]
+    return f"in {label}" if label else "in the outcome's own units"
 
 
 def _show(value: float, percent: bool, sign: bool = False, points: bool = False) -> str:
@@ -283,6 +298,9 @@ def write_html_report(run: Run, path: str | Path | None = None) -> Path:
                            **{c: _sig for c in ("total_variance", "parameter_variance", "chance_variance")},
                            "seeds_per_draw": lambda v: "-" if pd.isna(v) else f"{v:g}"}),
         ]
+        if (split["total_variance"] > 0).any():  # the figure needs an outcome that varies
+            fig = plotting.build_variance_split(split, title=title)
+            parts.append(f"<img alt='Parameter uncertainty and chance' src='data:image/png;base64,{_png(fig)}'>")
     for heading, fig in figures:
         parts += [f"<h2>{_e(heading)}</h2>", f"<img alt='{_e(heading)}' src='data:image/png;base64,{_png(fig)}'>"]
     parts += [

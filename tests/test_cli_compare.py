@@ -16,7 +16,8 @@ import sim
 from sim import analysis, plotting
 from sim.cli import main
 from tests.helpers import small_spec
-from tests.test_plotting import PNG_MAGIC, assert_labelled, assert_png
+from sim import report
+from tests.test_plotting import PNG_MAGIC, assert_complete, assert_labelled, assert_png, saved_figures
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,8 @@ def one_line_error(capsys, code, expected):
 # --------------------------------------------------------------------------------------
 
 
-def test_compare_prints_the_table_and_writes_results(runs, tmp_path, capsys):
+def test_compare_prints_the_table_and_writes_results(runs, tmp_path, capsys, monkeypatch):
+    figures = saved_figures(monkeypatch)
     out = tmp_path / "cmp"
     code = main(["compare", str(runs["passing"].path), str(runs["strong"].path), str(runs["away"].path), "--out", str(out)])
     printed = capsys.readouterr().out
@@ -77,6 +79,10 @@ def test_compare_prints_the_table_and_writes_results(runs, tmp_path, capsys):
     for name in ("differences", "distributions", "frontier", "trajectories", "china_ladder"):
         data = (out / "figures" / f"{name}.png").read_bytes()
         assert data[:8] == PNG_MAGIC and len(data) > 20_000, name
+    # each figure written has its title, every panel's title and axis labels, and something drawn
+    assert len(figures) == 5
+    for fig in figures:
+        assert_complete(fig)
 
 
 def test_compare_baseline_outcomes_and_cells(runs, tmp_path, capsys):
@@ -125,7 +131,8 @@ def test_compare_mistakes_are_one_line(runs, tmp_path, capsys, args, expected):
 # --------------------------------------------------------------------------------------
 
 
-def test_report_is_one_self_contained_page(runs, tmp_path, capsys):
+def test_report_is_one_self_contained_page(runs, tmp_path, capsys, monkeypatch):
+    figures = saved_figures(monkeypatch)
     out = tmp_path / "report.html"
     assert main(["report", str(runs["strong"].path), "--out", str(out)]) == 0
     assert capsys.readouterr().out == f"report written to {out}\n"
@@ -135,6 +142,9 @@ def test_report_is_one_self_contained_page(runs, tmp_path, capsys):
     assert manifest["scenario_sha256"] in page and "<h1>strong</h1>" in page
     images = re.findall(r"src='data:image/png;base64,([A-Za-z0-9+/=]+)'", page)
     assert len(images) == 3 and all(base64.b64decode(i)[:8] == PNG_MAGIC for i in images)
+    assert len(figures) == 3
+    for fig in figures:  # the embedded figures: titled, labelled and drawn
+        assert_complete(fig)
     assert not re.search(r"(src|href)=['\"](?!data:)", page)  # nothing outside the file
     # the summary table, the scenario as run and the manifest
     assert "<td>china_max_rung=rebuke</td>" in page and "horizon_weeks: 20" in page
@@ -146,16 +156,27 @@ def test_report_is_one_self_contained_page(runs, tmp_path, capsys):
     assert "class=warn" not in page
 
 
-def test_report_default_path_nested_design_and_cells(runs, capsys):
+def test_report_default_path_nested_design_and_cells(runs, capsys, monkeypatch):
+    figures = saved_figures(monkeypatch)
     assert main(["report", str(runs["nested"].path)]) == 0
     page = (runs["nested"].path / "report.html").read_text()
     assert "Parameter uncertainty and chance" in page and "parameter_share" in page
+    # a nested run's report draws the variance split as well as the three figures of every report
+    assert len(re.findall(r"<img ", page)) == 4 and "<img alt='Parameter uncertainty and chance'" in page
+    assert [fig._suptitle.get_text() for fig in figures].count(figures[0]._suptitle.get_text()) == 4
+    assert any(ax.get_title() == "Where the spread of each outcome comes from" for fig in figures for ax in fig.axes)
+    for fig in figures:
+        assert_complete(fig)
+    figures.clear()
     assert "class=warn" not in page  # a nested replication is retold with its drawn parameters
     assert "cannot retell it" in page and "Retell it with" not in page  # no command that would tell another story
     assert main(["report", str(runs["levers"].path)]) == 0
     page = (runs["levers"].path / "report.html").read_text()
     assert "of cell &#x27;china_language=passing&#x27;" in page and "class=warn" not in page
     assert "tells a different run" in page and "Retell it with" not in page
+    assert len(figures) == 3
+    for fig in figures:  # a run of lever cells: one group per cell in each figure
+        assert_complete(fig)
     capsys.readouterr()
 
 
@@ -211,7 +232,8 @@ def test_comparison_figure(compared, tmp_path):
     ticks = {t.get_text(): y for t, y in zip(fig.axes[0].get_yticklabels(), fig.axes[0].get_yticks())}
     assert ticks == {"strong": 1, "away": 0}  # the baseline gets no row; the first run is on top
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend == ["difference, with its 95% interval", "hollow: the interval includes zero"]
+    assert legend == ["difference, with its 95% interval",
+                      "hollow: the interval includes zero, or comes from under 10 replications a run"]
     assert_png(tmp_path / "c.png", plotting.comparison(table, tmp_path / "c.png", ["trade_coercion", "mean_approval"]))
     with pytest.raises(ValueError, match="not in the comparison"):
         plotting.build_comparison(table, ["nope"])
@@ -258,7 +280,8 @@ def test_frontier_figure(compared, tmp_path):
     assert fig.axes[0].get_xlabel() == "mean interoperability\n(0 = none, 1 = full); higher is better"
     assert fig.axes[0].get_ylabel() == "mean NZ$ million, total; lower is better"
     texts = sorted(t.get_text() for t in fig.axes[0].texts)
-    assert texts == ["away", "passing", "strong"]
+    assert texts == ["1", "2", "3"]  # numbered points, with a key of the runs beside the panels
+    assert [t.get_text() for t in fig.legends[-1].get_texts()] == ["1  passing", "2  strong", "3  away"]
     on, off = fig.axes[0].collections[1], fig.axes[0].collections[0]
     assert len(on.get_offsets()) == int(frame["on_frontier"].sum())
     assert len(off.get_offsets()) == int((~frame["on_frontier"]).sum())
@@ -341,3 +364,80 @@ def test_the_retold_story_is_the_story_nzsim_story_tells(runs):
     story, same = report.retell(runs["strong"], row)
     spec = small_spec(name="strong", events={"vilnius": {"signals": {"china_language": "strong"}}})
     assert same and story == sim.tell(spec, sim.replicate(spec, int(row["seed"])))
+
+
+# --------------------------------------------------------------------------------------
+# The printed table, and the options that feed it
+# --------------------------------------------------------------------------------------
+
+
+def _hand_table(n: int = 50) -> pd.DataFrame:
+    """A comparison of two outcomes between 'base' and 'other', written by hand."""
+    nan = float("nan")
+    rows = [
+        ("trade_coercion", "probability", "base", "base", n, 0.2, 0.15, 0.25, nan, nan, nan, True, "replication"),
+        ("trade_coercion", "probability", "other", "base", n, 0.35, 0.3, 0.4, 0.15, 0.05, 0.25, True, "replication"),
+        ("exports_lost_nzd_m", "mean", "base", "base", n, 120.0, 100.0, 140.0, nan, nan, nan, True, "replication"),
+        ("exports_lost_nzd_m", "mean", "other", "base", n, 130.0, 110.0, 150.0, 10.0, -5.0, 25.0, True, "replication"),
+    ]
+    table = pd.DataFrame(rows, columns=list(analysis.COMPARE_COLUMNS))
+    table.attrs["level"] = 0.9
+    return table
+
+
+def test_format_comparison_prints_shares_in_per_cent_and_points_with_units():
+    text = report.format_comparison(_hand_table())
+    lines = text.splitlines()
+    assert lines[0] == "Compared with 'base'; 90% bootstrap intervals; * the difference's interval excludes zero."
+    assert "(no guide)" not in text
+    assert ("Chance of trade measures: probability of trade_coercion; values in %, differences in percentage points (pp)"
+            in lines)
+    assert "Exports lost to China over the run: mean of exports_lost_nzd_m; in NZ$ million, total" in lines
+    base, other = [line.split() for line in lines if line.startswith(("  base", "  other"))][:2]
+    assert base == ["base", "20.0%", "15.0%", "to", "25.0%", "baseline"]
+    assert other == ["other", "35.0%", "30.0%", "to", "40.0%", "+15.0pp", "+5.0pp", "to", "+25.0pp", "*"]
+    exports = [line.split() for line in lines if line.startswith("  other")][1]
+    assert exports == ["other", "130.0", "110.0", "to", "150.0", "+10.000", "-5.000", "to", "+25.000"]  # no *: spans zero
+
+
+def test_intervals_from_too_few_replications_are_no_guide_and_never_starred():
+    text = report.format_comparison(_hand_table(n=4))
+    assert "(no guide): an interval resampled from fewer than 10 replications" in text
+    other = [line for line in text.splitlines() if line.startswith("  other")]
+    assert other[0].endswith("+25.0pp (no guide)") and not any(line.endswith("*") for line in other)
+    # one replication a run: every resample alike, an interval of no width that must not be starred
+    one = {"a": pd.DataFrame({"seed": [1], "trade_coercion": [False], "exports_lost_nzd_m": [10.0]}),
+           "b": pd.DataFrame({"seed": [1], "trade_coercion": [True], "exports_lost_nzd_m": [30.0]})}
+    table = analysis.compare(one, resamples=100)
+    assert table.attrs["units"] == {"a": 1, "b": 1}
+    assert not analysis.guiding_intervals(table).any()
+    text = report.format_comparison(table)
+    assert "+20.000 to +20.000 (no guide)" in text and not any(line.endswith("*") for line in text.splitlines())
+    # many replications that differ by the same amount in each: a real, certain difference
+    many = {"a": pd.DataFrame({"seed": range(20), "exports_lost_nzd_m": 10.0 + np.arange(20)}),
+            "b": pd.DataFrame({"seed": range(20), "exports_lost_nzd_m": 30.0 + np.arange(20)})}
+    table = analysis.compare(many, resamples=100)
+    assert analysis.guiding_intervals(table).tolist() == [False, True]
+    assert report.format_comparison(table).rstrip().endswith("+20.000 to +20.000 *")
+    fig = plotting.build_comparison(analysis.compare(one, resamples=100), ["exports_lost_nzd_m"])
+    filled, hollow = fig.axes[0].collections[-2:]
+    assert len(filled.get_offsets()) == 0 and len(hollow.get_offsets()) == 1  # no filled dot for no guide
+
+
+def test_compare_level_resamples_and_seed_reach_the_table_and_the_record(runs, tmp_path, capsys):
+    def compare(seed, out):
+        code = main(["compare", str(runs["passing"].path), str(runs["strong"].path), "--outcomes",
+                     "trade_coercion,final_interoperability", "--level", "0.9", "--resamples", "150",
+                     "--seed", str(seed), "--out", str(tmp_path / out)])
+        assert code == 0
+        return capsys.readouterr().out, pd.read_csv(tmp_path / out / "comparison.csv")
+
+    printed, table = compare(7, "a")
+    assert printed.startswith("Compared with 'passing'; 90% bootstrap intervals;")
+    record = json.loads((tmp_path / "a" / "comparison.json").read_text())
+    assert record["bootstrap"] == {"level": 0.9, "resamples": 150, "seed": 7}
+    direct = analysis.compare({"passing": runs["passing"], "strong": runs["strong"]},
+                              outcomes=["trade_coercion", "final_interoperability"], level=0.9, resamples=150, seed=7)
+    assert np.allclose(table[["low", "high"]], direct[["low", "high"]])
+    _, again = compare(8, "b")
+    assert not np.allclose(again[["low", "high"]], table[["low", "high"]])  # another seed, other intervals

@@ -65,6 +65,28 @@ def assert_labelled(fig: Figure, title: str | None = None) -> None:
         assert ax.get_ylabel().strip(), ax.get_title()
 
 
+def assert_complete(fig: Figure) -> None:
+    """A title, each panel's title and axis labels (:func:`assert_labelled`), and something drawn in each panel."""
+    assert_labelled(fig)
+    for ax in fig.axes:
+        drawn = len(ax.lines) + len(ax.patches) + len(ax.collections) + len(ax.images)
+        assert drawn > 0, f"panel {ax.get_title()!r} is empty"
+
+
+def saved_figures(monkeypatch) -> list[Figure]:
+    """Record every figure written from now on (to a file or a buffer), whoever writes it: the
+    CLI, a report or the library, so tests can check the figures themselves, not only PNG bytes."""
+    saved: list[Figure] = []
+    original = Figure.savefig
+
+    def record(self, *args, **kwargs):
+        saved.append(self)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", record)
+    return saved
+
+
 # --------------------------------------------------------------------------------------
 # Outcome distributions
 # --------------------------------------------------------------------------------------
