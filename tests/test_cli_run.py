@@ -289,3 +289,17 @@ def test_executor_dask_local_cluster_keeps_stderr_quiet(dask_cli_run):
     result, _ = dask_cli_run
     noisy = [line for line in result.stderr.splitlines() if " - INFO - " in line]
     assert not noisy, f"{len(noisy)} INFO lines, e.g. {noisy[:2]}"
+
+
+def test_every_figure_a_run_writes_is_titled_labelled_and_drawn(scenarios, tmp_path, monkeypatch, capsys):
+    from tests.test_plotting import assert_complete, saved_figures
+
+    figures = saved_figures(monkeypatch)
+    out = tmp_path / "run"
+    assert cli.main(["run", str(scenarios["main"]), "--reps", "12", "--seed", "2", "--workers", "1", "--out", str(out),
+                     "--no-progress"]) == 0
+    capsys.readouterr()
+    assert sorted(p.name for p in (out / "figures").glob("*.png")) == ["china_ladder.png", "outcomes.png", "trajectories.png"]
+    assert len(figures) == 3
+    for fig in figures:
+        assert_complete(fig)

@@ -5,6 +5,7 @@ the suite, and every figure a notebook draws must come out as a real image."""
 from __future__ import annotations
 
 import base64
+import json
 import struct
 from pathlib import Path
 
@@ -19,6 +20,31 @@ EXPECTED = ["01-compare-summit-signals", "02-madrid-to-the-hague", "03-uncertain
 #: Small numbers for the suite, passed to the kernel through the environment.
 SMALL = {"NZSIM_NOTEBOOK_REPS": "30", "NZSIM_NOTEBOOK_WORKERS": "1",
          "NZSIM_NOTEBOOK_DRAWS": "5", "NZSIM_NOTEBOOK_SEEDS": "4"}
+
+#: Injected after a notebook's setup cell: records each matplotlib Figure the notebook displays.
+RECORD_FIGURES = """
+from matplotlib.figure import Figure as _Figure
+_png = get_ipython().display_formatter.formatters["image/png"]
+_draw_png = _png.lookup_by_type(_Figure)
+_SHOWN = []
+
+def _record(fig, *args, **kwargs):
+    _SHOWN.append(fig)
+    return _draw_png(fig, *args, **kwargs)
+
+_png.for_type(_Figure, _record)
+"""
+
+#: Appended: each recorded figure's title, and each panel's title, axis labels and drawn artists, as JSON.
+DESCRIBE_FIGURES = """
+import json as _json
+print(_json.dumps([
+    {"suptitle": fig._suptitle.get_text() if fig._suptitle is not None else "",
+     "axes": [{"title": ax.get_title(), "xlabel": ax.get_xlabel(), "ylabel": ax.get_ylabel(),
+               "drawn": len(ax.lines) + len(ax.patches) + len(ax.collections) + len(ax.images)} for ax in fig.axes]}
+    for fig in _SHOWN
+]))
+"""
 
 #: Figures each notebook draws (one per figure cell).
 FIGURES = {"01-compare-summit-signals": 4, "02-madrid-to-the-hague": 3, "03-uncertainty": 3}
@@ -47,6 +73,11 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("NZSIM_NOTEBOOK_OUT", str(tmp_path / "runs"))
     nb = nbformat.read(path, as_version=4)
+    # record every figure the notebook displays (after its setup cell turns on inline figures), and
+    # describe each one at the end, so its titles and labels are checked, not only its PNG
+    first = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code")
+    nb.cells.insert(first + 1, nbformat.v4.new_code_cell(RECORD_FIGURES))
+    nb.cells.append(nbformat.v4.new_code_cell(DESCRIBE_FIGURES))
     # a failing cell raises CellExecutionError, which fails this test with the cell's traceback
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
 
@@ -57,6 +88,14 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
         for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/png" in o.get("data", {})
     ]
     assert len(images) == FIGURES[path.stem]
+    described = json.loads(nb.cells[-1].outputs[-1]["text"])
+    assert len(described) == FIGURES[path.stem]  # every figure displayed was recorded
+    for figure in described:
+        assert figure["suptitle"].strip(), figure
+        assert figure["axes"], figure
+        for ax in figure["axes"]:
+            assert ax["title"].strip() and ax["xlabel"].strip() and ax["ylabel"].strip(), (figure["suptitle"], ax)
+            assert ax["drawn"] > 0, (figure["suptitle"], ax)
     for image in images:
         assert image[:8] == b"\x89PNG\r\n\x1a\n"
         width, height = struct.unpack(">II", image[16:24])
