@@ -349,7 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--baseline", type=Path, metavar="RUN", help="the run the others are measured against (default: the first)")
     compare.add_argument("--out", type=Path, help="new folder for the results (default: runs/compare-<UTC time>)")
     compare.add_argument("--outcomes", metavar="A,B,...",
-                         help="outcomes to compare, comma-separated (e.g. trade_coercion,china_max_rung>=warning)")
+                         help="outcomes to compare, comma-separated; quote it in the shell when it holds >= "
+                              "(e.g. 'trade_coercion,china_max_rung>=warning')")
     compare.add_argument("--level", type=_coverage, default=0.95, help="interval coverage (default 0.95)")
     compare.add_argument("--resamples", type=_whole(100, "bootstrap resamples"), default=2000,
                          help="bootstrap resamples (default 2000)")
