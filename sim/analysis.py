@@ -48,6 +48,7 @@ __all__ = [
     "OUTCOME_KINDS",
     "RUNG_NAMES",
     "SUMMARY_COLUMNS",
+    "TYPICAL_DISCRETE",
     "VARIANCE_COLUMNS",
     "compare",
     "compared_outcomes",
@@ -1072,25 +1073,58 @@ def tradeoff_frontier(
     return table
 
 
-def typical_replication(outcomes: RunLike, columns: Sequence[str] | None = None) -> pd.Series:
+#: The outcomes that are kinds of story rather than amounts (ordinal, categorical and yes/no), in
+#: the order :func:`typical_replication` matches them: how far China went first, then whether it
+#: used trade, whether a partnership was signed, and the election.
+TYPICAL_DISCRETE: tuple[str, ...] = (
+    "china_max_rung",
+    "trade_coercion",
+    "partnership_signed",
+    "election_held",
+    "incumbent_won",
+    "final_bloc",
+)
+
+
+def typical_replication(
+    outcomes: RunLike,
+    columns: Sequence[str] | None = None,
+    *,
+    discrete: Sequence[str] | None = None,
+) -> pd.Series:
     """The replication closest to the middle of the ensemble: the one to tell as a story.
 
-    Each numeric outcome is measured from its median in units of its interquartile range
-    (or its standard deviation where that range is zero; outcomes that do not vary are
-    left out), and the replication with the smallest sum of these distances is typical.
-    Ties go to the earliest row.
+    Two steps. First the story's kind: for each discrete outcome in ``discrete`` (by default
+    :data:`TYPICAL_DISCRETE`: China's highest rung, trade coercion, the partnership, the
+    election), in that order, only the replications at that outcome's most common value among
+    those still kept are kept. The first outcome therefore takes its most common value over
+    the whole ensemble (the rung most replications stop at), and each later one its most common
+    value among replications that agree on the earlier ones, so the kept set is never empty.
+    A missing value (no election held, so no winner) counts as a value of its own; a tie goes to
+    the value seen first.
+
+    Then, among the kept replications, each numeric outcome is measured from their median in
+    units of their interquartile range (or standard deviation where that range is zero;
+    outcomes that do not vary there are left out), and the replication with the smallest sum
+    of these distances is typical. Ties go to the earliest row.
 
     Parameters
     ----------
     outcomes : Run or pandas.DataFrame
         One row per replication.
     columns : sequence of str, optional
-        The outcomes to weigh; default every numeric outcome of :data:`OUTCOME_KINDS` present.
+        The numeric outcomes to weigh; default every numeric outcome of :data:`OUTCOME_KINDS`
+        present.
+    discrete : sequence of str, optional
+        The discrete outcomes to match, most important first; default those of
+        :data:`TYPICAL_DISCRETE` present. ``()`` weighs the numeric outcomes only.
 
     Returns
     -------
     pandas.Series
         That replication's row (``replication``, ``seed``, parameters and outcomes).
+        ``row.attrs["matching"]`` holds how many replications shared its discrete outcomes
+        (the set it was chosen from) and ``row.attrs["of"]`` how many there were.
 
     Examples
     --------
@@ -1098,6 +1132,9 @@ def typical_replication(outcomes: RunLike, columns: Sequence[str] | None = None)
     ...                       "mean_approval": [0.2, 0.6, 0.6]})
     >>> int(typical_replication(frame)["replication"])
     1
+    >>> frame["china_max_rung"] = [2, 3, 2]  # the middle row's rung is the rarer one
+    >>> int(typical_replication(frame)["replication"])
+    0
     """
     if isinstance(outcomes, Run):
         outcomes = outcomes.outcomes
@@ -1105,17 +1142,29 @@ def typical_replication(outcomes: RunLike, columns: Sequence[str] | None = None)
         raise ValueError("typical_replication: the outcomes frame has no rows")
     if columns is None:
         columns = [c for c, kind in OUTCOME_KINDS.items() if kind == "numeric" and c in outcomes.columns]
-    _require(outcomes, list(columns), "outcomes")
-    distance = np.zeros(len(outcomes))
+    if discrete is None:
+        discrete = [c for c in TYPICAL_DISCRETE if c in outcomes.columns]
+    _require(outcomes, [*columns, *discrete], "outcomes")
+    keep = np.ones(len(outcomes), dtype=bool)
+    for column in discrete:
+        values = outcomes[column].astype("object")
+        values = values.where(values.notna(), None)[keep]
+        codes, _ = pd.factorize(values, use_na_sentinel=False)  # values in order of first appearance
+        mode = int(np.argmax(np.bincount(codes)))  # the first of equally common values
+        keep[np.flatnonzero(keep)[codes != mode]] = False
+    rows = np.flatnonzero(keep)
+    distance = np.zeros(len(rows))
     for column in columns:
-        x = _as_float(outcomes[column], column).to_numpy()
+        x = _as_float(outcomes[column], column).to_numpy()[rows]
         if np.isnan(x).all():
             continue
         q1, median, q3 = np.nanquantile(x, [0.25, 0.5, 0.75])
         scale = (q3 - q1) or np.nanstd(x)
         if scale > 0:
             distance += np.nan_to_num(np.abs(x - median) / scale, nan=0.0)
-    return outcomes.iloc[int(np.argmin(distance))]
+    row = outcomes.iloc[int(rows[np.argmin(distance)])].copy()
+    row.attrs = {"matching": len(rows), "of": len(outcomes)}
+    return row
 
 
 # --------------------------------------------------------------------------------------

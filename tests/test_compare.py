@@ -335,6 +335,35 @@ def test_typical_replication_by_hand():
         typical_replication(f.iloc[:0])
 
 
+def test_typical_replication_tells_the_most_common_rung_and_yes_no_outcomes():
+    # Rows 1 and 2 sit on every numeric median (stance 0.3, exports 10), but there China
+    # reached a warning, as in only 2 of 6 rows: 4 of 6 stopped at a rebuke (rung 2).
+    f = pd.DataFrame({
+        "replication": [0, 1, 2, 3, 4, 5],
+        "final_stance": [0.1, 0.3, 0.3, 0.3, 0.5, 0.4],
+        "exports_lost_nzd_m": [10.0, 10.0, 10.0, 10.0, 0.0, 12.0],
+        "china_max_rung": [2, 3, 3, 2, 2, 2],
+        "china_max_rung_name": ["rebuke", "warning", "warning", "rebuke", "rebuke", "rebuke"],
+        "trade_coercion": [False, False, False, True, False, False],
+        "incumbent_won": [True, None, None, None, None, True],
+    })
+    # numbers only: row 1 and 2 are nearest; row 1 comes first
+    assert int(typical_replication(f, discrete=())["replication"]) == 1
+    # rung 2 (4 rows) -> no coercion (rows 0, 4, 5) -> incumbent won (rows 0 and 5, 2 of 3)
+    # -> nearest their centre: stance median 0.25, IQR 0.15; exports median 11, IQR 1:
+    #    row 0: 0.15/0.15 + 1/1 = 2, row 5: 0.15/0.15 + 1/1 = 2 -> the earlier, row 0
+    row = typical_replication(f)
+    assert int(row["replication"]) == 0 and row["china_max_rung_name"] == "rebuke"
+    assert row.attrs == {"matching": 2, "of": 6}
+    # the rung alone: rows 0, 3, 4, 5; centre stance 0.35 (IQR 0.175), exports 10 (IQR 3)
+    #    row 0: 1.43 + 0, row 3: 0.29 + 0, row 4: 0.86 + 3.33, row 5: 0.29 + 0.67 -> row 3
+    assert int(typical_replication(f, discrete=["china_max_rung"])["replication"]) == 3
+    # a missing value is a value: with no winner in most rows, a row without one is told
+    assert typical_replication(f, discrete=["incumbent_won"])["incumbent_won"] is None
+    with pytest.raises(ValueError, match="no column"):
+        typical_replication(f, discrete=["final_bloc"])
+
+
 # --------------------------------------------------------------------------------------
 # Real runs: load_run, summarise, ladder, variance_split, compare
 # --------------------------------------------------------------------------------------
