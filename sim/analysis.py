@@ -25,6 +25,7 @@ Statistician* 50(4), 361-365. https://doi.org/10.1080/00031305.1996.10473566
 from __future__ import annotations
 
 import datetime as dt
+import os
 import warnings
 from pathlib import Path
 from types import MappingProxyType
@@ -66,9 +67,13 @@ __all__ = [
     "variance_split",
 ]
 
-#: What the comparison functions accept as one run: a finished :class:`~sim.runfolder.Run`
+#: What the analysis functions accept as one run: a finished :class:`~sim.runfolder.Run`
 #: or its outcomes frame.
 RunLike = Union[Run, pd.DataFrame]
+
+#: What the comparison functions (:func:`compare`, :func:`tradeoff_frontier`, :func:`labelled`)
+#: accept as one run: also the path of a run folder, opened with :func:`load_run`.
+RunOrPath = Union[Run, pd.DataFrame, str, os.PathLike]
 
 #: The kinds of outcome, and how :func:`summarise` treats each.
 KINDS = ("numeric", "binary", "ordinal", "categorical", "timing")
@@ -723,18 +728,23 @@ def estimate(outcomes: pd.DataFrame, outcome: str) -> tuple[str, np.ndarray]:
 
 
 def labelled(
-    runs: RunLike | Mapping[str, RunLike] | Sequence[RunLike],
+    runs: RunOrPath | Mapping[str, RunOrPath] | Sequence[RunOrPath],
     what: str = "runs",
     read: Callable[[Run], pd.DataFrame] | None = None,
+    *,
+    minimum: int = 1,
 ) -> list[tuple[str, pd.DataFrame]]:
     """(label, frame) for each run, labelled as :func:`compare` labels them; a run with several
     lever cells gives one per cell.
 
-    ``read`` says which frame of a :class:`Run` to take (default its outcomes; e.g.
+    A run is a :class:`Run`, the path of a run folder (a str or path, opened with
+    :func:`load_run`) or an outcomes frame, given alone, in a list, or in a mapping of label to
+    run. ``read`` says which frame of a :class:`Run` to take (default its outcomes; e.g.
     ``lambda run: run.trajectories_of(["china_rung"])``); a frame given instead of a run is
-    taken as it is. ``what`` names the caller in errors.
+    taken as it is. ``what`` names the caller in errors; fewer than ``minimum`` runs (lever
+    cells counted as runs) is a ``ValueError``.
     """
-    if isinstance(runs, (Run, pd.DataFrame)):
+    if isinstance(runs, (Run, pd.DataFrame, str, os.PathLike)):
         items = [(None, runs)]
     elif isinstance(runs, Mapping):
         items = [(str(label), run) for label, run in runs.items()]
@@ -742,6 +752,7 @@ def labelled(
         items = [(None, run) for run in runs]
     if not items:
         raise ValueError(f"{what}: expected at least one run, got none")
+    items = [(label, load_run(run) if isinstance(run, (str, os.PathLike)) else run) for label, run in items]
     names = [run.manifest.get("scenario_name") if isinstance(run, Run) else None for _, run in items]
     out: list[tuple[str, pd.DataFrame]] = []
     for i, ((label, run), name) in enumerate(zip(items, names)):
@@ -753,7 +764,9 @@ def labelled(
             frame = run
             label = label if label is not None else f"run {i + 1}"
         else:
-            raise TypeError(f"{what}: expected a Run or an outcomes DataFrame, got {type(run).__name__}")
+            raise TypeError(
+                f"{what}: expected a Run, a run folder's path or an outcomes DataFrame, got {type(run).__name__}"
+            )
         if "cell" in frame.columns and frame["cell"].nunique(dropna=False) > 1:
             for cell, rows in frame.groupby("cell", sort=False, dropna=False):
                 out.append((str(cell) if len(items) == 1 else f"{label} / {cell}", rows.reset_index(drop=True)))
@@ -763,6 +776,12 @@ def labelled(
     repeated = sorted({label for label in labels if labels.count(label) > 1})
     if repeated:
         raise ValueError(f"{what}: runs share the label(s) {repeated}; pass a mapping of label to run")
+    if len(out) < minimum:
+        number = {1: "one", 2: "two", 3: "three"}.get(minimum, str(minimum))
+        raise ValueError(
+            f"{what}: expected at least {number} runs to compare, got {len(out)}"
+            " (a run with lever cells counts as one run per cell)"
+        )
     return out
 
 
@@ -784,7 +803,7 @@ def _resampled_means(sums: np.ndarray, counts: np.ndarray, index: np.ndarray) ->
 
 
 def compare(
-    runs: Mapping[str, RunLike] | Sequence[RunLike] | RunLike,
+    runs: Mapping[str, RunOrPath] | Sequence[RunOrPath] | RunOrPath,
     baseline: str | int | None = None,
     outcomes: Sequence[str] | None = None,
     *,
@@ -797,10 +816,12 @@ def compare(
 
     Parameters
     ----------
-    runs : mapping of label to Run or frame, sequence of them, or one Run
-        The runs to compare. A run is labelled by its key, else by its scenario name (or
-        ``run 1``, ``run 2``... for bare frames). A run with lever cells counts as one run per
-        cell (labelled by the cell), so ``compare(run)`` compares a run's cells.
+    runs : mapping of label to run, sequence of runs, or one run
+        The runs to compare, at least two: each a :class:`Run`, a run folder's path (str or
+        path, opened with :func:`load_run`) or an outcomes frame. A run is labelled by its key,
+        else by its scenario name (or ``run 1``, ``run 2``... for bare frames). A run with lever
+        cells counts as one run per cell (labelled by the cell), so ``compare(run)`` compares a
+        run's cells.
     baseline : str or int, optional
         The label (or position) of the run the others are measured against; default the first.
     outcomes : sequence of str, optional
@@ -843,8 +864,8 @@ def compare(
     Raises
     ------
     ValueError
-        No runs, repeated labels, an unknown baseline or outcome, ``level`` outside (0, 1) or
-        fewer than 100 resamples.
+        Fewer than two runs, repeated labels, an unknown baseline or outcome, ``level`` outside
+        (0, 1) or fewer than 100 resamples.
 
     Examples
     --------
@@ -860,7 +881,7 @@ def compare(
         raise ValueError(f"level: expected a coverage between 0 and 1 (e.g. 0.95), got {level}")
     if resamples < 100:
         raise ValueError(f"resamples: expected at least 100, got {resamples}")
-    labelled_runs = labelled(runs, "compare")
+    labelled_runs = labelled(runs, "compare", minimum=2)
     labels = [label for label, _ in labelled_runs]
     if baseline is None:
         base = 0
@@ -984,7 +1005,7 @@ def guiding_intervals(table: pd.DataFrame, minimum: int = MIN_INTERVAL_VALUES) -
 
 
 def tradeoff_frontier(
-    runs: Mapping[str, RunLike] | Sequence[RunLike] | RunLike,
+    runs: Mapping[str, RunOrPath] | Sequence[RunOrPath] | RunOrPath,
     objectives: Mapping[str, str] | Sequence[str],
 ) -> pd.DataFrame:
     """Which runs (signal bundles) are not dominated on the chosen objectives.
@@ -996,8 +1017,10 @@ def tradeoff_frontier(
 
     Parameters
     ----------
-    runs : mapping of label to Run or frame, sequence of them, or one Run
-        Labelled as in :func:`compare` (a run's lever cells count as runs).
+    runs : mapping of label to run, sequence of runs, or one run
+        As in :func:`compare` (runs, run folders' paths or outcomes frames; a run's lever
+        cells count as runs). Unlike :func:`compare`, one run is allowed: it is the whole
+        frontier, which is the right answer (``nzsim classroom`` with one team's bundle).
     objectives : mapping of str to "max" or "min", or sequence of str
         The outcomes to weigh and which way is better, e.g.
         ``{"final_interoperability": "max", "exports_lost_nzd_m": "min"}``. A bare name takes

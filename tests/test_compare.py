@@ -187,12 +187,26 @@ def test_compare_errors(kwargs, message):
         compare({"a": a, "b": a}, **kwargs)
 
 
-def test_compare_needs_runs_and_distinct_labels():
+def test_compare_needs_runs_and_distinct_labels(tmp_path):
     with pytest.raises(ValueError, match="expected at least one run"):
         compare({})
     cells = pd.DataFrame({"seed": [1, 2], "cell": ["x", "x"], "final_stance": [0.1, 0.2]})
-    with pytest.raises(TypeError, match="expected a Run or an outcomes DataFrame"):
-        compare([cells, "not a run"])
+    with pytest.raises(TypeError, match="expected a Run, a run folder's path or an outcomes DataFrame, got int"):
+        compare([cells, 42])
+    # a str is a run folder's path, opened as load_run opens it (not a sequence of letters)
+    with pytest.raises(RunFolderError, match="no such folder|does not exist"):
+        compare([cells, str(tmp_path / "not a run")])
+
+
+def test_compare_of_one_run_is_an_error_not_the_baseline_alone():
+    one = frame([1, 2], final_stance=[0.1, 0.2])
+    single_cell = one.assign(cell="x")  # one lever cell: still one run
+    for runs in ({"a": one}, [one], one, single_cell, {"a": single_cell}):
+        with pytest.raises(ValueError, match=r"compare: expected at least two runs to compare, got 1"):
+            compare(runs, outcomes=["final_stance"])
+    # a run with two lever cells is two runs; so is one run given twice under two labels
+    assert len(compare(one.assign(cell=["x", "y"]), outcomes=["final_stance"])) == 2
+    assert len(compare({"a": one, "b": one}, outcomes=["final_stance"])) == 2
 
 
 def test_compare_splits_a_run_with_lever_cells():
@@ -403,7 +417,7 @@ def test_load_run_errors_say_what_is_wrong(runs, tmp_path):
     manifest = json.loads((runs["base"].path / "manifest.json").read_text())
     manifest["status"] = "running"
     (unfinished / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(RunFolderError, match=r"the run is running, not complete .*--resume .*unfinished"):
+    with pytest.raises(RunFolderError, match=r"the run did not finish \(it was stopped part-way, .*--resume .*unfinished"):
         load_run(unfinished)
 
 
@@ -453,3 +467,22 @@ def test_compare_real_runs_labels_pairing_and_signs(runs):
     assert rows.loc["china_max_rung>=warning", "difference"] == pytest.approx(
         (strong["china_max_rung"] >= 3).mean() - (base["china_max_rung"] >= 3).mean())
     assert set(analysis.compared_outcomes(runs["base"].outcomes)) == set(table["outcome"])
+
+
+def test_compare_and_frontier_take_run_folders_by_path(runs):
+    base, strong = runs["base"].path, runs["strong"].path
+    expected = compare([runs["base"], runs["strong"]], outcomes=["trust_mean", "trade_coercion"], resamples=200)
+    for given in ([str(base), strong], [runs["base"], str(strong)]):  # str, Path, or mixed with a Run
+        table = compare(given, outcomes=["trust_mean", "trade_coercion"], resamples=200)
+        pd.testing.assert_frame_equal(table, expected)
+    labelled = compare({"base": str(base), "strong": strong}, outcomes=["trust_mean"], resamples=200)
+    assert list(labelled["run"]) == ["base", "strong"]
+    with pytest.raises(ValueError, match="expected at least two runs to compare, got 1"):
+        compare(str(base))
+    objectives = ["final_interoperability", "trust_mean"]
+    frontier = tradeoff_frontier({"base": str(base), "strong": strong}, objectives)
+    pd.testing.assert_frame_equal(frontier, tradeoff_frontier({"base": runs["base"], "strong": runs["strong"]}, objectives))
+    # one run is a frontier of one (nzsim classroom with a single team's bundle)
+    alone = tradeoff_frontier(str(base), objectives)
+    assert list(alone["run"]) == ["test-base"] and alone["on_frontier"].tolist() == [True]
+    assert list(analysis.labelled([base, strong], "runs")[0][1].columns) == list(runs["base"].outcomes.columns)
