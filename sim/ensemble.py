@@ -729,7 +729,7 @@ def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder
     finished before, on a resumed run) and keeps the manifest's list of chunks. Writing (mostly
     pyarrow, which releases the GIL) so overlaps the computing: with chunks run in this process,
     the next chunk computes while the last is written. Every successful chunk is written before
-    a failure is raised, so no finished work is lost; at most two chunks wait to be written.
+    a failure is raised, so no finished work is lost; at most one chunk waits to be written.
     """
     in_flight: dict[Future, ChunkTask] = {}
     queue = iter(pending)
@@ -761,9 +761,9 @@ def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nzsim-writer")
     writes: list[Future] = [writer.submit(store, None, None)]
 
-    def written(keep: int) -> None:
-        """Wait until at most ``keep`` writes are outstanding; a write's error is raised here."""
-        while len(writes) > keep:
+    def written() -> None:
+        """Wait for the writes handed over so far; a write's error is raised here."""
+        while writes:
             writes.pop(0).result()
 
     try:
@@ -774,7 +774,7 @@ def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder
                     break
                 in_flight[executor.submit(run_chunk, task)] = task
             if not in_flight:
-                written(0)
+                written()
                 return
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
             failure = None
@@ -785,10 +785,10 @@ def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder
                 except (ReplicationFailed, BrokenExecutor) as err:
                     failure = failure or err
                     continue
-                written(1)
+                written()  # the last chunk is on disk before this one is handed over
                 writes.append(writer.submit(store, task, result))
             if failure is not None:
-                written(0)
+                written()
                 raise failure
     finally:
         for future in in_flight:
