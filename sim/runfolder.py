@@ -26,12 +26,14 @@ import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+if TYPE_CHECKING:  # pandas loads when a frame is asked for: the parent of a run never needs it
+    import pandas as pd
 
 #: The run-folder format written. /2 added the chunk plan (``chunk_bounds``): chunk k of a /2 folder
 #: need not hold replications k*chunk_size onward, so code that knows only /1 must not resume one.
@@ -87,6 +89,10 @@ def write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
 
 
 def read_manifest(folder: Path) -> dict[str, Any]:
+    if not Path(folder).exists():
+        raise RunFolderError(f"{folder}: not a run folder (no such folder)")
+    if not Path(folder).is_dir():
+        raise RunFolderError(f"{folder}: not a run folder (a file, not a folder)")
     path = Path(folder) / MANIFEST
     try:
         manifest = json.loads(path.read_text())
@@ -188,6 +194,13 @@ def finished_chunks(folder: Path) -> set[tuple[int, int]]:
     return done
 
 
+def _read_chunk(path: Path) -> pa.Table:
+    """One chunk file, whole. Read as a single file rather than through ``pq.read_table``, whose
+    dataset machinery imports pandas: the parent of a run otherwise never loads it."""
+    with pq.ParquetFile(path) as source:
+        return source.read(use_threads=False)
+
+
 class Consolidator:
     """Streams finished chunks into the three final Parquet files, in (cell, chunk) order, while
     the run goes on.
@@ -216,8 +229,7 @@ class Consolidator:
             key = self.order[self.next]
             tables = (fresh or {}).get(key)
             for name in TABLES:
-                table = tables[name] if tables is not None else pq.read_table(chunk_path(self.folder, name, *key))
-                self._append(name, table)
+                self._append(name, tables[name] if tables is not None else _read_chunk(chunk_path(self.folder, name, *key)))
             self.next += 1
 
     def _append(self, name: str, table: pa.Table) -> None:
@@ -287,19 +299,43 @@ class Run:
         """Open a finished run folder; a clear error for anything else (and how to resume it)."""
         path = Path(path)
         manifest = read_manifest(path)
-        if manifest.get("status") != "complete":
+        status = manifest.get("status", "incomplete")
+        if status != "complete":
+            owner = _lock_owner(path / LOCK)
+            if owner is not None and _alive(owner):
+                raise RunFolderError(f"{path}: the run is still going (process {owner}); open it when it has finished")
+            why = {"running": "it was stopped part-way, its manifest still saying 'running'",
+                   "interrupted": "it was interrupted", "failed": "a replication failed"}.get(status, f"status {status!r}")
+            scenario = manifest.get("scenario_file") or "SCENARIO"
             raise RunFolderError(
-                f"{path}: the run is {manifest.get('status', 'incomplete')}, not complete (resuming takes the "
-                f"seed and design from the run); finish it with: "
-                f"nzsim run {manifest.get('scenario_file') or 'SCENARIO'} --resume {path}"
+                f"{path}: the run did not finish ({why}); finish it with: nzsim run {scenario} --resume {path} "
+                f"(the seed and design come from the run), or in Python: sim.run_ensemble({scenario!r}, "
+                f"out={str(path)!r}, resume=True)"
             )
         for name in TABLES:
             if not (path / f"{name}.parquet").is_file():
-                raise RunFolderError(f"{path}: {name}.parquet is missing")
+                raise RunFolderError(f"{path}: {name}.parquet is missing, though the manifest says the run is complete "
+                                     f"(a file removed or moved since?)")
         return cls(path, manifest)
+
+    def __repr__(self) -> str:
+        design = self.manifest.get("design") or {}
+        kind = design.get("kind", "?")
+        if kind == "nested":
+            size = f"nested: {design.get('param_draws')} parameter draws x {design.get('seeds_per_draw')} seeds"
+        else:
+            size = f"{design.get('replications', '?')} replications"
+        cells = design.get("cells") or []
+        if len(cells) > 1:
+            size += f" x {len(cells)} lever cells"
+        name = self.manifest.get("scenario_name", "?")
+        return (f"Run({str(self.path)!r}: {name}, {size}, root seed {self.manifest.get('root_seed')}, "
+                f"{self.manifest.get('status', '?')})")
 
     @cached_property
     def outcomes(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.read_parquet(self.path / "outcomes.parquet")
 
     @property
@@ -311,10 +347,14 @@ class Run:
     @property
     def trajectories(self) -> pd.DataFrame:
         """The long trajectories frame (read on each access: it can be large)."""
+        import pandas as pd
+
         return pd.read_parquet(self.path / "trajectories.parquet")
 
     def trajectories_of(self, variables: Iterable[str]) -> pd.DataFrame:
         """Only the named variables' rows (reads just those)."""
+        import pandas as pd
+
         return pd.read_parquet(self.path / "trajectories.parquet", filters=[("variable", "in", list(variables))])
 
     @property
@@ -360,6 +400,8 @@ class Run:
 
     @property
     def events(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.read_parquet(self.path / "events.parquet")
 
     @property

@@ -103,7 +103,8 @@ def test_compare_baseline_outcomes_and_cells(runs, tmp_path, capsys):
     "args, expected",
     [
         (["{passing}"], "expected at least two runs to compare"),
-        (["{passing}", "{missing}"], "not a run folder (no manifest.json)"),
+        (["{passing}", "{missing}"], "not a run folder (no such folder)"),
+        (["{passing}", "{empty}"], "not a run folder (no manifest.json)"),
         (["{passing}", "{strong}", "--outcomes", "nope"], "outcome 'nope': no such column"),
         (["{passing}", "{strong}", "--outcomes", "china_max_rung"], "compare a level instead"),
         (["{passing}", "{strong}", "--out", "{passing}"], "already exists; choose a new --out folder"),
@@ -116,6 +117,8 @@ def test_compare_baseline_outcomes_and_cells(runs, tmp_path, capsys):
 def test_compare_mistakes_are_one_line(runs, tmp_path, capsys, args, expected):
     paths = {name: str(run.path) for name, run in runs.items()} | {"missing": str(tmp_path / "missing")}
     paths["passing_relative"] = os.path.relpath(runs["passing"].path)
+    paths["empty"] = str(tmp_path / "empty")
+    (tmp_path / "empty").mkdir()
     argv = ["compare", *[a.format(**paths) for a in args]]
     if "--out" not in argv:
         argv += ["--out", str(tmp_path / "out")]

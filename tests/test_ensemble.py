@@ -18,12 +18,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
 import sim
+from sim import runfolder
 from sim.ensemble import (
     Design,
     InlineExecutor,
@@ -394,14 +396,22 @@ def test_a_two_worker_run_leaves_the_start_method_alone(tmp_path):
 
 def test_the_parent_of_a_pooled_run_never_loads_the_model(tmp_path):
     """Workers build models; the parent schedules and writes, and so carries neither Mesa nor
-    the model while they run (about 40 MB less resident memory, issue 3's memory target)."""
+    the model while they run (about 40 MB less resident memory, issue 3's memory target), nor
+    pandas, which it loads only when a frame is asked for (about 35 MB more)."""
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text(small_spec().to_yaml())  # a file: the script imports nothing of the tests' (pandas)
+    chunked = runfolder.create(tmp_path / "chunked")  # written here: pyarrow's own pa.table() loads pandas
+    runfolder.write_chunk(chunked, 0, 0, {name: pa.table({"x": [1, 2]}) for name in runfolder.TABLES})
     script = f"""
         import json, sys
         from sim.ensemble import run_ensemble
-        from tests.helpers import small_spec
-        run = run_ensemble(small_spec(), 10, seed=1, workers=2, chunk_size=5, out={str(tmp_path / "run")!r},
+        run = run_ensemble({str(scenario)!r}, 10, seed=1, workers=2, chunk_size=5, out={str(tmp_path / "run")!r},
                            describe=False)
-        loaded = sorted(m for m in ("mesa", "sim.model", "sim.agents", "sim.replication") if m in sys.modules)
+        # a chunk finished out of order is appended later, read back from its files (always so on --resume)
+        from pathlib import Path
+        from sim import runfolder
+        runfolder.Consolidator(Path({str(chunked)!r}), [(0, 0)]).advance({{(0, 0)}})
+        loaded = sorted(m for m in ("mesa", "sim.model", "sim.agents", "sim.replication", "pandas") if m in sys.modules)
         print(json.dumps([loaded, run.manifest["versions"]["mesa"], len(run.outcomes)]))
     """
     loaded, mesa_version, rows = json.loads(run_python(script).stdout.strip().splitlines()[-1])

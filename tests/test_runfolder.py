@@ -517,3 +517,51 @@ def test_consolidator_refuses_to_finish_early_and_abort_leaves_only_chunks(tmp_p
     consolidator.abort()
     assert not list(tmp_path.glob(".*.tmp")) and not (tmp_path / "outcomes.parquet").exists()
     assert finished_chunks(tmp_path) == set(keys)  # the chunks stay, for --resume
+
+
+def test_a_run_folder_that_is_not_one_says_why(tmp_path):
+    from sim.analysis import load_run
+
+    with pytest.raises(RunFolderError, match=r"nowhere: not a run folder \(no such folder\)$"):
+        load_run(tmp_path / "nowhere")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(RunFolderError, match=r"file: not a run folder \(a file, not a folder\)$"):
+        load_run(tmp_path / "file")
+
+
+def test_a_run_stopped_part_way_is_named_so_with_both_ways_to_finish_it(spec, tmp_path):
+    from sim.analysis import load_run
+
+    out = tmp_path / "run"
+    with failing_at(SEED, 7), pytest.raises(EnsembleError):
+        run_ensemble(spec, 20, seed=SEED, workers=1, chunk_size=5, out=out, describe=False)
+    with pytest.raises(RunFolderError) as info:
+        load_run(out)
+    message = str(info.value)
+    assert "the run did not finish (a replication failed)" in message
+    assert f"nzsim run SCENARIO --resume {out}" in message
+    assert f"sim.run_ensemble('SCENARIO', out={str(out)!r}, resume=True)" in message
+    # a run killed with SIGKILL leaves 'running' in its manifest and a lock whose process is gone
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["status"] = "running"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    (out / ".lock").write_text("999999999")
+    with pytest.raises(RunFolderError, match="stopped part-way, its manifest still saying 'running'"):
+        load_run(out)
+    (out / ".lock").write_text(str(os.getpid()))  # a run still going
+    with pytest.raises(RunFolderError, match=rf"the run is still going \(process {os.getpid()}\)"):
+        load_run(out)
+
+
+def test_a_complete_run_missing_a_table_says_which(spec, tmp_path):
+    from sim.analysis import load_run
+
+    run = run_ensemble(spec, 5, seed=SEED, workers=1, out=tmp_path / "run", describe=False)
+    (run.path / "outcomes.parquet").unlink()
+    with pytest.raises(RunFolderError, match="outcomes.parquet is missing, though the manifest says the run is complete"):
+        load_run(run.path)
+
+
+def test_a_run_shows_itself_in_one_short_line(spec, tmp_path):
+    run = run_ensemble(spec, 5, seed=SEED, workers=1, out=tmp_path / "run", describe=False)
+    assert repr(run) == f"Run({str(run.path)!r}: {spec.name}, 5 replications, root seed {SEED}, complete)"
