@@ -43,6 +43,7 @@ __all__ = [
     "COMPARE_OUTCOMES",
     "LIVE_PLOTS",
     "MARK_COLOUR",
+    "MIN_SPANS",
     "DEFAULT_OUTCOMES",
     "DEFAULT_VARIABLES",
     "OUTCOME_LABELS",
@@ -168,6 +169,20 @@ _PERCENT = frozenset(
      "peak_threat_share", "incumbent_share"}
 )
 
+#: Outcomes on a natural scale from 0 to 1 (shares, trust, stance, interoperability), and the
+#: narrowest x-range their histogram gets: a twentieth of the scale (five percentage points). A histogram otherwise fills its
+#: panel with whatever spread the runs have, so runs that all end within 0.002 of each other
+#: look as spread out as runs across the whole scale. Narrower spreads are drawn in a range this
+#: wide, centred on the values (inside 0 to 1), with a note saying how close the runs are.
+MIN_SPANS: Mapping[str, float] = {
+    name: 0.05
+    for name in (
+        "final_stance", "peak_stance", "final_interoperability", "final_approval", "mean_approval",
+        "final_threat_share", "peak_threat_share", *(f"trust_{key}" for key in PARTNER_NAMES), "trust_mean",
+        "independence_credibility", "incumbent_share",
+    )
+}
+
 _DPI = 150
 _BOX = {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none", "alpha": 0.8}
 _WEEK_LABEL = "week of the run (0 = start)"
@@ -206,7 +221,7 @@ def build_outcome_distributions(
     mark : mapping of str to value, optional
         One replication's outcomes (e.g. the run a student watched): each panel whose column
         has a value gets a vertical line there, labelled ``mark_label`` (the rung panel too,
-        from ``china_max_rung``).
+        from ``china_max_rung``). The panel's range always takes the line in.
     mark_label : str
         The label of the marked values.
 
@@ -215,7 +230,9 @@ def build_outcome_distributions(
     matplotlib.figure.Figure
         Each histogram marks the median with a dashed line; the bottom panel, when
         ``china_max_rung`` is present, shows the share of replications whose highest rung is
-        each rung.
+        each rung. An outcome of :data:`MIN_SPANS` whose values (and marked value) span less
+        than its minimum is drawn over that minimum range, centred on them, with a note
+        ("all runs within 0.0018"), so a tiny spread does not look like a wide one.
 
     Raises
     ------
@@ -238,7 +255,8 @@ def build_outcome_distributions(
 
     for i, column in enumerate(columns):
         ax = fig.add_subplot(grid[i // ncols, i % ncols])
-        _histogram(ax, column, [(name, outcomes.loc[rows, column]) for name, rows in groups], styles)
+        _histogram(ax, column, [(name, outcomes.loc[rows, column]) for name, rows in groups], styles,
+                   (mark or {}).get(column))
 
     if rung_panel:
         ax = fig.add_subplot(grid[nrows, :])
@@ -275,7 +293,8 @@ def outcome_distributions(
     return _save(build_outcome_distributions(outcomes, columns, by, title=title), path)
 
 
-def _histogram(ax, column: str, series: list[tuple[object, pd.Series]], styles: Sequence[tuple[str, str, str]]) -> None:
+def _histogram(ax, column: str, series: list[tuple[object, pd.Series]], styles: Sequence[tuple[str, str, str]],
+               marked: object = None) -> None:
     panel_title, xlabel = OUTCOME_LABELS.get(column, (column.replace("_", " ").capitalize(), column))
     ax.set_title(panel_title)
     ax.set_xlabel(xlabel)
@@ -290,7 +309,8 @@ def _histogram(ax, column: str, series: list[tuple[object, pd.Series]], styles: 
         ax.text(0.5, 0.5, "no values (e.g. no election held)", ha="center", va="center", transform=ax.transAxes, color="#555555")
         return
     show = (lambda v: f"{v:.0%}") if column in _PERCENT else (lambda v: f"{v:,.3g}")
-    edges = _bin_edges([v for _, v in values if v.size])
+    window = _window(column, pooled, marked)
+    edges = _bin_edges([v for _, v in values if v.size], window)
     single = len(values) == 1
     for i, ((name, v), (colour, linestyle, hatch)) in enumerate(zip(values, styles)):
         if v.size == 0:
@@ -315,6 +335,8 @@ def _histogram(ax, column: str, series: list[tuple[object, pd.Series]], styles: 
         ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
         if column in _PERCENT:
             _percent(ax.xaxis)
+        if window is not None:
+            _spread_note(ax, column, pooled, window)
         if single:
             median = float(np.median(values[0][1]))
             ax.annotate(
@@ -327,9 +349,36 @@ def _histogram(ax, column: str, series: list[tuple[object, pd.Series]], styles: 
     ax.set_axisbelow(True)
 
 
-def _bin_edges(groups: list[np.ndarray]) -> np.ndarray:
+def _window(column: str, values: np.ndarray, marked: object) -> tuple[float, float] | None:
+    """The x-range of an outcome whose values span less than its :data:`MIN_SPANS` minimum
+    (but do vary): that minimum, centred on them and kept inside 0 to 1, widened to take in the
+    marked value if it lies outside. None for any other outcome: its histogram fills the panel."""
+    span = MIN_SPANS.get(column)
+    low, high = float(values.min()), float(values.max())
+    if span is None or low == high or high - low >= span:
+        return None
+    if marked is not None and not pd.isna(marked):  # the marked run stays in view
+        low, high = min(low, float(marked)), max(high, float(marked))
+    left = min(max((low + high - span) / 2, 0.0), 1.0 - span)
+    return min(left, low), max(left + span, high)
+
+
+def _spread_note(ax, column: str, values: np.ndarray, window: tuple[float, float]) -> None:
+    """Fix the panel to ``window`` and say how close the runs are, on the side away from them."""
+    ax.set_xlim(*window)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
+    spread = float(values.max() - values.min())
+    within = f"{100 * spread:.2g} percentage points" if column in _PERCENT else f"{spread:.2g}"
+    left_side = (values.min() + values.max()) / 2 > sum(window) / 2 - 1e-12
+    ax.text(0.03 if left_side else 0.97, 0.95, f"all runs within\n{within}", ha="left" if left_side else "right",
+            va="top", multialignment="left", transform=ax.transAxes, fontsize="small", color="#333333", bbox=_BOX)
+
+
+def _bin_edges(groups: list[np.ndarray], window: tuple[float, float] | None = None) -> np.ndarray:
     """Bin edges shared by every group: about as many bins as numpy's "auto" rule suggests,
-    kept between 12 and 36.
+    kept between 12 and 36; or, given a ``window`` (see :func:`_window`), bins a 25th of
+    its width, so that values close together fill a bin or two of a wide range rather than
+    many bins too thin to see.
 
     Values on a regular grid (weeks, the government's stance steps, shares of a few hundred
     voters) get bins a whole number of grid steps wide, so every bin holds the same number of
@@ -341,16 +390,31 @@ def _bin_edges(groups: list[np.ndarray]) -> np.ndarray:
     if low == high:
         half = max(abs(low) * 0.05, 0.01)
         return np.array([low - half, low + half])
+    step = _grid_step(groups, high - low)
+    if window is not None:
+        width = (window[1] - window[0]) / 25
+        if step is not None:
+            width = step * max(1, math.ceil(width / step - 1e-9))
+        start = low - (step if step is not None else width) / 2  # grid points at bin centres
+        return start + width * np.arange(max(1, math.ceil((high - start) / width - 1e-9)) + 1)
     target = min(36, max(12, len(np.histogram_bin_edges(pooled, bins="auto")) - 1))
-    steps = [_lattice_step(v, high - low) for v in groups if v.size > 1]
+    if step is not None:
+        points = int(round((high - low) / step)) + 1  # grid points from low to high
+        width = step * max(1, math.ceil(points / target))
+        bins = math.ceil(points * step / width - 1e-9)
+        return low - step / 2 + width * np.arange(bins + 1)
+    return np.linspace(low, high, target + 1)
+
+
+def _grid_step(groups: list[np.ndarray], span: float) -> float | None:
+    """The step of the regular grid every group's values sit on (a whole multiple of it for
+    each group), or None."""
+    steps = [_lattice_step(v, span) for v in groups if v.size > 1]
     if steps and all(step is not None for step in steps):
         step = min(steps)
         if all(abs(s / step - round(s / step)) < 1e-6 for s in steps):
-            points = int(round((high - low) / step)) + 1  # grid points from low to high
-            width = step * max(1, math.ceil(points / target))
-            bins = math.ceil(points * step / width - 1e-9)
-            return low - step / 2 + width * np.arange(bins + 1)
-    return np.linspace(low, high, target + 1)
+            return step
+    return None
 
 
 def _lattice_step(values: np.ndarray, span: float) -> float | None:

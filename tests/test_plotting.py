@@ -367,6 +367,50 @@ def test_outcome_distributions_mark_one_replication(frames):
     assert not any(t.get_text() == "marked" for ax in plain.axes for t in ax.texts)
 
 
+def test_a_tiny_spread_is_drawn_on_a_range_that_shows_it_is_tiny():
+    # interoperability 0.5620 to 0.5638: drawn zoomed in, it would fill the panel like a wide spread
+    n = 40
+    tiny = np.linspace(0.5620, 0.5638, n)
+    frame = pd.DataFrame({
+        "final_interoperability": tiny,
+        "final_threat_share": tiny - 0.5,  # 6.2% to 6.38%: a share in per cent, near the bottom of the scale
+        "final_stance": np.linspace(0.1, 0.9, n),  # wide: fills its panel as before
+        "exports_lost_nzd_m": np.linspace(10.0, 10.01, n),  # no natural scale: left as it is
+    })
+    columns = list(frame.columns)
+    fig = plotting.build_outcome_distributions(frame, columns)
+    interop, threat, stance, exports = fig.axes
+    minimum = plotting.MIN_SPANS["final_interoperability"]
+    assert minimum == plotting.MIN_SPANS["final_threat_share"] == 0.05
+    for ax, values in ((interop, frame["final_interoperability"]), (threat, frame["final_threat_share"])):
+        low, high = ax.get_xlim()
+        assert high - low >= minimum - 1e-12 and 0 <= low and high <= 1
+        assert (low + high) / 2 == pytest.approx((values.min() + values.max()) / 2)  # centred on the values
+        bars = [p.get_width() for p in ax.patches if p.get_height() > 0]
+        assert min(bars) >= (high - low) / 25 - 1e-12  # a bar or two wide enough to see, not slivers
+    assert interop.get_xlim() == pytest.approx((0.5629 - 0.025, 0.5629 + 0.025))
+    assert any(t.get_text() == "all runs within\n0.0018" for t in interop.texts)
+    assert any(t.get_text() == "all runs within\n0.18 percentage points" for t in threat.texts)
+    # a wide spread and an outcome without a natural scale keep their automatic range and no note
+    assert stance.get_xlim() == pytest.approx((0.1 - 0.04, 0.9 + 0.04), abs=0.02)
+    assert exports.get_xlim()[1] - exports.get_xlim()[0] < 0.02
+    for ax in (stance, exports):
+        assert not any(t.get_text().startswith("all runs within") for t in ax.texts)
+    # near an end of the scale the range stops at it, and the note stands on the empty side
+    ax = plotting.build_outcome_distributions(pd.DataFrame({"final_stance": np.linspace(0.001, 0.004, n)}),
+                                              ["final_stance"]).axes[0]
+    assert ax.get_xlim() == pytest.approx((0.0, 0.05))
+    assert [t.get_position()[0] for t in ax.texts if t.get_text().startswith("all runs")] == [0.97]
+    # the dashboard's marked run stays in view and marked, even outside the runs' range
+    fig = plotting.build_outcome_distributions(frame, ["final_interoperability"], mark={"final_interoperability": 0.62},
+                                               mark_label="your run")
+    ax = fig.axes[0]
+    low, high = ax.get_xlim()
+    assert low <= 0.5620 and high >= 0.62
+    assert any(list(line.get_xdata()) == [0.62] * 2 for line in ax.get_lines())
+    assert [t.get_text() for t in ax.texts].count("your run") == 1
+
+
 # --------------------------------------------------------------------------------------
 # Many groups, and the frontier's labels
 # --------------------------------------------------------------------------------------
