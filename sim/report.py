@@ -305,8 +305,10 @@ def write_html_report(run: Run, path: str | Path | None = None) -> Path:
         parts += [f"<h2>{_e(heading)}</h2>", f"<img alt='{_e(heading)}' src='data:image/png;base64,{_png(fig)}'>"]
     parts += [
         "<h2>The story of a typical replication</h2>",
-        f"<p>Replication {int(typical['replication'])}{_e(cell_note)}, the one whose outcomes sit closest to the "
-        f"medians (seed {int(typical['seed'])}). {how}</p>",
+        f"<p>Replication {int(typical['replication'])}{_e(cell_note)} (seed {int(typical['seed'])}): among the "
+        f"{typical.attrs.get('matching', '?')} of {typical.attrs.get('of', '?')} replications that share the most "
+        f"common of China's highest rung, trade coercion, partnership and election outcomes, the one whose numeric "
+        f"outcomes sit closest to their medians. {how}</p>",
         "" if same else "<p class=warn>Run again with this code, the replication does not reproduce the "
         "outcomes stored in the run: the code differs from the version that made it (see the versions above).</p>",
         f"<pre>{_e(story)}</pre>",

@@ -156,6 +156,8 @@ def test_report_is_one_self_contained_page(runs, tmp_path, capsys, monkeypatch):
     typical = analysis.typical_replication(runs["strong"].outcomes)
     assert f"nzsim story {manifest['scenario_file'] or 'SCENARIO'} --seed {int(typical['seed'])}" in page
     assert f"seed {int(typical['seed'])}," in page and "Week 6, " in page
+    assert (f"(seed {int(typical['seed'])}): among the {typical.attrs['matching']} of {typical.attrs['of']} "
+            f"replications that share the most common") in page  # how it was chosen
     assert "class=warn" not in page
 
 
