@@ -576,13 +576,17 @@ def MainArea(model: NZModel):
 
 def help_markdown(params: Mapping[str, Any]) -> str:
     """Every control's label and help text, for the sidebar."""
-    lines = ["Change the controls, then press **Reset** to start a new run with them; **Step** runs one "
-             "week, **▶** plays the weeks.", "",
-             "Mesa's own controls above them: **Play Interval** is the pause between weeks while playing "
-             "(in thousandths of a second: lower plays faster); **Render Interval** is how many weeks run "
-             "between redraws (the plots jump ahead by that many, and Step runs that many too); **Use Threads** "
-             "draws the page in a separate thread while playing, which only helps a large model (leave it off).",
-             ""]
+    lines = [
+        ("Change the controls, then press **Reset** to start a new run with them; **Step** runs one "
+         "week, **▶** plays the weeks."),
+        "",
+        ("Mesa's settings in the **Controls** card below: **Play Interval** is the pause between weeks "
+         "while playing "
+         "(in thousandths of a second: lower plays faster); **Render Interval** is how many weeks run "
+         "between redraws (the plots jump ahead by that many, and Step runs that many too); **Use Threads** "
+         "draws the page in a separate thread while playing, which only helps a large model (leave it off)."),
+        "",
+    ]
     for options in params.values():
         if isinstance(options, dict) and "help" in options:
             lines.append(f"- **{options['label']}**: {options['help']}")

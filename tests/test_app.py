@@ -186,7 +186,7 @@ def _page_text(widget) -> str:
         for attr in ("template", "v_model", "label"):
             value = getattr(w, attr, None)
             if isinstance(value, str):
-                value = re.sub(r"<script.*?</script>", " ", value, flags=re.S)
+                value = re.sub(r"<script.*?</script>", " ", value, flags=re.DOTALL)
                 parts.append(re.sub(r"<[^>]+>", " ", value))
         for child in getattr(w, "children", None) or ():
             if isinstance(child, str):
@@ -308,5 +308,5 @@ def test_the_status_line_numbers_and_dates_weeks_as_the_feed_does():
     assert app.status_line(model) == "Week 4 of 52 done (10-16 Jul 2023)"
     while model.running:
         model.step()
-    assert app.status_line(model) == f"Week 52 of 52 done (10-16 Jun 2024); the end of the run"
+    assert app.status_line(model) == "Week 52 of 52 done (10-16 Jun 2024); the end of the run"
     assert spec.end.isoformat() >= "2024-06-16"
