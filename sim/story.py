@@ -9,6 +9,8 @@ import datetime as dt
 from typing import Iterable, Mapping
 
 from .model import LogEntry
+from .parameters import BY_NAME
+from .partners import NAMES as PARTNER_NAMES
 from .replication import Replication
 from .scenario import Scenario
 from .version import code_version
@@ -36,9 +38,66 @@ def format_value(value: object) -> str:
     return str(value)
 
 
+#: The outcome row's columns in words (the story shows the column name too, for the tables of
+#: ``nzsim run``).
+OUTCOME_WORDS: Mapping[str, str] = {
+    "final_stance": "stance at the end (0 keeps its distance, 1 aligns)",
+    "peak_stance": "highest stance",
+    "final_interoperability": "interoperability with partners at the end",
+    "partnership_signed": "partnership programme signed",
+    "partnership_week": "week it was signed",
+    "china_max_rung": "Beijing's highest rung (0 cordial to 5 formal coercion)",
+    "china_max_rung_name": "that rung in words",
+    "trade_coercion": "trade measures against New Zealand",
+    "coercion_weeks": "weeks under trade measures",
+    "exports_lost_nzd_m": "exports lost (NZ$ million)",
+    "final_approval": "approval of the foreign policy at the end (share of voters)",
+    "mean_approval": "approval of the foreign policy, mean over the run (share)",
+    "final_threat_share": "voters who see China as a threat, at the end (share)",
+    "peak_threat_share": "voters who see China as a threat, at the peak (share)",
+    **{f"trust_{key}": f"trust in New Zealand at the end: {name}" for key, name in PARTNER_NAMES.items()},
+    "trust_mean": "trust in New Zealand at the end: partners' mean",
+    "independence_credibility": "credibility of the independent foreign policy",
+    "election_held": "election held",
+    "incumbent_share": "governing bloc's share of the two-bloc vote",
+    "incumbent_won": "governing bloc re-elected",
+    "final_bloc": "who governs at the end",
+}
+
+
 def outcome_lines(outcomes: Mapping[str, object]) -> list[str]:
-    width = max(len(k) for k in outcomes)
-    return [f"  {k:<{width}}  {format_value(v)}" for k, v in outcomes.items()]
+    """One line per outcome: its meaning, its value, and its column name in brackets."""
+    words = {k: OUTCOME_WORDS.get(k, k.replace("_", " ")) for k in outcomes}
+    width = max(len(w) for w in words.values())
+    shown = {k: format_value(v) for k, v in outcomes.items()}
+    value_width = max(len(v) for v in shown.values())
+    return [f"  {words[k]:<{width}}  {shown[k]:>{value_width}}  [{k}]" for k in outcomes]
+
+
+#: Plain words for the numbers the events quote, told once, under the first line that quotes
+#: them: (what the line contains, the explanation).
+EXPLAINED = (
+    ("Beijing's grievance", "Beijing's grievance is how wronged Beijing feels by New Zealand at the moment, from 0 up; "
+                            "it rises with each signal Beijing dislikes and fades within months."),
+    ("accumulated ", "in brackets, the grievance of the moment, and the accumulated grievance (the record of "
+                     "affronts over the run, which fades over years); together they decide when Beijing restricts "
+                     "trade and when it lifts the measures."),
+    ("foreign-policy approval ", "in brackets, how much each factor moved the governing bloc's share of the vote, "
+                                 "in percentage points (campaign: everything else, drawn by chance)."),
+)
+
+
+def explained(lines: list[str]) -> list[str]:
+    """``lines`` with each :data:`EXPLAINED` note, indented, under the first line that needs it."""
+    out: list[str] = []
+    pending = list(EXPLAINED)
+    for line in lines:
+        out.append(line)
+        for marker, note in list(pending):
+            if marker in line:
+                out.append(f"    Note: {note}")
+                pending.remove((marker, note))
+    return out
 
 
 #: China's rungs as the closing paragraph names them.
@@ -93,14 +152,14 @@ def tell(spec: Scenario, rep: Replication, entries: Iterable[LogEntry] | None = 
         f"{ctx.voters:,} voters.",
     ]
     if rep.sampled:
-        drawn = ", ".join(f"{k} = {v:.3g}" for k, v in rep.sampled.items())
-        lines.append(f"Parameters drawn for this run: {drawn}.")
+        lines.append("Numbers the scenario leaves uncertain, drawn for this run (another seed draws others):")
+        lines += [f"  {k} = {v:.3g}: {BY_NAME[k].meaning if k in BY_NAME else k}" for k, v in rep.sampled.items()]
     lines.append("")
     told = [e for e in (entries if entries is not None else rep.entries) if not e.quiet]
     if told:
-        lines += [event_line(e) for e in told]
+        lines += explained([event_line(e) for e in told])
     else:
         lines.append("Nothing of note happens.")
-    lines += ["", in_sum(spec, rep), "", "Outcomes"]
+    lines += ["", in_sum(spec, rep), "", "Outcomes (the column names of nzsim run's tables in brackets)"]
     lines += outcome_lines(rep.outcomes)
     return "\n".join(lines) + "\n"

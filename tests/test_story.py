@@ -50,8 +50,11 @@ def test_story_is_dated_concrete_and_ends_with_the_outcome_row():
     weeks = [int(m.group(1)) for m in map(re.compile(r"^Week (\d+),").match, lines) if m]
     assert weeks == sorted(weeks) and len(weeks) >= 2
     # The outcome row closes the story: every outcome, one per line.
-    block = lines[lines.index("Outcomes") + 1 :]
-    assert [line.split()[0] for line in block] == list(rep.outcomes)
+    block = lines[lines.index("Outcomes (the column names of nzsim run's tables in brackets)") + 1 :]
+    assert [re.search(r"\[(\w+)\]$", line).group(1) for line in block] == list(rep.outcomes)
+    # ... each in words, its value kept as the table has it
+    assert re.search(r"^  trust in New Zealand at the end: South Korea +\d\.\d{3}  \[trust_south_korea\]$", text, re.M)
+    assert not any(line.split()[0] in rep.outcomes for line in block)
 
 
 def test_quiet_entries_are_not_told_twice():
@@ -100,3 +103,31 @@ def test_lines_read_as_prose_for_each_signal_event():
     assert "the government announces a briefing on AUKUS Pillar II; New Zealand says it will explore AUKUS Pillar II." in text
     assert "a joint statement with Japan is issued." in text
     assert "does not mention China" not in text
+
+
+def test_sectors_read_as_goods_in_the_story():
+    from sim.agents.china import _listed
+
+    assert _listed(("coal", "lobster_timber_cotton")) == "coal, lobster, timber and cotton"
+    assert _listed(("logs_and_wood", "seafood")) == "logs, wood and seafood"
+    assert _listed(("iron_ore",)) == "iron ore" and _listed(("new_zealand_wool",)) == "new zealand wool"
+    spec = make_spec(context={"voters": 300}, events={"ban": {
+        "kind": "coercion_shock", "date": "2023-07-03", "sectors": ["logs_and_wood", "seafood"], "fraction": 0.5,
+        "duration_weeks": 4, "label": "A dispute over log inspections"}})
+    text = tell(spec, replicate(spec, seed=0))
+    assert "Beijing restricts logs, wood and seafood (50% of their China sales)" in text
+    assert "Beijing lifts the measures on logs, wood and seafood." in text
+
+
+def test_the_numbers_the_story_quotes_are_explained_where_they_first_appear():
+    from sim.scenario import load
+
+    spec = load("scenarios/vilnius-2023-coercion-shock.yaml")
+    lines = tell(spec, replicate(spec, seed=0)).splitlines()
+    first = next(i for i, line in enumerate(lines) if "Beijing's grievance" in line and line.startswith("Week"))
+    assert lines[first + 1].startswith("    Note: Beijing's grievance is how wronged Beijing feels")
+    election = next(i for i, line in enumerate(lines) if "(foreign-policy approval " in line)
+    assert "percentage points" in lines[election + 1]
+    assert sum(line.startswith("    Note: ") for line in lines) == 2  # each note once (no 'accumulated' in this run)
+    assert "Numbers the scenario leaves uncertain, drawn for this run (another seed draws others):" in lines
+    assert any(re.match(r"  china\.grievance_half_life_weeks = [\d.]+: half-life of the grievance", line) for line in lines)

@@ -276,8 +276,23 @@ class China(mesa.Agent):
         self.update_rung()
 
 
-def _listed(items) -> str:
-    items = [i.replace("_", " ") for i in items]
+#: The goods a sector key stands for, where the key alone does not say it (prose only).
+SECTOR_GOODS = {
+    "iron_ore": ("iron ore",),
+    "lobster_timber_cotton": ("lobster", "timber", "cotton"),
+    "barley_wine_beef": ("barley", "wine", "beef"),
+    "other": ("other goods",),
+}
+
+
+def _goods(sector: str) -> tuple[str, ...]:
+    """``logs_and_wood`` -> ``("logs", "wood")``: a sector key as the goods it names."""
+    return SECTOR_GOODS.get(sector) or tuple(part.replace("_", " ") for part in sector.split("_and_"))
+
+
+def _listed(sectors) -> str:
+    """Sectors in prose, every good named once: ``coal, lobster, timber and cotton``."""
+    items = [good for sector in sectors for good in _goods(sector)]
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
