@@ -250,21 +250,24 @@ def cmd_classroom(args: argparse.Namespace) -> int:
     folder: Path = args.folder
     if not folder.is_dir():
         raise UsageError(f"{folder}: expected a folder of scenario files, but there is no such folder")
-    files = sorted(folder.glob("*.yaml"))
+    files, skipped = scenario_files(folder)
+    for name in skipped:
+        print(f"nzsim classroom: warning: {name} is not run: only files ending in .yaml or .yml are "
+              f"(rename it to run it)", file=sys.stderr)
     if not files:
-        raise UsageError(f"{folder}: expected scenario files (*.yaml) directly in the folder, but it has none")
+        raise UsageError(f"{folder}: expected scenario files (*.yaml or *.yml) directly in the folder, but it has none")
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%d-%H%M%S")
     out = args.out or Path("runs") / f"classroom-{folder.resolve().name}-{stamp}"
     if out.exists():
         raise UsageError(f"--out {out}: expected a new folder, but it exists")
     workers = args.workers or os.cpu_count() or 1
-    specs, failed = {}, 0
+    specs, failed = {}, {}
     for path in files:  # every file is checked before anything runs
         try:
             specs[path] = scenario_mod.load(path)
         except ScenarioError as err:
             print(f"nzsim classroom: error: {err}", file=sys.stderr)
-            failed += 1
+            failed[path.name] = str(err)
     for warning in bundle_warnings(specs):
         print(f"nzsim classroom: warning: {warning}", file=sys.stderr)
     if not specs:
@@ -288,7 +291,33 @@ def cmd_classroom(args: argparse.Namespace) -> int:
                                    title=f"The class in {folder.name}: {len(frame)} bundles, {args.reps} runs each")
     sys.stdout.write(format_classroom(frame, args.reps, args.seed))
     print(f"\nresults in {out}" + (f" (figure {figure})" if figure else ""))
+    if failed or skipped:  # said again at the end, where the class reads the table
+        print(not_run(failed, skipped))
     return 2 if failed else 0
+
+
+def scenario_files(folder: Path) -> tuple[list[Path], list[str]]:
+    """The scenario files directly in ``folder`` (``*.yaml`` and ``*.yml``, as ``nzsim check``
+    reads both), and the names of other files that look meant as one (``team-x.yaml.txt``)."""
+    files, skipped = [], []
+    for path in sorted(folder.iterdir()):
+        if not path.is_file():
+            continue
+        if path.suffix.lower() in (".yaml", ".yml"):
+            files.append(path)
+        elif ".yaml" in path.name.lower() or ".yml" in path.name.lower():
+            skipped.append(path.name)
+    return files, skipped
+
+
+def not_run(failed: Mapping[str, str], skipped: list[str]) -> str:
+    """The closing note on the files left out of the table."""
+    count = len(failed) + len(skipped)
+    lines = [f"{count} file{'s' if count != 1 else ''} in the folder did not run (not in the table):"]
+    lines += [f"  {error}" if error.startswith(name) or f"/{name}:" in error else f"  {name}: {error}"
+              for name, error in failed.items()]
+    lines += [f"  {name}: not a .yaml or .yml file" for name in skipped]
+    return "\n".join(lines)
 
 
 def bundle_warnings(specs: Mapping[Path, Any]) -> list[str]:
@@ -319,24 +348,61 @@ def bundle_warnings(specs: Mapping[Path, Any]) -> list[str]:
             warnings.append(f"{path.name} changes the situation, not only the signals ({', '.join(changed)})")
         if spec.levers:
             warnings.append(f"{path.name} has levers: each of its cells is compared as a bundle of its own")
+        base = _base_events(shared)
+        if extends[path] == shared and base:
+            removed = [f"{what} ({key})" for key, what in base.items() if key not in spec.events]
+            if removed:
+                warnings.append(f"{path.name} removes {', '.join(removed)} from the shared base: it is compared "
+                                f"all the same, but without {'that event' if len(removed) == 1 else 'those events'}")
     return warnings
 
 
+def _base_events(path: str | None) -> dict[str, str]:
+    """The events of the shared base file, key -> label (none if it does not load)."""
+    from .scenario import ScenarioError, load
+
+    if path is None:
+        return {}
+    try:
+        spec = load(Path(path))
+    except (ScenarioError, OSError):
+        return {}
+    kinds = {"nato_summit": "the NATO summit", "election": "the election"}
+    return {key: f"{kinds.get(event.kind, 'the event')} '{event.label}'" if event.label
+            else kinds.get(event.kind, event.kind.replace("_", " ")) for key, event in spec.events.items()}
+
+
+def _shown(column: str, value: float) -> str:
+    return f"{value:,.1f}" if column == "exports_lost_nzd_m" else f"{value:.3f}"
+
+
 def format_classroom(frame, reps: int, seed: int) -> str:
-    """The bundles side by side, the frontier marked."""
+    """The bundles side by side, the frontier marked. The verdict is taken on the unrounded means:
+    a verdict the rounded numbers shown would not give is starred and the star explained."""
     width = max(len("bundle"), *(len(r) for r in frame["run"]))
     head = f"  {'bundle':<{width}}" + "".join(f"  {_HEADINGS[c]:>11}" for c in CLASSROOM_OBJECTIVES) + "  frontier"
-    lines = [f"{len(frame)} bundles, {reps} replications each (root seed {seed}); better is higher for interop, "
-             f"approval and trust, lower for lost NZ$m and P(coercion)", "", head]
-    for row in frame.itertuples(index=False):
-        values = row._asdict()
-        cells = []
-        for column in CLASSROOM_OBJECTIVES:
-            value = float(values[column])
-            cells.append(f"{value:>11,.1f}" if column == "exports_lost_nzd_m" else f"{value:>11.3f}")
-        mark = "yes" if values["on_frontier"] else f"no (beaten by {values['dominated_by']})"
-        lines.append(f"  {values['run']:<{width}}" + "".join(f"  {c}" for c in cells) + f"  {mark}")
+    lines = [(f"{len(frame)} bundles, {reps} replications each (root seed {seed}); better is higher for interop, "
+              f"approval and trust, lower for lost NZ$m and P(coercion)"), "", head]
+    shown = [{c: float(_shown(c, float(v)).replace(",", "")) for c, v in row.items() if c in CLASSROOM_OBJECTIVES}
+             for row in frame.to_dict("records")]
+    starred = False
+    for row, rounded in zip(frame.to_dict("records"), shown):
+        cells = [f"{_shown(column, float(row[column])):>11}" for column in CLASSROOM_OBJECTIVES]
+        mark = "yes" if row["on_frontier"] else f"no (beaten by {row['dominated_by']})"
+        if bool(row["on_frontier"]) != (not any(_dominates(other, rounded) for other in shown)):
+            mark += " *"
+            starred = True
+        lines.append(f"  {row['run']:<{width}}" + "".join(f"  {c}" for c in cells) + f"  {mark}")
+    if starred:
+        lines += ["", ("* decided by differences smaller than the digits shown (the frontier compares the "
+                       "unrounded means; frontier.csv has them)")]
     return "\n".join(lines) + "\n"
+
+
+def _dominates(a: Mapping[str, float], b: Mapping[str, float]) -> bool:
+    """``a`` is at least as good as ``b`` on every objective and better on one."""
+    better = [(a[c] - b[c]) * (1 if way == "max" else -1) for c, way in CLASSROOM_OBJECTIVES.items()]
+    return all(d >= 0 for d in better) and any(d > 0 for d in better)
 
 
 def _setup(argv: list[str] | None = None) -> int:

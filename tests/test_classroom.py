@@ -83,3 +83,53 @@ def test_copies_bundles_from_elsewhere_and_bad_folders(tmp_path):
     (broken / "team-x.yaml").write_text("name: [\n")
     nothing = classroom(broken, "--out", tmp_path / "never")
     assert nothing.returncode == 2 and not (tmp_path / "never").exists()
+
+
+def test_yml_files_run_and_files_left_out_are_named_again_at_the_end(tmp_path):
+    """.yml runs (nzsim check reads it); team-x.yaml.txt is named, not silently skipped; a bad
+    file and the skipped one are counted and named after the table; a bundle that deletes the
+    shared base's summit is warned about."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copytree(CLASS / "base", folder / "base")
+    shutil.copy(ROOT / "scenarios" / "vilnius-2023.yaml", tmp_path)
+    shutil.copy(CLASS / "team-align.yaml", folder / "team-align.yml")
+    shutil.copy(CLASS / "team-hedge.yaml", folder / "team-hedge.yaml.txt")
+    (folder / "team-bad.yaml").write_text("name: [\n")
+    (folder / "team-no-summit.yaml").write_text(
+        "extends: base/class-base.yaml\nname: team-no-summit\ndescription: x\nreferences: [x]\nevents:\n  vilnius: null\n"
+    )
+    (folder / "notes.txt").write_text("not a scenario")
+    result = classroom(folder, "--reps", 4, "--workers", 1, "--out", tmp_path / "out")
+    assert result.returncode == 2, result.stderr
+    table = result.stdout.split("results in ")[0]
+    assert {line.split()[0] for line in table.splitlines() if line.startswith("  team-")} == {"team-align", "team-no-summit"}
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert any("team-hedge.yaml.txt is not run" in w for w in warnings), warnings
+    assert any("team-no-summit.yaml removes the NATO summit 'Vilnius' (vilnius)" in w for w in warnings), warnings
+    assert not any("notes.txt" in w for w in warnings)
+    tail = result.stdout.split("results in ")[1].splitlines()[1:]
+    assert tail[0] == "2 files in the folder did not run (not in the table):"
+    assert any("team-bad.yaml" in line and "malformed YAML" in line for line in tail[1:])
+    assert "  team-hedge.yaml.txt: not a .yaml or .yml file" in tail
+
+
+def test_a_verdict_the_rounded_table_does_not_show_is_starred():
+    import pandas as pd
+
+    from sim.teaching_cli import format_classroom
+
+    same = {"final_interoperability": 0.7571, "exports_lost_nzd_m": 0.0, "trade_coercion": 0.0,
+            "mean_approval": 0.5, "trust_mean": 0.8}
+    frame = pd.DataFrame([
+        {"run": "team-hedge", **same, "on_frontier": True, "dominated_by": ""},
+        {"run": "team-deeds", **same, "final_interoperability": 0.7569, "on_frontier": False,
+         "dominated_by": "team-hedge"},
+        {"run": "team-far", **same, "trust_mean": 0.1, "on_frontier": False, "dominated_by": "team-hedge"},
+    ])
+    lines = format_classroom(frame, 10, 0).splitlines()
+    rows = {line.split()[0]: line for line in lines if line.startswith("  team-")}
+    assert "0.757" in rows["team-hedge"] and "0.757" in rows["team-deeds"]  # a tie as printed ...
+    assert rows["team-deeds"].endswith("no (beaten by team-hedge) *")  # ... so the verdict is starred
+    assert rows["team-hedge"].endswith("yes") and rows["team-far"].endswith("no (beaten by team-hedge)")
+    assert lines[-1].startswith("* decided by differences smaller than the digits shown")
