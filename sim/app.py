@@ -142,7 +142,7 @@ SEED_CONTROL = {
 
 
 def library(folder: str | None = None) -> dict[str, Scenario]:
-    """The scenarios the picker offers, by name: every ``*.yaml`` in the folder that loads
+    """The scenarios the picker offers, by name: every ``*.yaml`` or ``*.yml`` in the folder that loads
     (files that do not load are left out, and :func:`library_problems` says why), with their
     levers removed (the dashboard shows one run)."""
     return _library(folder)[0]
@@ -158,7 +158,7 @@ def _library(folder: str | None = None) -> tuple[dict[str, Scenario], list[str]]
     folder = Path(folder or os.environ.get("NZSIM_SCENARIOS") or LIBRARY_DIR)
     out: dict[str, Scenario] = {}
     problems: list[str] = []
-    for path in sorted(folder.glob("*.yaml")):
+    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml") and p.is_file()):
         try:
             spec = load(path)
         except ScenarioError as err:

@@ -160,13 +160,13 @@ def test_the_page_states_every_setting_of_the_run_in_words():
 
 def test_files_the_picker_leaves_out_are_named_with_the_reason(tmp_path):
     (tmp_path / "good.yaml").write_text((ROOT / "scenarios" / "vilnius-2023.yaml").read_text())
-    (tmp_path / "twin.yaml").write_text((ROOT / "scenarios" / "vilnius-2023.yaml").read_text())
+    (tmp_path / "twin.yml").write_text((ROOT / "scenarios" / "vilnius-2023.yaml").read_text())  # .yml read too
     (tmp_path / "typo.yaml").write_text("extends: good.yaml\nname: typo\ndescription: x\nreferences: [x]\nhorizon_weks: 10\n")
     assert list(app.library(str(tmp_path))) == ["vilnius-2023"]
     problems = app.library_problems(str(tmp_path))
     assert len(problems) == 2
     assert any("typo.yaml" in p and "horizon_weks" in p for p in problems)
-    assert any(p.startswith("twin.yaml: its name 'vilnius-2023' is already taken") for p in problems)
+    assert any(p.startswith("twin.yml: its name 'vilnius-2023' is already taken") for p in problems)
 
 
 # --------------------------------------------------------------------------------------
