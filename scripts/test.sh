@@ -9,10 +9,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 
 # --- Browser for dashboard tests -------------------------------------------
-# The dashboard tests (which will live in tests/browser/) need Chromium.
-# To keep CI time down this is a no-op unless the tests/browser/ directory
-# exists; it is also skipped when NZSIM_SKIP_BROWSER=1. A failed install only
-# prints a warning: it never fails this script.
+# The dashboard tests in tests/browser/ drive Debian's Chromium (/usr/bin/chromium).
+# If it is missing, it is installed with apt-get when this script runs as root
+# on a machine with apt-get; otherwise the browser tests skip themselves. It is
+# a no-op without a tests/browser/ directory and when NZSIM_SKIP_BROWSER=1. A
+# failed install only prints a warning: it never fails this script.
 ensure_browser() {
     [ -d tests/browser ] || return 0
     [ "${NZSIM_SKIP_BROWSER:-}" = 1 ] && return 0
