@@ -69,7 +69,7 @@ SIGNAL_CONTROLS: Mapping[str, dict[str, Any]] = {
         "type": "Select", "label": "What is said about China", "values": ["none", "passing", "moderate", "strong"],
         "help": "From not mentioning China, through a passing mention and criticism of its conduct, to condemning "
                 "its coercion in strong terms. Stronger words please most partners and raise Beijing's grievance "
-                "(how wronged Beijing feels by New Zealand: it builds up with each affront, fades slowly, and "
+                "(how wronged Beijing feels by New Zealand: it rises with each affront, fades within months, and "
                 "decides whether Beijing answers with words or with trade measures).",
     },
     "independence_framing": {
