@@ -1336,7 +1336,8 @@ def build_live_plots(
         ax.grid(axis="y", color="#EEEEEE")
         ax.legend(loc="upper left", fontsize="small", frameon=False)
     axes[-1].set_xlim(0, horizon)
-    axes[-1].set_xlabel(f"week of the run (0 = {start.day} {start:%b %Y}); dotted lines: scheduled events")
+    axes[-1].set_xlabel(f"weeks done (0 = the start, {start.day} {start:%b %Y}, as the status line counts them); "
+                        f"dotted lines: scheduled events")
     return fig
 
 

@@ -148,7 +148,11 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     command = [sys.executable, "-m", "solara", "run", "sim.app:page", "--host", args.host, "--port", str(port),
                "--no-open", "--production", "--log-level", "warning"]
     # Solara's own start-up line would repeat the address before the server answers: only ours is printed.
-    server = subprocess.Popen(command, env=server_environment(folder), stdout=subprocess.DEVNULL)
+    # In a process group of its own, so that stopping it stops the processes it starts too (the
+    # replications panel's forkserver and workers), which would otherwise hold this command's
+    # output open after it ends.
+    server = subprocess.Popen(command, env=server_environment(folder), stdout=subprocess.DEVNULL,
+                              start_new_session=True)
     # Stopped with SIGTERM (by a process manager, a test, `kill`), this command must stop its server
     # too, not leave it running on its own: the handler turns SIGTERM into an exit through `finally`.
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -168,12 +172,27 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
         return 0
     finally:
         signal.signal(signal.SIGTERM, previous)
-        if server.poll() is None:
-            server.terminate()
+        _stop_group(server)
+
+
+def _stop_group(server: subprocess.Popen) -> None:
+    """Stop the server and every process of its group (SIGTERM, then SIGKILL after 10 s)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(server.pid, sig)  # the group's id is the server's pid (start_new_session)
+        except (ProcessLookupError, PermissionError):
+            return  # nothing of the group is left
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            continue
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # the server is gone; wait for the rest of its group
             try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
+                os.killpg(server.pid, 0)
+            except (ProcessLookupError, PermissionError):
+                return
+            time.sleep(0.1)
 
 
 def _exit_on_sigterm(signum, frame) -> None:

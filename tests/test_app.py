@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -97,10 +101,7 @@ def test_setup_checks_and_installs_the_browser_files_through_the_module(tmp_path
 
 def test_stopping_the_dashboard_with_sigterm_stops_its_server():
     """SIGTERM to `nzsim dashboard` must not leave the Solara server it started running on its own."""
-    import os
     import re
-    import signal
-    import time
 
     import psutil
 
@@ -115,6 +116,8 @@ def test_stopping_the_dashboard_with_sigterm_stops_its_server():
         assert re.search(r"open http://\S+/ in your web browser", line), line
         children = psutil.Process(command.pid).children(recursive=True)
         assert children, "the dashboard started no server"
+        server = psutil.Process(command.pid).children()[0]
+        assert os.getpgid(server.pid) == server.pid  # a group of its own, stopped whole (below)
         command.send_signal(signal.SIGTERM)
         assert command.wait(timeout=30) == 128 + signal.SIGTERM
         gone, alive = psutil.wait_procs(children, timeout=15)
@@ -124,6 +127,30 @@ def test_stopping_the_dashboard_with_sigterm_stops_its_server():
             child.kill()
         if command.poll() is None:
             command.kill()
+
+
+def test_stopping_the_server_stops_every_process_it_started():
+    """The replications panel's forkserver and workers are the server's descendants; left running
+    they would hold the dashboard command's output open after it ends."""
+    import psutil
+
+    from sim.teaching_cli import _stop_group
+
+    # a server stand-in that starts a grandchild (as the server starts a pool) and both wait
+    script = "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); time.sleep(60)"
+    server = subprocess.Popen([sys.executable, "-c", script], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 10
+        while not psutil.Process(server.pid).children() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        grandchild = psutil.Process(server.pid).children()[0]
+        _stop_group(server)
+        assert server.poll() is not None
+        psutil.wait_procs([grandchild], timeout=5)
+        assert not grandchild.is_running() or grandchild.status() == psutil.STATUS_ZOMBIE
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
 
 
 def test_the_live_plots_draw_a_model_caught_in_the_middle_of_a_step():
@@ -272,7 +299,6 @@ def short_library(tmp_path, monkeypatch):
 def _wait_for(box, condition, timeout=60.0) -> str:
     """The page's text once ``condition(text)`` holds (the page may be drawn in another thread:
     after the replications' thread has finished, the redraws of a step run in it)."""
-    import time
 
     deadline = time.monotonic() + timeout
     while not condition(text := _page_text(box)):
@@ -306,6 +332,9 @@ def test_the_status_line_numbers_and_dates_weeks_as_the_feed_does():
     summit = next(line for line in app.feed_lines(model) if "Vilnius summit" in line)
     assert summit.startswith("Week 4, 11 Jul 2023")
     assert app.status_line(model) == "Week 4 of 52 done (10-16 Jul 2023)"
+    fig = app.live_figure(model)  # its x axis counts weeks done, as the status line does
+    assert fig.axes[-1].get_xlabel().startswith("weeks done (0 = the start, 19 Jun 2023")
+    assert max(max(line.get_xdata()) for line in fig.axes[0].get_lines() if len(line.get_xdata()) > 2) == 4
     while model.running:
         model.step()
     assert app.status_line(model) == "Week 52 of 52 done (10-16 Jun 2024); the end of the run"

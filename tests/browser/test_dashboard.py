@@ -50,8 +50,15 @@ def dashboard():
         assert match, f"nzsim dashboard printed {line!r}"
         yield match.group(1)
     finally:
+        import psutil
+
+        started = psutil.Process(server.pid).children(recursive=True)  # the server, and its pool if one is left
         server.terminate()  # nzsim dashboard stops its Solara server on SIGTERM (tests/test_app.py checks)
         server.wait(timeout=30)
+        gone, alive = psutil.wait_procs(started, timeout=15)
+        for process in alive:
+            process.kill()
+        assert not alive, f"left running after nzsim dashboard stopped: {[p.pid for p in alive]}"
 
 
 def plot_image(page) -> str:
