@@ -11,8 +11,8 @@ Parts (``all``, the default, runs them in this order):
 ``throughput``
     ``run_ensemble(spec, reps=N, seed=1, workers=W, out=<tmp>, describe=False)`` for W = 1 and
     2, timing the whole call: for W = 2 that includes starting the process pool (forkserver,
-    and each worker importing nzsim, Mesa, NumPy and pyarrow); W = 1 runs in this process and
-    has no pool. Also W = 2 on a pre-started ``sim.ensemble.process_pool(2)`` passed as
+    and its one worker process importing nzsim, Mesa, NumPy and pyarrow; this process computes
+    as the second worker, decision 31); W = 1 runs in this process and has no pool. Also W = 2 on a pre-started ``sim.ensemble.process_pool(2)`` passed as
     ``executor=`` and warmed with a small run, which leaves out the start-up. Prints the rates,
     the parallel efficiency (rate at 2 workers / (2 x rate at 1)) and, for diagnosis, the
     parent's and the workers' CPU time and the workers' summed chunk time (from the manifest).
@@ -21,7 +21,7 @@ Parts (``all``, the default, runs them in this order):
     --reps N --seed 1 --workers W --no-figures --no-progress --out <tmp>`` for W = 1 and 2
     (interpreter start-up, imports, the run and its summary table; no figures). Both sides pay
     their start-up: with 1 worker the one process imports Mesa before its first replication,
-    with 2 the workers import it at once while the parent, which never loads Mesa, waits. The
+    with 2 the command and its one worker process import it at once. The
     parallel efficiency of the command is (time at 1 worker) / (2 x time at 2 workers).
 ``batchrun``
     ``mesa.batch_run`` on the same work: a thin adapter class builds ``NZModel(spec, seed=...)``
@@ -357,7 +357,7 @@ def commands(scenario: Path, spec, reps: int, repeats: int, tmp: Path) -> dict:
     print(f"\n== Commands: python -m sim run {scenario.name} --reps {reps:,} --seed {SEED} --workers W --no-figures "
           f"--no-progress, from a fresh process; {repeats} repeat(s); {load_note()}")
     print("   Timed whole, as the user waits for it: interpreter start-up, imports (with 1 worker this process "
-          "imports Mesa;\n   with 2 the workers do, at once), the run and its summary table.")
+          "imports Mesa;\n   with 2 it and its worker process do, at once), the run and its summary table.")
     timed_command(scenario, 20, 1, tmp)  # first-run costs (byte-code caches, page cache) out of the figures
     runs: dict[int, list[dict]] = {1: [], 2: []}
     for r in range(repeats):
@@ -812,7 +812,9 @@ throughput no lower than `mesa.batch_run` on the same work; peak resident memory
 
 `run_ensemble(spec, reps=N, seed=1, workers=W, out=tmp, describe=False)`, median of the repeats. The
 2-worker rate times the whole call, process-pool start-up included; "warm pool" passes a pre-started
-`process_pool(2)`, warmed with a small run. 1 worker runs in-process. "Others": the largest share of the
+`process_pool(2)`, warmed with a small run (two worker processes; the calling process only schedules).
+1 worker runs in-process. After code 813c0fe179, "2 workers" is one worker process and the calling
+process computing too (decision 31); before, two worker processes. "Others": the largest share of the
 CPUs that other processes took during a timing; timings above 10% are left out of the median ("kept"
 counts those left in, for 1 worker / 2 workers / warm pool).
 
@@ -824,8 +826,9 @@ counts those left in, for 1 worker / 2 workers / warm pool).
 
 `python -m sim run SCENARIO --reps N --seed 1 --workers W --no-figures --no-progress --out TMP` from a
 fresh process, timed whole (interpreter start-up, imports, the run, its summary table), median of the
-repeats. Both sides pay their start-up: with 1 worker the one process imports Mesa, with 2 the two
-workers import it at once. Efficiency: (time at 1 worker) / (2 x time at 2 workers). "Others" as above.
+repeats. Both sides pay their start-up: with 1 worker the one process imports Mesa, with 2 the
+command and its one worker process import it at once (rows from 813c0fe179 and before: two worker
+processes, the command computing nothing). Efficiency: (time at 1 worker) / (2 x time at 2 workers). "Others" as above.
 
 | date | code | scenario | reps x repeats | 1 worker s | 2 workers s | 1 worker rep/s | 2 workers rep/s | efficiency | others | machine | versions |
 |---|---|---|---|---|---|---|---|---|---|---|---|

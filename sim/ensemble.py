@@ -15,9 +15,10 @@ factorial, each cell a labelled sub-run using the same replication seeds (common
 numbers), so cells differ only by their levers.
 
 Executors. Any ``concurrent.futures.Executor``: in-process for one worker, a process pool by
-default, or a Dask cluster (``distributed.Client(...).get_executor()``). Workers run chunks of
-replications and return Arrow tables, never models; the parent writes each chunk as it finishes
-(``sim.runfolder``) and keeps only a bounded number of chunks in flight.
+default (W workers: W - 1 processes, and this process computes as the W-th), or a Dask cluster
+(``distributed.Client(...).get_executor()``). Workers run chunks of replications and return
+Arrow tables, never models; the parent writes each chunk as it finishes (``sim.runfolder``) and
+keeps only a bounded number of chunks in flight.
 
 Nothing global changes at import or call: no start-method changes (the process pool is given
 its own context), no logging set-up.
@@ -534,7 +535,8 @@ def run_ensemble(
         seed: the root seed (a whole number >= 0); default 0 (or, with ``resume``, the run's).
         executor: any ``concurrent.futures.Executor`` to run chunks on (not shut down here).
             Default: in-process for ``workers == 1``, else a process pool of ``workers``.
-        workers: worker processes for the default executor (default: CPU count).
+        workers: workers for the default executor (default: CPU count): 1 runs in this process;
+            W > 1 starts W - 1 worker processes and this process computes as the W-th.
         out: the run folder; a new folder that must not exist, or with ``resume`` the
             unfinished run to complete. Default ``runs/<scenario>-seed<S>-<UTC time>``.
         design: ``"monte_carlo"`` (default) or ``"nested"`` (with ``param_draws`` and
@@ -638,14 +640,22 @@ def run_ensemble(
 
         consolidator = runfolder.Consolidator(folder, [(t.cell, t.chunk) for t in tasks])
         own_executor = executor is None
+        # With its own pool this process is one of the workers (decision 31): W - 1 processes.
+        parent_computes = own_executor and workers > 1
         with start_method_untouched():
             if own_executor:
-                executor = InlineExecutor() if workers == 1 else process_pool(workers)
+                executor = InlineExecutor() if workers == 1 else process_pool(workers - 1)
             manifest["executor"] = type(executor).__name__
+            manifest["parent_computes"] = parent_computes
             runfolder.write_manifest(folder, manifest)
-            window = max_in_flight or (1 if isinstance(executor, InlineExecutor) else 4 * workers)
+            if isinstance(executor, InlineExecutor):
+                window = max_in_flight or 1
+            else:
+                # Chunks queued on the pool cannot come back to this process: with it computing too, the
+                # pool holds one running and one waiting chunk per process, so both finish together.
+                window = max_in_flight or (2 * (workers - 1) if parent_computes else 4 * workers)
             try:
-                _drain(executor, pending, window, folder, manifest, tracker, consolidator, done)
+                _drain(executor, pending, window, folder, manifest, tracker, consolidator, done, parent_computes)
             except ReplicationFailed as err:
                 consolidator.abort()
                 manifest["status"] = "failed"
@@ -721,15 +731,17 @@ def _lever_types(spec: Scenario) -> dict[str, str]:
 
 
 def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder: Path, manifest: dict, tracker,
-           consolidator: runfolder.Consolidator, done: set[tuple[int, int]]) -> None:
-    """Run the pending chunks, at most ``window`` in flight, writing each as it finishes.
+           consolidator: runfolder.Consolidator, done: set[tuple[int, int]], parent_computes: bool = False) -> None:
+    """Run the pending chunks, at most ``window`` in flight on ``executor``, writing each as it finishes.
 
-    Finished chunks are handed, in submission order, to one writer thread, which writes each
-    chunk's files, appends the finished chunks in order to the final files (``done``: the chunks
-    finished before, on a resumed run) and keeps the manifest's list of chunks. Writing (mostly
-    pyarrow, which releases the GIL) so overlaps the computing: with chunks run in this process,
-    the next chunk computes while the last is written. Every successful chunk is written before
-    a failure is raised, so no finished work is lost; at most one chunk waits to be written.
+    With ``parent_computes`` this process runs chunks too, one at a time between keeping the
+    executor's window full and collecting what it finished (decision 31). Finished chunks are
+    handed, as they are collected, to one writer thread, which writes each chunk's files, appends
+    the finished chunks in order to the final files (``done``: the chunks finished before, on a
+    resumed run) and keeps the manifest's list of chunks. Writing (mostly pyarrow, which releases
+    the GIL) so overlaps the computing: with chunks run in this process, the next chunk computes
+    while the last is written. Every successful chunk is written before a failure is raised, so
+    no finished work is lost; at most one chunk waits to be written.
     """
     in_flight: dict[Future, ChunkTask] = {}
     queue = iter(pending)
@@ -766,6 +778,23 @@ def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder
         while writes:
             writes.pop(0).result()
 
+    def hand_over(task: ChunkTask, result: Mapping[str, Any]) -> None:
+        written()  # the last chunk is on disk before this one is handed over
+        writes.append(writer.submit(store, task, result))
+
+    def collect(finished: set[Future]) -> BaseException | None:
+        """Hand over the finished chunks, in submission order; the first failure among them."""
+        failure = None
+        for future in [f for f in in_flight if f in finished]:
+            task = in_flight.pop(future)
+            try:
+                result = future.result()
+            except (ReplicationFailed, BrokenExecutor) as err:
+                failure = failure or err
+                continue
+            hand_over(task, result)
+        return failure
+
     try:
         while True:
             while len(in_flight) < window:
@@ -773,20 +802,21 @@ def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder
                 if task is None:
                     break
                 in_flight[executor.submit(run_chunk, task)] = task
-            if not in_flight:
+            task = next(queue, None) if parent_computes else None
+            if task is not None:  # this process's own chunk, while the executor works through its window
+                try:
+                    result = run_chunk(task)
+                except ReplicationFailed as err:
+                    failure = collect({f for f in in_flight if f.done()}) or err
+                else:
+                    hand_over(task, result)
+                    failure = collect({f for f in in_flight if f.done()})
+            elif not in_flight:
                 written()
                 return
-            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            failure = None
-            for future in [f for f in in_flight if f in finished]:
-                task = in_flight.pop(future)
-                try:
-                    result = future.result()
-                except (ReplicationFailed, BrokenExecutor) as err:
-                    failure = failure or err
-                    continue
-                written()  # the last chunk is on disk before this one is handed over
-                writes.append(writer.submit(store, task, result))
+            else:
+                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                failure = collect(finished)
             if failure is not None:
                 written()
                 raise failure

@@ -137,9 +137,23 @@ def test_process_pool_gives_the_same_frames(reference, tmp_path):
     spec = small_spec(uncertainties=UNCERTAIN)
     run = run_ensemble(spec, 30, seed=21, workers=2, chunk_size=5, out=tmp_path / "run", describe=False)
     assert_same_frames(reference, run)
-    assert run.manifest["executor"] == "ProcessPoolExecutor"
+    assert run.manifest["executor"] == "ProcessPoolExecutor" and run.manifest["parent_computes"] is True
     used = {int(w.rsplit(":", 1)[1]) for w in worker_ids(run)}
-    assert used and os.getpid() not in used  # ran in the pool's worker processes
+    assert os.getpid() in used  # this process is one of the two workers (decision 31) ...
+    assert len(used) == 2  # ... and a pool of one process the other
+
+
+def test_a_given_pool_does_all_the_computing(reference, tmp_path):
+    spec = small_spec(uncertainties=UNCERTAIN)
+    pool = sim.ensemble.process_pool(2)
+    try:
+        run = run_ensemble(spec, 30, seed=21, executor=pool, chunk_size=5, out=tmp_path / "run", describe=False)
+    finally:
+        pool.shutdown()
+    assert_same_frames(reference, run)
+    assert run.manifest["parent_computes"] is False
+    used = {int(w.rsplit(":", 1)[1]) for w in worker_ids(run)}
+    assert used and os.getpid() not in used  # the caller chose where the work runs
 
 
 def test_chunk_size_does_not_change_the_frames(reference, tmp_path):
@@ -394,19 +408,21 @@ def test_a_two_worker_run_leaves_the_start_method_alone(tmp_path):
     assert after == before
 
 
-def test_the_parent_of_a_pooled_run_never_loads_the_model(tmp_path):
-    """Workers build models; the parent schedules and writes, and so carries neither Mesa nor
-    the model while they run (about 40 MB less resident memory, issue 3's memory target), nor
-    pandas, which it loads only when a frame is asked for (about 35 MB more)."""
+def test_the_caller_of_a_run_on_a_given_executor_never_loads_the_model(tmp_path):
+    """Workers build models; a process that only schedules and writes (a run on an executor it
+    was given: a pool, a Dask cluster) carries neither Mesa nor the model, nor pandas, which it
+    loads only when a frame is asked for."""
     scenario = tmp_path / "small.yaml"
     scenario.write_text(small_spec().to_yaml())  # a file: the script imports nothing of the tests' (pandas)
     chunked = runfolder.create(tmp_path / "chunked")  # written here: pyarrow's own pa.table() loads pandas
     runfolder.write_chunk(chunked, 0, 0, {name: pa.table({"x": [1, 2]}) for name in runfolder.TABLES})
     script = f"""
         import json, sys
-        from sim.ensemble import run_ensemble
-        run = run_ensemble({str(scenario)!r}, 10, seed=1, workers=2, chunk_size=5, out={str(tmp_path / "run")!r},
+        from sim.ensemble import process_pool, run_ensemble
+        pool = process_pool(2)
+        run = run_ensemble({str(scenario)!r}, 10, seed=1, executor=pool, chunk_size=5, out={str(tmp_path / "run")!r},
                            describe=False)
+        pool.shutdown()
         # a chunk finished out of order is appended later, read back from its files (always so on --resume)
         from pathlib import Path
         from sim import runfolder

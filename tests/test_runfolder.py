@@ -565,3 +565,18 @@ def test_a_complete_run_missing_a_table_says_which(spec, tmp_path):
 def test_a_run_shows_itself_in_one_short_line(spec, tmp_path):
     run = run_ensemble(spec, 5, seed=SEED, workers=1, out=tmp_path / "run", describe=False)
     assert repr(run) == f"Run({str(run.path)!r}: {spec.name}, 5 replications, root seed {SEED}, complete)"
+
+
+def test_a_replication_failing_in_the_parent_of_a_pooled_run_is_reported(spec, tmp_path):
+    """With its own pool the parent computes too: the pool takes chunks 0 and 1, this process
+    chunk 2, whose first replication fails here (the pool's processes run the real model)."""
+    out = tmp_path / "run"
+    with failing_at(SEED, 10), pytest.raises(EnsembleError) as info:
+        run_ensemble(spec, 40, seed=SEED, workers=2, chunk_size=5, out=out, describe=False)
+    message = str(info.value)
+    assert f"replication 10 (seed {replication_seed(SEED, 10)})" in message and "the model blew up" in message
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "failed" and manifest["error"]["replication"] == 10
+    assert (0, 2) not in finished_chunks(out)
+    resumed = run_ensemble(spec, 40, seed=SEED, workers=2, chunk_size=5, out=out, resume=True, describe=False)
+    assert len(resumed.outcomes) == 40
