@@ -327,7 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", metavar="SCENARIO", type=Path, help="scenario YAML file")
     run.add_argument("--reps", type=_positive("replications"), help="replications (default: the scenario's)")
     run.add_argument("--seed", type=_seed, help="root seed (whole number >= 0; default 0, or the resumed run's)")
-    run.add_argument("--workers", type=_positive("workers"), help="worker processes (default: CPU count)")
+    run.add_argument("--workers", type=_positive("workers"),
+                     help="workers (default: CPU count); with the default process pool, W workers are W - 1 worker "
+                          "processes and this command computing too; 1 runs in this process")
     run.add_argument("--out", type=Path, help="new run folder (default: runs/<scenario>-seed<S>-<time>)")
     run.add_argument("--resume", type=Path, metavar="DIR", help="finish the unfinished run in DIR")
     run.add_argument("--executor", choices=("process", "dask"), default="process",

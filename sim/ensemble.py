@@ -548,8 +548,10 @@ def run_ensemble(
             own, and must match it if given.
         progress: show a progress bar on stderr (True) or call ``progress(n)`` as replications finish.
         describe: write the summary table and figures into the folder when done.
-        max_in_flight: chunks submitted but not yet finished (default: four per worker; one
-            when chunks run in-process, where the next chunk computes while the last is written).
+        max_in_flight: chunks submitted to the executor but not yet collected (default: four per
+            worker on a given executor; two per worker process on our own pool, this process
+            computing too; one when chunks run in-process, where the next chunk computes while the
+            last is written).
         scenario_file: where ``scenario`` was read from, for the manifest (set when a path is given).
 
     Raises:
@@ -655,7 +657,8 @@ def run_ensemble(
                 # pool holds one running and one waiting chunk per process, so both finish together.
                 window = max_in_flight or (2 * (workers - 1) if parent_computes else 4 * workers)
             try:
-                _drain(executor, pending, window, folder, manifest, tracker, consolidator, done, parent_computes)
+                _drain(executor, pending, window, folder, manifest, tracker, consolidator, done, parent_computes,
+                       own_executor)
             except ReplicationFailed as err:
                 consolidator.abort()
                 manifest["status"] = "failed"
@@ -731,17 +734,20 @@ def _lever_types(spec: Scenario) -> dict[str, str]:
 
 
 def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder: Path, manifest: dict, tracker,
-           consolidator: runfolder.Consolidator, done: set[tuple[int, int]], parent_computes: bool = False) -> None:
+           consolidator: runfolder.Consolidator, done: set[tuple[int, int]], parent_computes: bool = False,
+           own_executor: bool = False) -> None:
     """Run the pending chunks, at most ``window`` in flight on ``executor``, writing each as it finishes.
 
     With ``parent_computes`` this process runs chunks too, one at a time between keeping the
     executor's window full and collecting what it finished (decision 31). Finished chunks are
-    handed, as they are collected, to one writer thread, which writes each chunk's files, appends
-    the finished chunks in order to the final files (``done``: the chunks finished before, on a
-    resumed run) and keeps the manifest's list of chunks. Writing (mostly pyarrow, which releases
-    the GIL) so overlaps the computing: with chunks run in this process, the next chunk computes
-    while the last is written. Every successful chunk is written before a failure is raised, so
-    no finished work is lost; at most one chunk waits to be written.
+    handed, as they are collected (the executor's before this process's own), to one writer
+    thread, which writes each chunk's files, appends the finished chunks in order to the final
+    files (``done``: the chunks finished before, on a resumed run) and keeps the manifest's list of
+    chunks. Writing (mostly pyarrow, which releases the GIL) so overlaps the computing: with chunks
+    run in this process, the next chunk computes while the last is written. At most one chunk
+    waits to be written. Every chunk collected is written before a failure is raised, and on our
+    own pool (``own_executor``) the chunks still running are waited for and kept too, since the
+    pool's shutdown waits for them anyway. The progress tracker is updated from this thread.
     """
     in_flight: dict[Future, ChunkTask] = {}
     queue = iter(pending)
@@ -765,7 +771,6 @@ def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder
                 "finished": _now(),
             }
         )
-        tracker.update(task.stop - task.start)
         if time.monotonic() - last_manifest[0] > 1.0:  # the chunk files, not this list, drive --resume
             runfolder.write_manifest(folder, manifest)
             last_manifest[0] = time.monotonic()
@@ -781,6 +786,7 @@ def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder
     def hand_over(task: ChunkTask, result: Mapping[str, Any]) -> None:
         written()  # the last chunk is on disk before this one is handed over
         writes.append(writer.submit(store, task, result))
+        tracker.update(task.stop - task.start)
 
     def collect(finished: set[Future]) -> BaseException | None:
         """Hand over the finished chunks, in submission order; the first failure among them."""
@@ -795,6 +801,18 @@ def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder
             hand_over(task, result)
         return failure
 
+    def fail(failure: BaseException) -> None:
+        """Keep what can be kept, then raise ``failure`` (a write error is chained to it, not raised)."""
+        try:
+            if own_executor:  # chunks already running on our pool finish whatever we do: keep them
+                for future in in_flight:
+                    future.cancel()
+                collect(set(wait([f for f in in_flight if not f.cancelled()]).done))
+            written()
+        except Exception as err:  # noqa: BLE001 - the failure is what the caller must see
+            raise failure from err
+        raise failure
+
     try:
         while True:
             while len(in_flight) < window:
@@ -807,10 +825,9 @@ def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder
                 try:
                     result = run_chunk(task)
                 except ReplicationFailed as err:
-                    failure = collect({f for f in in_flight if f.done()}) or err
-                else:
-                    hand_over(task, result)
-                    failure = collect({f for f in in_flight if f.done()})
+                    fail(collect({f for f in in_flight if f.done()}) or err)
+                failure = collect({f for f in in_flight if f.done()})
+                hand_over(task, result)
             elif not in_flight:
                 written()
                 return
@@ -818,12 +835,16 @@ def _drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder
                 finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 failure = collect(finished)
             if failure is not None:
-                written()
-                raise failure
+                fail(failure)
     finally:
         for future in in_flight:
             future.cancel()
-        writer.shutdown(wait=True)
+        while True:  # the writer stops before anyone else touches the folder, even on a second Ctrl+C
+            try:
+                writer.shutdown(wait=True)
+                break
+            except KeyboardInterrupt:
+                continue
 
 
 def describe_run(run: Run) -> None:
