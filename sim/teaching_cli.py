@@ -136,8 +136,8 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     folder: Path = args.scenarios
     if not folder.is_dir():
         raise UsageError(f"--scenarios {folder}: expected a folder of scenario files, but there is no such folder")
-    if not any(folder.glob("*.yaml")):
-        raise UsageError(f"--scenarios {folder}: expected a folder of scenario files (*.yaml), but it has none")
+    if not any(p.suffix.lower() in (".yaml", ".yml") and p.is_file() for p in folder.iterdir()):
+        raise UsageError(f"--scenarios {folder}: expected a folder of scenario files (*.yaml, *.yml), but it has none")
     missing = missing_browser_packages()
     if missing:  # never fetched here: nothing downloads at run time
         raise UsageError(
@@ -155,7 +155,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
                               start_new_session=True)
     # Stopped with SIGTERM (by a process manager, a test, `kill`), this command must stop its server
     # too, not leave it running on its own: the handler turns SIGTERM into an exit through `finally`.
-    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    # SIGHUP too (the terminal closed, the SSH link dropped): the server, in a session of its own,
+    # no longer gets the terminal's signals itself.
+    previous = {sig: signal.signal(sig, _exit_on_sigterm) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while not _answers(args.host, port):
@@ -171,8 +173,13 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        _stop_group(server)
+        previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not cut this short
+        try:
+            _stop_group(server)
+        finally:
+            signal.signal(signal.SIGINT, previous_int)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def _stop_group(server: subprocess.Popen) -> None:
@@ -188,11 +195,29 @@ def _stop_group(server: subprocess.Popen) -> None:
             continue
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:  # the server is gone; wait for the rest of its group
-            try:
-                os.killpg(server.pid, 0)
-            except (ProcessLookupError, PermissionError):
+            if not _group_alive(server.pid):
                 return
             time.sleep(0.1)
+
+
+def _group_alive(group: int) -> bool:
+    """Whether a process of ``group`` is still running (a zombie, ended but not yet reaped by its
+    parent, does not count: it holds nothing)."""
+    proc = Path("/proc")
+    if not proc.is_dir():  # not Linux: ask the kernel whether the group has any member at all
+        try:
+            os.killpg(group, 0)
+        except (ProcessLookupError, PermissionError):
+            return False
+        return True
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after "pid (command)"
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and int(fields[2]) == group and fields[0] != "Z":
+            return True
+    return False
 
 
 def _exit_on_sigterm(signum, frame) -> None:

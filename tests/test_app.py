@@ -99,8 +99,10 @@ def test_setup_checks_and_installs_the_browser_files_through_the_module(tmp_path
     assert teaching_cli._setup(["--browser-files-present"]) == 0
 
 
-def test_stopping_the_dashboard_with_sigterm_stops_its_server():
-    """SIGTERM to `nzsim dashboard` must not leave the Solara server it started running on its own."""
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_stopping_the_dashboard_with_a_signal_stops_its_server(stop):
+    """SIGTERM (a process manager, a test) or SIGHUP (the terminal closed) to `nzsim dashboard`
+    must not leave the Solara server it started, in a session of its own, running."""
     import re
 
     import psutil
@@ -118,8 +120,8 @@ def test_stopping_the_dashboard_with_sigterm_stops_its_server():
         assert children, "the dashboard started no server"
         server = psutil.Process(command.pid).children()[0]
         assert os.getpgid(server.pid) == server.pid  # a group of its own, stopped whole (below)
-        command.send_signal(signal.SIGTERM)
-        assert command.wait(timeout=30) == 128 + signal.SIGTERM
+        command.send_signal(stop)
+        assert command.wait(timeout=30) == 128 + stop
         gone, alive = psutil.wait_procs(children, timeout=15)
         assert not alive, f"left running: {[p.pid for p in alive]}"
     finally:
@@ -339,3 +341,4 @@ def test_the_status_line_numbers_and_dates_weeks_as_the_feed_does():
         model.step()
     assert app.status_line(model) == "Week 52 of 52 done (10-16 Jun 2024); the end of the run"
     assert spec.end.isoformat() >= "2024-06-16"
+

@@ -56,6 +56,14 @@ def dashboard():
         server.terminate()  # nzsim dashboard stops its Solara server on SIGTERM (tests/test_app.py checks)
         server.wait(timeout=30)
         gone, alive = psutil.wait_procs(started, timeout=15)
+
+        def running(process) -> bool:  # a zombie (ended, not yet reaped) holds nothing
+            try:
+                return process.status() != psutil.STATUS_ZOMBIE
+            except psutil.NoSuchProcess:
+                return False
+
+        alive = [p for p in alive if running(p)]
         for process in alive:
             process.kill()
         assert not alive, f"left running after nzsim dashboard stopped: {[p.pid for p in alive]}"
