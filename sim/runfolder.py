@@ -144,7 +144,8 @@ def locked(folder: Path):
         except FileExistsError:
             owner = _lock_owner(path)
             if owner is not None and owner != os.getpid() and _alive(owner):
-                raise RunFolderError(f"{folder}: in use by another run (process {owner}); wait for it to finish") from None
+                raise RunFolderError(f"{folder}: in use by another run (process {owner}); wait for it to finish (if no "
+                                     f"run is going, that process id was reused: remove {path})") from None
             path.unlink(missing_ok=True)  # stale: its process is gone
             continue
         with os.fdopen(fd, "w") as handle:
@@ -303,7 +304,8 @@ class Run:
         if status != "complete":
             owner = _lock_owner(path / LOCK)
             if owner is not None and _alive(owner):
-                raise RunFolderError(f"{path}: the run is still going (process {owner}); open it when it has finished")
+                raise RunFolderError(f"{path}: the run is still going (process {owner}); open it when it has finished "
+                                     f"(if no run is going, that process id was reused: remove {path / LOCK})")
             why = {"running": "it was stopped part-way, its manifest still saying 'running'",
                    "interrupted": "it was interrupted", "failed": "a replication failed"}.get(status, f"status {status!r}")
             scenario = manifest.get("scenario_file") or "SCENARIO"
