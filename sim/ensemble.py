@@ -197,23 +197,20 @@ def scenario_in_worker(data: Mapping[str, Any]) -> Scenario:
     return spec
 
 
-def _spec_of(task: ChunkTask) -> Scenario:
-    return scenario_in_worker(task.scenario)
-
-
 def _arrow_type(kind: str) -> pa.DataType:
     return {"float": pa.float64(), "int": pa.int64(), "bool": pa.bool_(), "str": pa.string()}[kind.rstrip("?")]
 
 
 def run_chunk(task: ChunkTask) -> dict[str, Any]:
     """Run one chunk; return its three tables and timing. Runs in a worker process."""
-    # The model is imported here, in the worker, not with this module: the parent, which only
-    # schedules chunks and writes their tables, then never loads Mesa (decision 24).
+    # The model is imported here, where chunks run, not with this module: a process that only
+    # schedules chunks and writes their tables (on an executor it was given) never loads Mesa
+    # (decisions 24 and 31).
     from .model import NZModel
     from .replication import outcomes_of, trajectory_columns
 
     t0 = time.perf_counter()
-    spec = _spec_of(task)
+    spec = scenario_in_worker(task.scenario)
     rows: list[dict[str, Any]] = []
     traj_rep, traj_values = [], []
     names: list[str] | None = None

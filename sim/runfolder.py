@@ -142,10 +142,10 @@ def locked(folder: Path):
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
         except FileExistsError:
-            owner = _lock_owner(path)
-            if owner is not None and owner != os.getpid() and _alive(owner):
-                raise RunFolderError(f"{folder}: in use by another run (process {owner}); wait for it to finish (if no "
-                                     f"run is going, that process id was reused: remove {path})") from None
+            owner = _holder(folder)
+            if owner is not None and owner != os.getpid():
+                raise RunFolderError(f"{folder}: in use by another run (process {owner}); wait for it to finish "
+                                     f"({_reused_hint(folder)})") from None
             path.unlink(missing_ok=True)  # stale: its process is gone
             continue
         with os.fdopen(fd, "w") as handle:
@@ -157,6 +157,16 @@ def locked(folder: Path):
         yield
     finally:
         path.unlink(missing_ok=True)
+
+
+def _holder(folder: Path) -> int | None:
+    """The process id holding ``folder``'s lock, if that process is alive."""
+    owner = _lock_owner(Path(folder) / LOCK)
+    return owner if owner is not None and _alive(owner) else None
+
+
+def _reused_hint(folder: Path) -> str:
+    return f"if no run is going, that process id was reused: remove {Path(folder) / LOCK}"
 
 
 def _lock_owner(path: Path) -> int | None:
@@ -283,6 +293,13 @@ def clear_debris(folder: Path) -> None:
             path.unlink(missing_ok=True)
 
 
+def _frame(path: Path, **options) -> pd.DataFrame:
+    """A Parquet file as a frame; pandas is imported only here, when a frame is asked for."""
+    import pandas as pd
+
+    return pd.read_parquet(path, **options)
+
+
 @dataclass(frozen=True)
 class Run:
     """A finished run folder, read lazily.
@@ -302,10 +319,10 @@ class Run:
         manifest = read_manifest(path)
         status = manifest.get("status", "incomplete")
         if status != "complete":
-            owner = _lock_owner(path / LOCK)
-            if owner is not None and _alive(owner):
+            owner = _holder(path)
+            if owner is not None:
                 raise RunFolderError(f"{path}: the run is still going (process {owner}); open it when it has finished "
-                                     f"(if no run is going, that process id was reused: remove {path / LOCK})")
+                                     f"({_reused_hint(path)})")
             why = {"running": "it was stopped part-way, its manifest still saying 'running'",
                    "interrupted": "it was interrupted", "failed": "a replication failed"}.get(status, f"status {status!r}")
             scenario = manifest.get("scenario_file") or "SCENARIO"
@@ -336,9 +353,7 @@ class Run:
 
     @cached_property
     def outcomes(self) -> pd.DataFrame:
-        import pandas as pd
-
-        return pd.read_parquet(self.path / "outcomes.parquet")
+        return _frame(self.path / "outcomes.parquet")
 
     @property
     def cell_column(self) -> str | None:
@@ -349,15 +364,11 @@ class Run:
     @property
     def trajectories(self) -> pd.DataFrame:
         """The long trajectories frame (read on each access: it can be large)."""
-        import pandas as pd
-
-        return pd.read_parquet(self.path / "trajectories.parquet")
+        return _frame(self.path / "trajectories.parquet")
 
     def trajectories_of(self, variables: Iterable[str]) -> pd.DataFrame:
         """Only the named variables' rows (reads just those)."""
-        import pandas as pd
-
-        return pd.read_parquet(self.path / "trajectories.parquet", filters=[("variable", "in", list(variables))])
+        return _frame(self.path / "trajectories.parquet", filters=[("variable", "in", list(variables))])
 
     @property
     def trajectory_columns(self) -> list[str]:
@@ -402,9 +413,7 @@ class Run:
 
     @property
     def events(self) -> pd.DataFrame:
-        import pandas as pd
-
-        return pd.read_parquet(self.path / "events.parquet")
+        return _frame(self.path / "events.parquet")
 
     @property
     def scenario(self):
