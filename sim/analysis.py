@@ -53,6 +53,7 @@ __all__ = [
     "VARIANCE_COLUMNS",
     "compare",
     "compared_outcomes",
+    "dominates",
     "guiding_intervals",
     "estimate",
     "fan_quantiles",
@@ -731,8 +732,6 @@ def labelled(
     runs: RunOrPath | Mapping[str, RunOrPath] | Sequence[RunOrPath],
     what: str = "runs",
     read: Callable[[Run], pd.DataFrame] | None = None,
-    *,
-    minimum: int = 1,
 ) -> list[tuple[str, pd.DataFrame]]:
     """(label, frame) for each run, labelled as :func:`compare` labels them; a run with several
     lever cells gives one per cell.
@@ -741,8 +740,7 @@ def labelled(
     :func:`load_run`) or an outcomes frame, given alone, in a list, or in a mapping of label to
     run. ``read`` says which frame of a :class:`Run` to take (default its outcomes; e.g.
     ``lambda run: run.trajectories_of(["china_rung"])``); a frame given instead of a run is
-    taken as it is. ``what`` names the caller in errors; fewer than ``minimum`` runs (lever
-    cells counted as runs) is a ``ValueError``.
+    taken as it is. ``what`` names the caller in errors.
     """
     if isinstance(runs, (Run, pd.DataFrame, str, os.PathLike)):
         items = [(None, runs)]
@@ -776,12 +774,6 @@ def labelled(
     repeated = sorted({label for label in labels if labels.count(label) > 1})
     if repeated:
         raise ValueError(f"{what}: runs share the label(s) {repeated}; pass a mapping of label to run")
-    if len(out) < minimum:
-        number = {1: "one", 2: "two", 3: "three"}.get(minimum, str(minimum))
-        raise ValueError(
-            f"{what}: expected at least {number} runs to compare, got {len(out)}"
-            " (a run with lever cells counts as one run per cell)"
-        )
     return out
 
 
@@ -881,7 +873,10 @@ def compare(
         raise ValueError(f"level: expected a coverage between 0 and 1 (e.g. 0.95), got {level}")
     if resamples < 100:
         raise ValueError(f"resamples: expected at least 100, got {resamples}")
-    labelled_runs = labelled(runs, "compare", minimum=2)
+    labelled_runs = labelled(runs, "compare")
+    if len(labelled_runs) < 2:
+        raise ValueError(f"compare: expected at least two runs to compare, got {len(labelled_runs)} (a run with "
+                         "lever cells counts as one run per cell)")
     labels = [label for label, _ in labelled_runs]
     if baseline is None:
         base = 0
@@ -1082,18 +1077,22 @@ def tradeoff_frontier(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 scores[i, k] = np.nanmean(x)
-    better = scores * np.array([1.0 if directions[n] == "max" else -1.0 for n in names])
     labels = [label for label, _ in labelled_runs]
-    dominated_by = []
-    for i in range(len(labels)):
-        at_least = np.all(better >= better[i], axis=1)
-        strictly = np.any(better > better[i], axis=1)
-        dominated_by.append("; ".join(labels[j] for j in np.flatnonzero(at_least & strictly)))
+    rows = [dict(zip(names, row)) for row in scores]
+    dominated_by = ["; ".join(labels[j] for j, other in enumerate(rows) if dominates(other, row, directions))
+                    for row in rows]
     table = pd.DataFrame(scores, columns=names)
     table.insert(0, "run", labels)
     table["on_frontier"] = [not d for d in dominated_by]
     table["dominated_by"] = dominated_by
     return table
+
+
+def dominates(a: Mapping[str, float], b: Mapping[str, float], directions: Mapping[str, str]) -> bool:
+    """Whether ``a`` is at least as good as ``b`` on every objective and better on one
+    (``directions``: objective -> ``"max"`` or ``"min"``): the frontier's one rule."""
+    better = [(a[n] - b[n]) * (1 if way == "max" else -1) for n, way in directions.items()]
+    return all(d >= 0 for d in better) and any(d > 0 for d in better)
 
 
 #: The outcomes that are kinds of story rather than amounts (ordinal, categorical and yes/no), in

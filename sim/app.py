@@ -39,7 +39,7 @@ from . import plotting
 from .ensemble import ChunkTask, Design, process_pool, run_chunk, start_method_untouched
 from .model import NZModel
 from .replication import outcomes_of, trajectory_columns
-from .scenario import NatoSummit, Scenario, ScenarioError, from_dict, load, merge
+from .scenario import NatoSummit, Scenario, ScenarioError, from_dict, load, merge, scenario_files
 from .story import day, event_line
 from .teaching_cli import LIBRARY_DIR
 
@@ -158,7 +158,9 @@ def _library(folder: str | None = None) -> tuple[dict[str, Scenario], list[str]]
     folder = Path(folder or os.environ.get("NZSIM_SCENARIOS") or LIBRARY_DIR)
     out: dict[str, Scenario] = {}
     problems: list[str] = []
-    for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml") and p.is_file()):
+    files, skipped = scenario_files(folder)
+    problems += [f"{name}: not a .yaml or .yml file, so not offered" for name in skipped]
+    for path in files:
         try:
             spec = load(path)
         except ScenarioError as err:
@@ -555,7 +557,7 @@ def settings_text(model: NZModel) -> str:
         elif isinstance(value, float):
             shown = f"{value:g}"
         else:
-            shown = f"{value}%" if name == "china_export_pct" else str(value)
+            shown = str(value)
         parts.append(f"{options['label']}: **{shown}**")
     return f"This run (number {model.seed}): " + "; ".join(parts) + "."
 

@@ -826,3 +826,17 @@ def _to_scenario_error(err: ValidationError, file: str | Path, raw: Any = None) 
     if extra:
         expected += f" (and {extra} more problem{'s' if extra > 1 else ''} after this one)"
     return ScenarioError(file, _path(loc), expected, loc)
+
+
+def scenario_files(folder: Path) -> tuple[list[Path], list[str]]:
+    """The scenario files directly in ``folder`` (``*.yaml`` and ``*.yml``, as ``nzsim check``
+    reads both), and the names of other files that look meant as one (``team-x.yaml.txt``)."""
+    files, skipped = [], []
+    for path in sorted(folder.iterdir()):
+        if not path.is_file():
+            continue
+        if path.suffix.lower() in (".yaml", ".yml"):
+            files.append(path)
+        elif ".yaml" in path.name.lower() or ".yml" in path.name.lower():
+            skipped.append(path.name)
+    return files, skipped

@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from typing import Any, Mapping
 
+from .scenario import scenario_files
+
 #: The scenario library the dashboard offers by default.
 LIBRARY_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 #: Where the dashboard listens unless --host says otherwise (this machine only).
@@ -136,7 +138,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     folder: Path = args.scenarios
     if not folder.is_dir():
         raise UsageError(f"--scenarios {folder}: expected a folder of scenario files, but there is no such folder")
-    if not any(p.suffix.lower() in (".yaml", ".yml") and p.is_file() for p in folder.iterdir()):
+    if not scenario_files(folder)[0]:
         raise UsageError(f"--scenarios {folder}: expected a folder of scenario files (*.yaml, *.yml), but it has none")
     missing = missing_browser_packages()
     if missing:  # never fetched here: nothing downloads at run time
@@ -183,41 +185,22 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 
 def _stop_group(server: subprocess.Popen) -> None:
-    """Stop the server and every process of its group (SIGTERM, then SIGKILL after 10 s)."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            os.killpg(server.pid, sig)  # the group's id is the server's pid (start_new_session)
-        except (ProcessLookupError, PermissionError):
-            return  # nothing of the group is left
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            continue
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:  # the server is gone; wait for the rest of its group
-            if not _group_alive(server.pid):
-                return
-            time.sleep(0.1)
-
-
-def _group_alive(group: int) -> bool:
-    """Whether a process of ``group`` is still running (a zombie, ended but not yet reaped by its
-    parent, does not count: it holds nothing)."""
-    proc = Path("/proc")
-    if not proc.is_dir():  # not Linux: ask the kernel whether the group has any member at all
-        try:
-            os.killpg(group, 0)
-        except (ProcessLookupError, PermissionError):
-            return False
-        return True
-    for stat in proc.glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()  # after "pid (command)"
-        except (OSError, IndexError):
-            continue
-        if len(fields) > 2 and int(fields[2]) == group and fields[0] != "Z":
-            return True
-    return False
+    """Stop the server and every process of its group: SIGTERM to the group, up to 10 s for the
+    server to end, a moment for the rest, then SIGKILL to whatever of the group is left."""
+    try:
+        os.killpg(server.pid, signal.SIGTERM)  # the group's id is the server's pid (start_new_session)
+    except (ProcessLookupError, PermissionError):
+        return  # nothing of the group is left
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+    time.sleep(0.5)  # the pool's processes end on the same SIGTERM
+    try:
+        os.killpg(server.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    server.wait()
 
 
 def _exit_on_sigterm(signum, frame) -> None:
@@ -340,20 +323,6 @@ def cmd_classroom(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
-def scenario_files(folder: Path) -> tuple[list[Path], list[str]]:
-    """The scenario files directly in ``folder`` (``*.yaml`` and ``*.yml``, as ``nzsim check``
-    reads both), and the names of other files that look meant as one (``team-x.yaml.txt``)."""
-    files, skipped = [], []
-    for path in sorted(folder.iterdir()):
-        if not path.is_file():
-            continue
-        if path.suffix.lower() in (".yaml", ".yml"):
-            files.append(path)
-        elif ".yaml" in path.name.lower() or ".yml" in path.name.lower():
-            skipped.append(path.name)
-    return files, skipped
-
-
 def not_run(failed: Mapping[str, str], skipped: list[str]) -> str:
     """The closing note on the files left out of the table."""
     count = len(failed) + len(skipped)
@@ -382,6 +351,7 @@ def bundle_warnings(specs: Mapping[Path, Any]) -> list[str]:
     shared = max(set(bases), key=bases.count) if bases else None
     contexts = [spec.context.model_dump() for spec in specs.values()]
     warnings = []
+    base = _base_events(shared)
     for (path, spec), context in zip(specs.items(), contexts):
         if extends[path] != shared:
             what = "does not extend a base" if extends[path] is None else f"extends {Path(extends[path]).name}"
@@ -392,7 +362,6 @@ def bundle_warnings(specs: Mapping[Path, Any]) -> list[str]:
             warnings.append(f"{path.name} changes the situation, not only the signals ({', '.join(changed)})")
         if spec.levers:
             warnings.append(f"{path.name} has levers: each of its cells is compared as a bundle of its own")
-        base = _base_events(shared)
         if extends[path] == shared and base:
             removed = [f"{what} ({key})" for key, what in base.items() if key not in spec.events]
             if removed:
@@ -423,6 +392,8 @@ def _shown(column: str, value: float) -> str:
 def format_classroom(frame, reps: int, seed: int) -> str:
     """The bundles side by side, the frontier marked. The verdict is taken on the unrounded means:
     a verdict the rounded numbers shown would not give is starred and the star explained."""
+    from .analysis import dominates
+
     width = max(len("bundle"), *(len(r) for r in frame["run"]))
     head = f"  {'bundle':<{width}}" + "".join(f"  {_HEADINGS[c]:>11}" for c in CLASSROOM_OBJECTIVES) + "  frontier"
     lines = [(f"{len(frame)} bundles, {reps} replications each (root seed {seed}); better is higher for interop, "
@@ -433,7 +404,7 @@ def format_classroom(frame, reps: int, seed: int) -> str:
     for row, rounded in zip(frame.to_dict("records"), shown):
         cells = [f"{_shown(column, float(row[column])):>11}" for column in CLASSROOM_OBJECTIVES]
         mark = "yes" if row["on_frontier"] else f"no (beaten by {row['dominated_by']})"
-        if bool(row["on_frontier"]) != (not any(_dominates(other, rounded) for other in shown)):
+        if bool(row["on_frontier"]) != (not any(dominates(other, rounded, CLASSROOM_OBJECTIVES) for other in shown)):
             mark += " *"
             starred = True
         lines.append(f"  {row['run']:<{width}}" + "".join(f"  {c}" for c in cells) + f"  {mark}")
@@ -441,12 +412,6 @@ def format_classroom(frame, reps: int, seed: int) -> str:
         lines += ["", ("* decided by differences smaller than the digits shown (the frontier compares the "
                        "unrounded means; frontier.csv has them)")]
     return "\n".join(lines) + "\n"
-
-
-def _dominates(a: Mapping[str, float], b: Mapping[str, float]) -> bool:
-    """``a`` is at least as good as ``b`` on every objective and better on one."""
-    better = [(a[c] - b[c]) * (1 if way == "max" else -1) for c, way in CLASSROOM_OBJECTIVES.items()]
-    return all(d >= 0 for d in better) and any(d > 0 for d in better)
 
 
 def _setup(argv: list[str] | None = None) -> int:

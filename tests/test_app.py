@@ -181,7 +181,7 @@ def test_the_page_states_every_setting_of_the_run_in_words():
     model = app.DashboardModel(**{**app.controls_of(spec, seed=3), "china_language": "strong", "china_export_pct": 35})
     text = app.settings_text(model)
     assert text.startswith("This run (number 3): ")
-    assert "What is said about China: **strong**" in text and "Share of goods exports going to China (%): **35%**" in text
+    assert "What is said about China: **strong**" in text and "Share of goods exports going to China (%): **35**" in text
     assert "Weeks to the election (0 = none in this run): **17**" in text
     for options in {**app.SIGNAL_CONTROLS, **app.CONTEXT_CONTROLS}.values():
         assert options["label"] in text
