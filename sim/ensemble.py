@@ -854,7 +854,7 @@ def describe_run(run: Run) -> None:
     figures.mkdir(exist_ok=True)
     title = f"{run.manifest['scenario_name']}: {len(run.outcomes):,} replications, seed {run.manifest['root_seed']}"
     plotting.outcome_distributions(run.outcomes, figures / "outcomes.png", by=by, title=title)
-    variables = ["stance", "interoperability", "partner_trust_mean", "china_grievance", "approval", "threat_share"]
+    variables = list(plotting.DEFAULT_VARIABLES)
     start = dt.date.fromisoformat(run.manifest["scenario"]["start"])
     # From the run, not a frame: its trajectories are read in batches, so memory stays bounded.
     plotting.fan_charts(run, figures / "trajectories.png", variables=variables, start=start, by=by, title=title)

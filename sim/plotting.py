@@ -40,6 +40,7 @@ from .partners import NAMES as PARTNER_NAMES
 from .runfolder import Run
 
 __all__ = [
+    "in_percent",
     "COMPARE_OUTCOMES",
     "LIVE_PLOTS",
     "MARK_COLOUR",
@@ -715,8 +716,13 @@ def outcome_title(outcome: str) -> str:
     return OUTCOME_LABELS.get(outcome, (outcome.replace("_", " ").capitalize(), ""))[0]
 
 
+def in_percent(outcome: str, statistic: str) -> bool:
+    """Whether an outcome's mean or probability is shown in per cent (its differences in points)."""
+    return statistic == "probability" or outcome in _PERCENT
+
+
 def _outcome_unit(outcome: str, statistic: str) -> str:
-    if statistic == "probability" or outcome in _PERCENT:
+    if in_percent(outcome, statistic):
         return "percentage points"
     label = OUTCOME_LABELS.get(outcome, ("", ""))[1]
     return label.split(" (")[0] if label.startswith("NZ$") or label == "weeks" else label or outcome
@@ -866,7 +872,7 @@ def build_comparison(
         ax = fig.add_subplot(nrows, ncols, i + 1)
         part = rows[rows["outcome"] == outcome].set_index("run").reindex(runs)
         statistic = str(part["statistic"].dropna().iloc[0]) if part["statistic"].notna().any() else "mean"
-        scale = 100.0 if (statistic == "probability" or outcome in _PERCENT) else 1.0
+        scale = 100.0 if in_percent(outcome, statistic) else 1.0
         d = part["difference"].to_numpy(dtype=float) * scale
         low = part["difference_low"].to_numpy(dtype=float) * scale
         high = part["difference_high"].to_numpy(dtype=float) * scale
@@ -1259,7 +1265,7 @@ def build_parameter_effects(
                         label="mean of the replications in each tenth of the parameter's values")
         ax.set_xlabel(f"{name} (sampled value)")
         ax.set_ylabel(unit)
-        if statistic == "probability" or outcome in _PERCENT:
+        if in_percent(outcome, statistic):
             _percent(ax.yaxis)
         ax.set_title(f"against {name}", fontsize="medium")
         ax.grid(color="#E5E5E5", linewidth=0.8)

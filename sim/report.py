@@ -71,7 +71,7 @@ def format_comparison(table: pd.DataFrame) -> str:
                      "(or parameter draws) per run says nothing about chance, however narrow; run more.")
     for outcome, rows in table.groupby("outcome", sort=False):
         statistic = rows["statistic"].iloc[0]
-        percent = statistic == "probability" or outcome in plotting._PERCENT
+        percent = plotting.in_percent(outcome, statistic)
         lines += ["", f"{plotting.outcome_title(outcome)}: {statistic} of {outcome}; {_unit(outcome, percent)}"]
         lines.append(f"  {'run':<{width}}  {'value':>9}  {'interval':>21}  {'difference':>11}  {'interval':>21}")
         for row in rows.itertuples():
@@ -190,7 +190,7 @@ def _write_comparison(runs, out: Path, table, frontier, usable, level, resamples
     frames = _with_labels(runs, lambda run: run.outcomes)
     plotting.ecdfs(frames, figures / "distributions.png", by="run")
     plotting.frontier(frontier, figures / "frontier.png", usable)
-    variables = ["stance", "interoperability", "partner_trust_mean", "china_grievance", "approval", "threat_share"]
+    variables = list(plotting.DEFAULT_VARIABLES)
     # Each run's bands and rung shares, computed from the run folder in batches (memory stays
     # bounded however large the runs), then labelled as the comparison labels them.
     quantiles = _with_labels(runs, lambda run: analysis.fan_quantiles(run, variables, by=run.cell_column))
@@ -257,7 +257,7 @@ def write_html_report(run: Run, path: str | Path | None = None) -> Path:
     summary = analysis.summarise(outcomes, by=by)
     title = f"{m['scenario_name']}: {len(outcomes):,} replications, seed {m['root_seed']}"
     start = dt.date.fromisoformat(str(m["scenario"]["start"]))
-    variables = ["stance", "interoperability", "partner_trust_mean", "china_grievance", "approval", "threat_share"]
+    variables = list(plotting.DEFAULT_VARIABLES)
     figures = [  # the trajectories read from the run in batches: memory stays bounded on a large run
         ("Outcome distributions", plotting.build_outcome_distributions(outcomes, by=by, title=title)),
         ("Week by week", plotting.build_fan_charts(run, variables, start, by=by, title=title)),
