@@ -21,12 +21,14 @@ from pathlib import Path
 
 import mesa
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from pandas.testing import assert_frame_equal
 
 import sim
 import sim.ensemble
 import sim.model
+from sim import runfolder
 from sim.ensemble import (
     EnsembleError,
     InlineExecutor,
@@ -146,6 +148,21 @@ def test_trajectories_parquet_is_long(complete, spec):
     assert not traj.duplicated(["replication", "week", "variable"]).any()
 
 
+def test_trajectories_parquet_stores_repeated_columns_as_runs_and_reads_back_plain(complete):
+    """replication and week repeat down the long table: they are dictionary-encoded (runs of codes,
+    smaller and cheaper to write), the value column carries no statistics nobody filters on, and
+    all read back as plain integers and floats."""
+    source = pq.ParquetFile(complete.path / "trajectories.parquet")
+    column = {source.schema_arrow.names[i]: source.metadata.row_group(0).column(i) for i in range(4)}
+    for name in ("replication", "week", "variable"):
+        assert "RLE_DICTIONARY" in column[name].encodings, name
+        assert column[name].is_stats_set, name
+    assert not column["value"].is_stats_set
+    types = {field.name: str(field.type) for field in source.schema_arrow}
+    assert types["replication"] == "int64" and types["week"] == "int16" and types["value"] == "double"
+    assert str(pq.read_table(complete.path / "trajectories.parquet").schema.field("replication").type) == "int64"
+
+
 def test_events_parquet_is_long(complete):
     events = pd.read_parquet(complete.path / "events.parquet")
     assert list(events.columns) == ["replication", "week", "date", "actor", "event", "description"]
@@ -226,8 +243,8 @@ def test_a_failing_replication_is_reported_with_its_seed_and_error(failed):
 def test_a_failing_replication_keeps_the_finished_chunks(failed):
     out, _ = failed
     assert finished_chunks(out) == {(0, 0)}  # replications 0-4
-    chunk0 = pd.read_parquet(out / "chunks" / "outcomes-c000-000000.parquet")
-    assert chunk0["replication"].tolist() == [0, 1, 2, 3, 4]
+    chunk0 = runfolder.read_chunk(out, "outcomes", 0, 0)
+    assert chunk0.column("replication").to_pylist() == [0, 1, 2, 3, 4]
     m = json.loads((out / "manifest.json").read_text())
     assert m["status"] == "failed"
     assert m["error"]["replication"] == 7
@@ -323,6 +340,28 @@ def test_a_folder_from_before_chunk_plans_resumes_with_fixed_chunks(spec, tmp_pa
     assert_same_frames(resumed, reference)
 
 
+def test_a_folder_with_parquet_chunks_from_an_earlier_version_resumes(spec, tmp_path):
+    """Run folders begun before chunks were Arrow IPC files kept them as Parquet files: a resumed
+    run counts them as finished, appends them in order and ends as an uninterrupted run does."""
+    out = tmp_path / "run"
+    with failing_at(SEED, 17), pytest.raises(EnsembleError):
+        run_ensemble(spec, 40, seed=SEED, workers=1, chunk_size=6, out=out, describe=False, max_in_flight=1)
+    kept = runfolder.finished_chunks(out)
+    assert kept == {(0, 0), (0, 1)}
+    for cell, index in kept:  # as the earlier version wrote them
+        for name in runfolder.TABLES:
+            arrow = runfolder.chunk_path(out, name, cell, index)
+            legacy = runfolder.chunk_path(out, name, cell, index, runfolder.LEGACY_CHUNK_SUFFIX)
+            pq.write_table(runfolder.read_chunk(out, name, cell, index), legacy, compression="none")
+            arrow.unlink()
+    assert runfolder.finished_chunks(out) == kept
+    resumed = run_ensemble(spec, 40, seed=SEED, workers=1, out=out, resume=True, describe=False)
+    assert sorted(c["replications"] for c in resumed.manifest["chunks"]) == [list(b) for b in chunk_bounds(40, 6)]
+    reference = run_ensemble(spec, 40, seed=SEED, workers=1, out=tmp_path / "ref", describe=False)
+    assert_same_frames(resumed, reference)
+    assert not (out / "chunks").exists()
+
+
 def test_resume_refuses_another_chunk_size_and_a_newer_format(failed, spec, tmp_path):
     out, _ = failed
     before = snapshot(out)
@@ -413,7 +452,7 @@ def test_resume_clears_the_debris_of_a_write_killed_part_way(spec, tmp_path):
     with failing_at(SEED, 7), pytest.raises(EnsembleError):
         run_ensemble(spec, 20, seed=SEED, workers=1, chunk_size=5, out=out, describe=False, max_in_flight=1)
     # What SIGKILL leaves if it lands between mkstemp() and os.replace() in atomic_write_table:
-    (out / "chunks" / ".outcomes-c000-000001.parquet.k1ll3d.tmp").write_bytes(b"PAR1 half a file")
+    (out / "chunks" / ".outcomes-c000-000001.arrow.k1ll3d.tmp").write_bytes(b"ARROW1 half a file")
     (out / ".manifest.json.k1ll3d.tmp").write_bytes(b'{"format": ')
     resumed = run_ensemble(spec, 20, seed=SEED, workers=1, out=out, resume=True, describe=False)
     assert resumed.manifest["status"] == "complete"
@@ -445,7 +484,7 @@ def test_a_run_killed_with_sigkill_resumes_to_the_same_results(tmp_path):
     )
     try:
         deadline = time.monotonic() + 60
-        while len(list((out / "chunks").glob("outcomes-*.parquet"))) < 2:
+        while len(finished_chunks(out)) < 2:
             assert proc.poll() is None, f"the run ended before it could be killed: {proc.stderr.read()!r}"
             assert time.monotonic() < deadline, "no chunk written within 60 s"
             time.sleep(0.005)
@@ -468,7 +507,7 @@ def test_a_run_killed_with_sigkill_resumes_to_the_same_results(tmp_path):
     assert resumed.manifest["status"] == "complete"
     # No chunk is left behind. (A kill inside a write can leave a '.tmp' file in chunks/: see
     # test_resume_clears_the_debris_of_a_write_killed_part_way for that bug.)
-    assert not list((out / "chunks").glob("*.parquet"))
+    assert not (out / "chunks").exists()
     reference = run_ensemble(scenario, seed=13, workers=1, chunk_size=5, out=tmp_path / "reference", describe=False)
     assert len(reference.outcomes) == 60
     assert_same_frames(resumed, reference)
