@@ -57,7 +57,7 @@ import numpy as np
 import pyarrow as pa
 
 from . import runfolder
-from .outcomes import COLUMN_TYPES
+from .outcomes import COLUMN_TYPES, outcome_columns, outcome_row
 from .runfolder import Run, RunFolderError
 from .scenario import Scenario, ScenarioError, from_dict, load, merge, nested_update
 from .uncertainty import sample
@@ -202,49 +202,46 @@ def _arrow_type(kind: str) -> pa.DataType:
 
 
 def run_chunk(task: ChunkTask) -> dict[str, Any]:
-    """Run one chunk; return its three tables and timing. Runs in a worker process."""
+    """Run one chunk; return its three tables and timing. Runs in a worker process.
+
+    Each replication's model is run and reduced to its weekly values, partnership week, election
+    and event log; the outcomes of the whole chunk are then computed at once
+    (:func:`sim.outcomes.outcome_columns`), as is its seeds' list before the first model.
+    """
     # The model is imported here, where chunks run, not with this module: a process that only
     # schedules chunks and writes their tables (on an executor it was given) never loads Mesa
     # (decisions 24 and 31).
     from .model import NZModel
-    from .replication import outcomes_of, trajectory_columns
+    from .replication import election_of, trajectory_array
 
     t0 = time.perf_counter()
     spec = scenario_in_worker(task.scenario)
-    rows: list[dict[str, Any]] = []
-    traj_rep, traj_values = [], []
-    names: list[str] | None = None
-    weeks = spec.horizon_weeks + 1
+    replications = range(task.start, task.stop)
+    seeds = [replication_seed(task.root_seed, i) for i in replications]
+    names: list[str] = []
+    values: list[np.ndarray] = []  # per replication: variables x weeks
+    sampled: list[Mapping[str, float]] = []
+    partnership_weeks: list[int | None] = []
+    elections: list[Mapping[str, object] | None] = []
     events: dict[str, list] = {k: [] for k in ("replication", "week", "date", "actor", "event", "description")}
-    for i in range(task.start, task.stop):
-        seed = replication_seed(task.root_seed, i)
+    for i, seed in zip(replications, seeds):
         try:
             if task.design.kind == "nested":
-                draw, seed_index = divmod(i, task.design.seeds_per_draw)
-                sampled = sample(spec.uncertainties, parameter_draw_rng(task.root_seed, draw))
-                model = NZModel(spec, seed=seed, params=sampled)
-                model.sampled = sampled
+                draw_params = sample(spec.uncertainties, parameter_draw_rng(task.root_seed, i // task.design.seeds_per_draw))
+                model = NZModel(spec, seed=seed, params=draw_params)
+                model.sampled = draw_params
             else:
                 model = NZModel(spec, seed=seed)
             model.run_model()
-            columns = trajectory_columns(model)
-            outcomes = outcomes_of(model, columns)
+            names, recorded = trajectory_array(model)
         except Exception as err:  # reported with the replication and its seed; the run keeps its chunks
             raise ReplicationFailed(
                 task.cell_label, i, seed, f"{type(err).__name__}: {err}", traceback.format_exc()
             ) from None
-        row: dict[str, Any] = {"replication": i, "seed": seed}
-        if task.cell_label:
-            row["cell"] = task.cell_label
-            row.update({f"lever.{k}": v for k, v in task.levers.items()})
-        if task.design.kind == "nested":
-            row["param_draw"], row["seed_index"] = draw, seed_index
-        row.update({f"param.{k}": v for k, v in model.sampled.items()})
-        row.update(outcomes)
-        rows.append(row)
-        names = names or list(columns)
-        traj_rep.append(i)
-        traj_values.append(np.stack([columns[n] for n in names], axis=1))  # weeks x variables
+        values.append(recorded)
+        sampled.append(model.sampled)
+        partnership_weeks.append(model.government.partnership_week)
+        elections.append(election_of(model))
         for e in model.entries:
             events["replication"].append(i)
             events["week"].append(e.week)
@@ -252,9 +249,26 @@ def run_chunk(task: ChunkTask) -> dict[str, Any]:
             events["actor"].append(e.actor)
             events["event"].append(e.event)
             events["description"].append(e.description)
+    stacked = np.stack(values) if values else np.empty((0, len(names), spec.horizon_weeks + 1))
+    at_start = spec.context.partnership == "itpp"
+    try:
+        outcomes = outcome_columns(
+            dict(zip(names, stacked.transpose(1, 0, 2))),  # each variable: replications x weeks
+            partnership_weeks=partnership_weeks, partnership_at_start=at_start, elections=elections,
+        )
+    except Exception:  # find the replication whose outcomes cannot be computed, to report it
+        for k, (i, seed) in enumerate(zip(replications, seeds)):
+            try:
+                outcome_row(dict(zip(names, values[k])), partnership_week=partnership_weeks[k],
+                            partnership_at_start=at_start, election=elections[k])
+            except Exception as err:
+                raise ReplicationFailed(
+                    task.cell_label, i, seed, f"{type(err).__name__}: {err}", traceback.format_exc()
+                ) from None
+        raise
     tables = {
-        "outcomes": _outcomes_table(rows, spec, task),
-        "trajectories": _trajectories_table(traj_rep, traj_values, names or [], weeks, task),
+        "outcomes": _outcomes_table(list(replications), seeds, sampled, outcomes, spec, task),
+        "trajectories": _trajectories_table(list(replications), stacked, names, task),
         "events": _events_table(events, task),
     }
     return {
@@ -268,33 +282,42 @@ def run_chunk(task: ChunkTask) -> dict[str, Any]:
     }
 
 
-def _outcomes_table(rows: list[dict], spec: Scenario, task: ChunkTask) -> pa.Table:
+def _outcomes_table(replications: list[int], seeds: list[int], sampled: list[Mapping[str, float]],
+                    outcomes: Mapping[str, list], spec: Scenario, task: ChunkTask) -> pa.Table:
+    count = len(replications)
     fields = [pa.field("replication", pa.int64()), pa.field("seed", pa.int64())]
+    columns: list[Any] = [replications, seeds]
     if task.cell_label:
         fields.append(pa.field("cell", pa.string()))
-        for k in task.levers:
-            kind = task.lever_types.get(k, "str")
-            fields.append(pa.field(f"lever.{k}", pa.float64() if kind == "float" else pa.string()))
+        columns.append([task.cell_label] * count)
+        for k, v in task.levers.items():
+            as_float = task.lever_types.get(k, "str") == "float"
+            fields.append(pa.field(f"lever.{k}", pa.float64() if as_float else pa.string()))
+            columns.append([float(v) if as_float else str(v)] * count)
     if task.design.kind == "nested":
         fields += [pa.field("param_draw", pa.int64()), pa.field("seed_index", pa.int64())]
-    fields += [pa.field(f"param.{k}", pa.float64()) for k in sorted(spec.uncertainties)]
-    fields += [pa.field(k, _arrow_type(t), nullable=t.endswith("?")) for k, t in COLUMN_TYPES.items()]
+        columns += [[i // task.design.seeds_per_draw for i in replications],
+                    [i % task.design.seeds_per_draw for i in replications]]
+    for k in sorted(spec.uncertainties):
+        fields.append(pa.field(f"param.{k}", pa.float64()))
+        columns.append([s.get(k) for s in sampled])
+    for k, t in COLUMN_TYPES.items():
+        fields.append(pa.field(k, _arrow_type(t), nullable=t.endswith("?")))
+        columns.append(outcomes[k])
     schema = pa.schema(fields)
-    for row in rows:
-        for k, v in task.levers.items():
-            row[f"lever.{k}"] = float(v) if task.lever_types.get(k, "str") == "float" else str(v)
-    return pa.Table.from_pylist(rows, schema=schema)
+    return pa.Table.from_arrays([pa.array(c, f.type) for c, f in zip(columns, fields)], schema=schema)
 
 
-def _trajectories_table(reps: list[int], values: list[np.ndarray], names: list[str], weeks: int, task) -> pa.Table:
-    n_vars = len(names)
-    stacked = np.concatenate(values, axis=0) if values else np.empty((0, n_vars))
-    count = len(reps)
+def _trajectories_table(reps: list[int], stacked: np.ndarray, names: list[str], task) -> pa.Table:
+    """The long table, replication by replication, week by week, variable by variable, from the
+    chunk's ``replications x variables x weeks`` values."""
+    count, n_vars, weeks = stacked.shape
     replication = np.repeat(np.asarray(reps, dtype=np.int64), weeks * n_vars)
     week = np.tile(np.repeat(np.arange(weeks, dtype=np.int16), n_vars), count)
     codes = np.tile(np.arange(n_vars, dtype=np.int8), weeks * count)
     variable = pa.DictionaryArray.from_arrays(pa.array(codes, pa.int8()), pa.array(names, pa.string()))
-    columns = {"replication": replication, "week": week, "variable": variable, "value": stacked.ravel()}
+    value = np.ascontiguousarray(stacked.transpose(0, 2, 1)).ravel()  # weeks before variables
+    columns = {"replication": replication, "week": week, "variable": variable, "value": value}
     table = pa.table(columns)
     if task.cell_label:
         table = table.append_column("cell", pa.array([task.cell_label] * table.num_rows, pa.string()).dictionary_encode())

@@ -41,21 +41,33 @@ def replicate(spec: Scenario, seed: int, params: Mapping[str, float] | None = No
     return record(model)
 
 
+def trajectory_array(model: NZModel) -> tuple[list[str], np.ndarray]:
+    """The model-level variables the DataCollector recorded: their names, and their values as one
+    ``variables x weeks`` array (week 0 first), converted from the recorded lists in one call."""
+    recorded = model.datacollector.model_vars
+    return list(recorded), np.array(list(recorded.values()), dtype=float)
+
+
 def trajectory_columns(model: NZModel) -> dict[str, np.ndarray]:
     """The model-level variables the DataCollector recorded, one array per variable (week 0 first)."""
-    return {name: np.asarray(values, dtype=float) for name, values in model.datacollector.model_vars.items()}
+    names, values = trajectory_array(model)
+    return dict(zip(names, values))
+
+
+def election_of(model: NZModel) -> dict[str, object] | None:
+    """The election's result, ``{"incumbent_share", "incumbent_won"}``, or None if none was held."""
+    if not model.election.held:
+        return None
+    return {"incumbent_share": model.election.incumbent_share, "incumbent_won": model.election.incumbent_won}
 
 
 def outcomes_of(model: NZModel, columns: Mapping[str, np.ndarray]) -> dict[str, object]:
     """The outcome row of a finished model."""
-    election = None
-    if model.election.held:
-        election = {"incumbent_share": model.election.incumbent_share, "incumbent_won": model.election.incumbent_won}
     return outcome_row(
         columns,
         partnership_week=model.government.partnership_week,
         partnership_at_start=model.spec.context.partnership == "itpp",
-        election=election,
+        election=election_of(model),
     )
 
 

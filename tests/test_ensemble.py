@@ -96,9 +96,10 @@ def test_stored_seeds_are_the_replication_seeds(reference):
     assert out["seed"].dtype == np.int64
 
 
-@pytest.mark.parametrize("i", [0, 13, 29])
+@pytest.mark.parametrize("i", range(30))
 def test_replicate_with_the_stored_seed_retells_the_replication(reference, i):
-    """``sim.replicate(spec, seed)`` reproduces replication i's row, trajectories and events."""
+    """``sim.replicate(spec, seed)`` reproduces replication i's row, trajectories and events: the
+    outcomes a chunk computes for all its replications at once are those of each one alone."""
     spec = small_spec(uncertainties=UNCERTAIN)
     row = reference.outcomes.set_index("replication").loc[i]
     rep = sim.replicate(spec, seed=int(row["seed"]))
@@ -121,6 +122,58 @@ def test_replicate_with_the_stored_seed_retells_the_replication(reference, i):
     assert mine["description"].tolist() == rep.events()["description"].tolist()
     assert mine["event"].astype(str).tolist() == rep.events()["event"].tolist()
     assert mine["week"].tolist() == rep.events()["week"].tolist()
+
+
+def test_the_reference_run_varies_in_what_the_outcome_columns_compute(reference):
+    """The check above means something only if the replications differ where outcomes are computed."""
+    out = reference.outcomes
+    for name in ("final_stance", "peak_stance", "mean_approval", "final_threat_share", "incumbent_share"):
+        assert out[name].nunique() > 1, name
+    assert out["election_held"].all()
+
+
+def test_a_chunk_with_coercion_computes_each_replications_outcomes_as_alone():
+    """Australia 2020, where trade measures come in most runs but not all: every outcome of a chunk,
+    computed for all its replications at once, equals the replication's own outcome row."""
+    from sim.ensemble import ChunkTask, cells, run_chunk
+
+    spec = load(Path(__file__).resolve().parent.parent / "scenarios" / "australia-2020.yaml")
+    cell = cells(spec)[0]
+    result = run_chunk(ChunkTask(cell.index, cell.label, dict(cell.levers), cell.scenario, 5, Design("monte_carlo", 12),
+                                 0, 0, 12))
+    rows = result["tables"]["outcomes"].to_pylist()
+    assert {r["trade_coercion"] for r in rows} == {True, False}
+    assert len({r["china_max_rung"] for r in rows}) > 1 and len({r["coercion_weeks"] for r in rows}) > 2
+    for row in rows:
+        alone = sim.replicate(spec, seed=row["seed"]).outcomes
+        assert {k: row[k] for k in alone} == alone, row["replication"]
+
+
+def test_outcomes_that_cannot_be_computed_name_their_replication(monkeypatch):
+    """A chunk's outcomes are computed at once; when that fails the chunk finds the replication
+    whose outcomes fail on its own and reports it with its seed, as for a failing model."""
+    from sim import ensemble
+
+    def chunk_fails(*args, **kwargs):
+        raise ValueError("no rung 9")
+
+    calls = []
+
+    def third_fails(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise ValueError("no rung 9")
+        return {}
+
+    monkeypatch.setattr(ensemble, "outcome_columns", chunk_fails)
+    monkeypatch.setattr(ensemble, "outcome_row", third_fails)
+    cell = ensemble.cells(small_spec(uncertainties=UNCERTAIN))[0]
+    task = ensemble.ChunkTask(cell.index, cell.label, dict(cell.levers), cell.scenario, 21,
+                              Design("monte_carlo", 10), 1, 5, 10)
+    with pytest.raises(ensemble.ReplicationFailed) as failed:
+        ensemble.run_chunk(task)
+    assert failed.value.replication == 7 and failed.value.seed == independent_seed(21, 7, 10)
+    assert "ValueError: no rung 9" in str(failed.value)
 
 
 # --------------------------------------------------------------------------------------
