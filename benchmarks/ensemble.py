@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/ensemble.py [all|throughput|commands|batchrun|memory|profile]
+    .venv/bin/python benchmarks/ensemble.py [all|throughput|commands|batchrun|instructions|memory|profile]
         [--reps 1000] [--repeats 3] [--memory-reps 2000,20000] [--scenario FILE]
         [--tmp DIR] [--wait-idle 60] [--no-record]
 
@@ -26,11 +26,21 @@ Parts (``all``, the default, runs them in this order):
 ``batchrun``
     ``mesa.batch_run`` on the same work: a thin adapter class builds ``NZModel(spec, seed=...)``
     from the same N replication seeds nzsim uses, ``number_processes`` = 1 and 2,
-    ``data_collection_period=-1``, ``max_steps=52``. Each batch_run runs in a subprocess of
-    its own (batch_run sets the multiprocessing start method globally, to spawn); its timing
-    covers the ``batch_run`` call, Pool start-up included. batch_run keeps every row in memory
-    and writes nothing, while nzsim writes three Parquet files: the comparison is of the same
-    model work.
+    ``max_steps=52``, ``data_collection_period=1`` (every week: the trajectories nzsim keeps,
+    the same work) and ``-1`` (the end only: less work). Each batch_run runs in a subprocess of
+    its own (batch_run sets the multiprocessing start method globally, to spawn), and so does
+    nzsim's ``run_ensemble`` with the same workers: a fresh interpreter, the scenario read, 3
+    replications to warm up, then the timed call, Pool or pool start-up included. Within a
+    repeat the three run one after another, in an order that rotates between repeats; the
+    ratio is the median over repeats of nzsim's rate over batch_run's. batch_run keeps every
+    row in memory and writes nothing, while nzsim writes three Parquet files.
+``instructions``
+    The same comparison counted in instructions instead of seconds, with ``valgrind
+    --tool=cachegrind`` (skipped where valgrind is not installed): the model alone, nzsim's
+    ``run_ensemble`` with 1 worker and batch_run with 1 process (every week, end only), each in a
+    fresh process after the same warm-up, 20 and 120 replications; the difference over 100 is one
+    replication's instructions. Deterministic, so free of the drift that makes timings of a few
+    per cent hard to tell apart.
 ``memory``
     ``nzsim run SCENARIO --reps R --workers 2 --no-progress --out <tmp>`` (as ``python -m sim``:
     the main job, summary table and figures included) for each R in ``--memory-reps`` (default
@@ -97,7 +107,7 @@ TARGET_EFFICIENCY = 0.85
 TARGET_MEMORY_MB = 600.0
 SEED = 1
 MB = 1024 * 1024
-PARTS = ("throughput", "commands", "batchrun", "memory", "profile")
+PARTS = ("throughput", "commands", "batchrun", "instructions", "memory", "profile")
 
 
 # --------------------------------------------------------------------------------------
@@ -431,65 +441,197 @@ def batchrun_child(scenario: str, reps: int, workers: int, period: int = -1) -> 
                       "start_method": __import__("multiprocessing").get_start_method()}))
 
 
-def run_batchrun_subprocess(scenario: Path, reps: int, workers: int, period: int = -1) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "_batchrun", "--scenario", str(scenario),
-           "--reps", str(reps), "--workers", str(workers), "--period", str(period)]
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+def nzsim_child(scenario: str, reps: int, workers: int, tmp: str) -> None:
+    """Runs in a subprocess of its own, as batch_run's does: one timed ``run_ensemble``; prints a JSON line.
+
+    The same shape as :func:`batchrun_child`: a fresh interpreter, the scenario read, a 3-replication
+    warm-up through the same code path (imports, first model, first write), then the timed call,
+    whose own pool (with 2 workers) starts inside the timing as batch_run's Pool does.
+    """
+    from sim.ensemble import run_ensemble
+
+    spec = load(scenario)
+    folder = Path(tempfile.mkdtemp(dir=tmp, prefix=f"nzsim-yard{workers}-"))
+    try:
+        run_ensemble(spec, reps=3, seed=SEED + 1, workers=1, out=folder / "warm", describe=False)
+        t0 = time.perf_counter()
+        run = run_ensemble(spec, reps=reps, seed=SEED, workers=workers, out=folder / "run", describe=False)
+        seconds = time.perf_counter() - t0
+        chunks = len(run.manifest["chunks"])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"workers": workers, "reps": reps, "seconds": seconds, "rate": reps / seconds, "chunks": chunks,
+                      "parent_peak_mb": peak}))
+
+
+def run_child(args: list[str]) -> dict:
+    proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), *args], cwd=ROOT, capture_output=True,
+                          text=True)
     if proc.returncode != 0:
-        raise RuntimeError(f"batch_run subprocess failed ({proc.returncode}):\n{proc.stderr}")
+        raise RuntimeError(f"benchmark subprocess {args[0]} failed ({proc.returncode}):\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def run_batchrun_subprocess(scenario: Path, reps: int, workers: int, period: int = -1) -> dict:
+    return run_child(["_batchrun", "--scenario", str(scenario), "--reps", str(reps), "--workers", str(workers),
+                      "--period", str(period)])
+
+
+def run_nzsim_subprocess(scenario: Path, reps: int, workers: int, tmp: Path) -> dict:
+    return run_child(["_nzsim", "--scenario", str(scenario), "--reps", str(reps), "--workers", str(workers),
+                      "--tmp", str(tmp)])
+
+
 COLLECTED = {-1: "end only", 1: "every week"}
+PERIODS = (1, -1)  # every week: the same work as nzsim's (its weekly trajectories); end only keeps less
 
 
-def batchrun(scenario: Path, spec, reps: int, repeats: int, nzsim: dict | None, period: int = -1,
-             tmp: Path | None = None) -> dict:
-    print(f"\n== Yardstick: mesa.batch_run, {reps:,} replications of {spec.name}, data_collection_period={period} "
-          f"({COLLECTED[period]}; nzsim keeps every week); {load_note()}")
+def batchrun(scenario: Path, spec, reps: int, repeats: int, tmp: Path) -> dict[int, dict]:
+    """nzsim against batch_run, each in a fresh subprocess of the same shape, in rotating order.
+
+    For each repeat and worker count: nzsim, batch_run collecting every week and batch_run
+    collecting the end only, one after another, the order rotated from repeat to repeat (over
+    three repeats each side runs once first, once second and once last), so that no side always
+    runs first or last while the machine's speed drifts. The ratio is the median over repeats of nzsim's rate over batch_run's within a
+    repeat. Returns the results by batch_run's ``data_collection_period``.
+    """
+    print(f"\n== Yardstick: mesa.batch_run, {reps:,} replications of {spec.name}; {load_note()}")
     print("   A thin adapter class builds NZModel(spec, seed=...) from the same replication seeds as nzsim "
-          "(rng=[those seeds];\n   iterations=N is Mesa 3.5's deprecated spelling of rng=[None]*N, unseeded runs); "
-          f"data_collection_period={period}, max_steps={spec.horizon_weeks}.\n   Each batch_run runs in a subprocess of "
-          "its own (batch_run sets the start method to spawn globally); the time is of the batch_run call,\n   Pool "
-          "start-up included. batch_run keeps every row in memory and writes nothing to disk, while nzsim writes "
-          "three\n   Parquet files (outcomes, weekly trajectories, events): the comparison is of the same model work.")
-    runs: dict[int, list[dict]] = {1: [], 2: []}
+          "(rng=[those seeds]);\n   max_steps=" f"{spec.horizon_weeks}; data_collection_period=1 (every week: "
+          "the trajectories nzsim keeps, so the same work) and -1\n   (the end only: less work, nothing of the "
+          "weeks kept). batch_run keeps its rows in memory and writes nothing; nzsim writes\n   three Parquet "
+          "files. Each side runs in a fresh subprocess of its own (batch_run sets the start method to spawn\n   "
+          "globally): the scenario read, 3 replications to warm up, then the timed call, Pool or pool start-up "
+          "included.\n   Within a repeat the three run one after another, in an order that rotates between repeats.")
+    sides = ["nzsim", *PERIODS]
+    runs: dict = {key: {1: [], 2: []} for key in sides}
     for r in range(repeats):
         if r:
             print(f"   repeat {r + 1}: {load_note()}")
         for w in (1, 2):
-            if tmp is not None:  # nzsim on the same work just before: a paired ratio, robust to drift
-                paired = timed_ensemble(spec, reps, w, tmp)
-            with CpuWatch() as cpu:
-                x = run_batchrun_subprocess(scenario, reps, w, period)
-            if tmp is not None:
-                x["nzsim_rate"] = paired["rate"]
-                x["others"] = max(cpu.others, paired["others"])
-            x["others"], x["steal"] = cpu.others, cpu.steal
-            runs[w].append(x)
-            print(f"   repeat {r + 1}: batch_run, {w} process{'es' if w > 1 else ''}: {x['rate']:7.1f} rep/s "
-                  f"({x['seconds']:.2f} s; {x['rows']:,} rows of {x['columns']} columns, step {x['steps']}; "
-                  f"parent peak RSS {x['parent_peak_mb']:.0f} MB; start method {x['start_method']}; "
-                  f"{cpu.note()} over the subprocess's life)"
-                  + (f"; nzsim just before: {x['nzsim_rate']:.1f} rep/s" if "nzsim_rate" in x else ""))
-    excluded = kept_note({f"{w} process{'es' if w > 1 else ''}": v for w, v in runs.items()})
-    runs_all, runs = runs, {w: clean(v) for w, v in runs.items()}
-    med = {w: statistics.median(x["rate"] for x in v) for w, v in runs.items()}
-    ratio = {}
-    if all("nzsim_rate" in x for v in runs.values() for x in v):
-        ratio = {w: statistics.median(x["nzsim_rate"] / x["rate"] for x in v) for w, v in runs.items()}
-    elif nzsim:
-        ratio = {1: nzsim["median"]["w1"] / med[1], 2: nzsim["median"]["w2"] / med[2]}
-    line = f"   median{excluded}: batch_run 1 process {med[1]:.1f} rep/s, 2 processes {med[2]:.1f} rep/s"
-    if ratio:
-        line += (f"; nzsim/batch_run {ratio[1]:.2f} at 1 worker, {ratio[2]:.2f} at 2 workers (median of paired "
-                 f"timings, start-up included in both; "
-                 f"{'meets' if min(ratio.values()) >= 1 else 'MISSES'} the 'no lower' target)")
-    else:
-        line += " (run with the throughput part for the nzsim/batch_run ratio)"
-    print(line)
-    return {"reps": reps, "repeats": repeats, "median": med, "ratio": ratio, "runs": runs_all,
-            "kept": {w: len(v) for w, v in runs.items()}, "period": period}
+            order = sides[r % len(sides):] + sides[:r % len(sides)]  # each side in each place once in 3 repeats
+            for side in order:
+                with CpuWatch() as cpu:
+                    if side == "nzsim":
+                        x = run_nzsim_subprocess(scenario, reps, w, tmp)
+                    else:
+                        x = run_batchrun_subprocess(scenario, reps, w, side)
+                x["others"], x["steal"] = cpu.others, cpu.steal
+                runs[side][w].append(x)
+            nz = runs["nzsim"][w][-1]
+            line = " ".join(
+                f"batch_run ({COLLECTED[p]}) {runs[p][w][-1]['rate']:6.1f} rep/s, ratio "
+                f"{nz['rate'] / runs[p][w][-1]['rate']:.3f};" for p in PERIODS)
+            print(f"   repeat {r + 1}, {w} worker{'s' if w > 1 else ' '}: nzsim {nz['rate']:6.1f} rep/s; {line} "
+                  f"order {', '.join(o if o == 'nzsim' else 'batch_run ' + COLLECTED[o] for o in order)}; "
+                  f"others up to {max(runs[o][w][-1]['others'] for o in sides):.0%}")
+    results = {}
+    for p in PERIODS:
+        ratios = {}
+        kept = {}
+        for w in (1, 2):
+            pairs = [(a, b) for a, b in zip(runs["nzsim"][w], runs[p][w])
+                     if max(a["others"], b["others"]) <= OTHERS_LIMIT] or list(zip(runs["nzsim"][w], runs[p][w]))
+            kept[w] = len(pairs)
+            ratios[w] = [a["rate"] / b["rate"] for a, b in pairs]
+        med = {w: statistics.median(x["rate"] for x in clean(runs[p][w])) for w in (1, 2)}
+        ratio = {w: statistics.median(v) for w, v in ratios.items()}
+        spread = {w: (min(v), max(v)) for w, v in ratios.items()}
+        verdict = "meets" if min(ratio.values()) >= 1 else "MISSES"
+        print(f"   batch_run {COLLECTED[p]}: median 1 process {med[1]:.1f} rep/s, 2 processes {med[2]:.1f} rep/s; "
+              f"nzsim/batch_run {ratio[1]:.3f} at 1 worker (repeats {spread[1][0]:.3f}-{spread[1][1]:.3f}), "
+              f"{ratio[2]:.3f} at 2 workers ({spread[2][0]:.3f}-{spread[2][1]:.3f}): {verdict} 'no lower'"
+              + (" (the same work)" if p == 1 else " (a stricter reference: batch_run keeps less)"))
+        results[p] = {"reps": reps, "repeats": repeats, "median": med, "ratio": ratio, "spread": spread,
+                      "runs": {w: [dict(x, nzsim_rate=n["rate"]) for x, n in zip(runs[p][w], runs["nzsim"][w])]
+                               for w in (1, 2)},
+                      "nzsim_median": {w: statistics.median(x["rate"] for x in clean(runs["nzsim"][w]))
+                                       for w in (1, 2)},
+                      "kept": kept, "period": p}
+    return results
+
+
+# --------------------------------------------------------------------------------------
+# 2b. Instructions a replication takes (cachegrind): the yardstick without the machine's drift
+# --------------------------------------------------------------------------------------
+
+WORK_SIDES = {
+    "model": "the model alone: NZModel(spec, seed).run_model() for each seed, nothing kept",
+    "nzsim": "run_ensemble(workers=1, chunk_size=100): outcomes, trajectories and events written to Parquet",
+    "batch_run every week": "mesa.batch_run, 1 process, data_collection_period=1",
+    "batch_run end only": "mesa.batch_run, 1 process, data_collection_period=-1",
+}
+SMALL, LARGE = 20, 120  # replications of the two runs per side: their difference is 100 replications
+
+
+def work_child(side: str, scenario: str, reps: int, tmp: str) -> None:
+    """Runs under cachegrind: ``reps`` replications done one ``side``'s way, after the same warm-up."""
+    import warnings
+
+    from sim.ensemble import replication_seed, run_ensemble
+
+    spec = load(scenario)
+    seeds = [replication_seed(SEED, i) for i in range(reps)]
+    folder = Path(tempfile.mkdtemp(dir=tmp, prefix="nzsim-work-"))
+    try:
+        run_ensemble(spec, reps=2, seed=SEED + 1, workers=1, out=folder / "warm", describe=False)
+        if side == "model":
+            for seed in seeds:
+                NZModel(spec, seed=seed).run_model()
+        elif side == "nzsim":
+            run_ensemble(spec, reps=reps, seed=SEED, workers=1, chunk_size=100, out=folder / "run", describe=False)
+        else:
+            from mesa.batchrunner import batch_run
+
+            period = 1 if side.endswith("every week") else -1
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                batch_run(BatchNZModel, {"scenario": scenario}, number_processes=1, rng=seeds,
+                          data_collection_period=period, max_steps=spec.horizon_weeks, display_progress=False)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def instructions(scenario: Path, spec, tmp: Path) -> dict | None:
+    """Instructions per replication under cachegrind, each side's way: deterministic, so the
+    comparison does not drift with the machine's speed as timings do (a proxy: it weighs an
+    instruction of the writer thread, which mostly runs beside the computing, like one of the model)."""
+    import re
+    import shutil as _shutil
+    from concurrent.futures import ThreadPoolExecutor
+
+    print(f"\n== Instructions a replication takes (valgrind --tool=cachegrind), {spec.name}: each side runs "
+          f"{SMALL} and {LARGE} replications\n   in a fresh process after the same warm-up; the difference over "
+          f"{LARGE - SMALL} is one replication's instructions (with nzsim, one chunk's writing per 100).")
+    valgrind = _shutil.which("valgrind")
+    if valgrind is None:
+        print("   valgrind is not installed: skipped")
+        return None
+
+    def count(side: str, reps: int) -> int:
+        cmd = [valgrind, "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null", sys.executable,
+               str(Path(__file__).resolve()), "_work", "--side", side, "--scenario", str(scenario), "--reps",
+               str(reps), "--tmp", str(tmp)]
+        env = {**os.environ, "PYTHONHASHSEED": "0"}  # the same dict and set layouts in every run
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
+        found = re.search(r"I\s+refs:\s+([\d,]+)", proc.stderr)
+        if proc.returncode != 0 or found is None:
+            raise RuntimeError(f"cachegrind of {side} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+        return int(found.group(1).replace(",", ""))
+
+    jobs = [(side, reps) for side in WORK_SIDES for reps in (SMALL, LARGE)]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        counts = dict(zip(jobs, pool.map(lambda job: count(*job), jobs)))
+    per = {side: (counts[side, LARGE] - counts[side, SMALL]) / (LARGE - SMALL) for side in WORK_SIDES}
+    base = per["model"]
+    for side, what in WORK_SIDES.items():
+        print(f"   {side:<22} {per[side] / 1e6:7.2f} M instructions a replication ({per[side] / base - 1:+.2%} on the "
+              f"model alone); {what}")
+    ratios = {side: per[side] / per["nzsim"] for side in WORK_SIDES if side.startswith("batch_run")}
+    print("   batch_run's instructions / nzsim's (above 1: nzsim does less per replication): "
+          + "; ".join(f"{side} {r:.3f}" for side, r in ratios.items()))
+    return {"per_replication": per, "ratios": ratios}
 
 
 # --------------------------------------------------------------------------------------
@@ -651,7 +793,7 @@ PROFILE_PARTS = [
     ("model set-up (NZModel.__init__)", "sim/model.py", "__init__"),
     ("52 weekly steps (NZModel.step)", "sim/model.py", "step"),
     ("  of which DataCollector collect", "*", "collect"),
-    ("trajectory columns (replication.trajectory_columns)", "sim/replication.py", "trajectory_columns"),
+    ("trajectory array (replication.trajectory_array)", "sim/replication.py", "trajectory_array"),
     ("outcome row (replication.outcomes_of)", "sim/replication.py", "outcomes_of"),
     ("replication seed (ensemble.replication_seed)", "sim/ensemble.py", "replication_seed"),
     ("Arrow: outcomes table", "sim/ensemble.py", "_outcomes_table"),
@@ -743,7 +885,8 @@ def profile(spec, reps: int, tmp: Path, scenario: Path | None = None) -> dict:
     total = _cumulative(stats, "sim/ensemble.py", "run_chunk") or 1.0
 
     # The parent's share for a chunk: the result crosses the process boundary (pickled in the worker,
-    # unpickled in the parent), then the parent writes three Parquet files and rewrites the manifest.
+    # unpickled in the parent), then the parent's writer thread writes its three chunk files, appends
+    # it to the three final Parquet files and rewrites the manifest.
     t0 = time.perf_counter()
     blob = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     t_dump = time.perf_counter() - t0
@@ -754,7 +897,13 @@ def profile(spec, reps: int, tmp: Path, scenario: Path | None = None) -> dict:
     (folder / "chunks").mkdir()
     t0 = time.perf_counter()
     runfolder.write_chunk(folder, 0, 0, result["tables"])
-    t_write = time.perf_counter() - t0
+    t_chunk_files = time.perf_counter() - t0
+    consolidator = runfolder.Consolidator(folder, [(0, 0)])
+    t0 = time.perf_counter()
+    consolidator.advance({(0, 0)}, {(0, 0): result["tables"]})
+    t_append = time.perf_counter() - t0
+    consolidator.abort()
+    t_write = t_chunk_files + t_append
     chunks = max(1, -(-reps // size))
     manifest = {"format": runfolder.FORMAT, "scenario": spec.dump(),
                 "chunks": [{"cell": 0, "chunk": k, "replications": [0, size], "seconds": 1.0, "worker": "host:1",
@@ -780,7 +929,8 @@ def profile(spec, reps: int, tmp: Path, scenario: Path | None = None) -> dict:
           f"{(total - accounted) / total:6.1%}")
     print(f"   parent side (no profiler): pickle a chunk's result {per(t_dump):.3f} ms/rep ({len(blob) / 1024:.0f} kB "
           f"a chunk, {len(blob) / size / 1024:.1f} kB a replication), unpickle {per(t_load):.3f} ms/rep, write its 3 "
-          f"Parquet files {per(t_write):.3f} ms/rep, rewrite the manifest at its final size ({chunks} chunks) "
+          f"chunk files {per(t_chunk_files):.3f} ms/rep and append it to the 3 final Parquet files "
+          f"{per(t_append):.3f} ms/rep, rewrite the manifest at its final size ({chunks} chunks) "
           f"{t_manifest * 1000:.1f} ms a chunk = {per(t_manifest):.3f} ms/rep")
     print("   top 12 functions by own time (profiled):")
     rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:12]
@@ -837,15 +987,30 @@ processes, the command computing nothing). Efficiency: (time at 1 worker) / (2 x
 ### Yardstick: `mesa.batch_run`
 
 The same replications (same seeds) through `mesa.batch_run` with a thin adapter class, `max_steps=52`,
-each in a subprocess; Pool start-up included. "Collected": `data_collection_period=-1` (end only) or `1`
-(every week, the trajectories nzsim keeps). batch_run keeps every row in memory and writes nothing; nzsim
-writes three Parquet files. Ratio: nzsim / batch_run at equal workers (start-up included in both), the
-median over repeats of nzsim timed on the same work just before each batch_run (paired, so that drift in
-the machine's speed cancels). "Others" as above.
+each in a subprocess; Pool start-up included. "Collected": `data_collection_period=1` (every week, the
+trajectories nzsim keeps: the same work) or `-1` (end only: less work). batch_run keeps every row in
+memory and writes nothing; nzsim writes three Parquet files. Ratio: nzsim / batch_run at equal workers
+(start-up included in both), the median over repeats, with the range over repeats in brackets. Rows
+from code after 0a03cca09f time nzsim as batch_run is timed, in a fresh subprocess of its own after a
+3-replication warm-up, and run the three sides one after another in an order that rotates between
+repeats; earlier rows timed nzsim in the benchmark's own long-lived process, always just before
+batch_run. "Others" as above.
 
 | date | code | scenario | reps x repeats | collected | batch_run 1 process rep/s | batch_run 2 processes rep/s | nzsim/batch_run, 1 | nzsim/batch_run, 2 | others | machine | versions |
 |---|---|---|---|---|---|---|---|---|---|---|---|
 <!-- ensemble batch_run rows -->
+
+### Instructions a replication takes
+
+`valgrind --tool=cachegrind`, each side in a fresh process after the same warm-up, 20 and 120
+replications: the difference over 100 is one replication's instructions (millions), nzsim's including
+one chunk's writing per 100. Deterministic, so free of the machine's drift; a proxy for time, in which
+an instruction of nzsim's writer thread (which mostly runs beside the computing) weighs as one of the
+model. Ratio: batch_run's instructions / nzsim's (above 1, nzsim does less per replication).
+
+| date | code | scenario | model alone | nzsim | batch_run every week | batch_run end only | ratio, every week | ratio, end only | machine | versions |
+|---|---|---|---|---|---|---|---|---|---|---|
+<!-- ensemble instructions rows -->
 
 ### Memory
 
@@ -865,9 +1030,10 @@ interpreter start-up.
 `run_chunk` of one default-sized chunk in-process under cProfile (ms a replication, profiled; shares of
 the profiled run_chunk); the parent's share per replication without the profiler. Machine ceiling:
 `run_chunk` in independent processes, one alone, then two at once, with no pool and no parent: the
-parallel efficiency this machine allows the model's work.
+parallel efficiency this machine allows the model's work. "Write": the chunk's files, and (rows after
+code 0a03cca09f) its append to the final Parquet files; earlier rows timed the chunk files alone.
 
-| date | code | scenario | chunk | run_chunk ms/rep (plain) | set-up | steps | of which DataCollector | outcomes + trajectory columns | Arrow tables | pickle + unpickle | write Parquet | manifest | machine ceiling: 1 process, 2 at once rep/s (efficiency) | machine | versions |
+| date | code | scenario | chunk | run_chunk ms/rep (plain) | set-up | steps | of which DataCollector | outcomes + trajectory columns | Arrow tables | pickle + unpickle | write chunk files + append | manifest | machine ceiling: 1 process, 2 at once rep/s (efficiency) | machine | versions |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 <!-- ensemble profile rows -->
 """
@@ -913,9 +1079,17 @@ def record(spec, results: dict, path: Path) -> Path:
             continue
         b = results[key]
         r = b["ratio"]
+        spread = b.get("spread", {})
+        cell = lambda w: fmt(r.get(w)) + (f" ({spread[w][0]:.2f}-{spread[w][1]:.2f})" if w in spread else "")  # noqa: E731
         text = _insert(text, "ensemble batch_run rows", [
             f"{head} {b['reps']} x {b['repeats']}{kept(b)} | {COLLECTED[b['period']]} | {b['median'][1]:.1f} | "
-            f"{b['median'][2]:.1f} | {fmt(r.get(1))} | {fmt(r.get(2))} | {others(b)} |{tail}"])
+            f"{b['median'][2]:.1f} | {cell(1)} | {cell(2)} | {others(b)} |{tail}"])
+    if results.get("instructions"):
+        per, ratios = results["instructions"]["per_replication"], results["instructions"]["ratios"]
+        text = _insert(text, "ensemble instructions rows", [
+            f"{head} {per['model'] / 1e6:.2f} | {per['nzsim'] / 1e6:.2f} | {per['batch_run every week'] / 1e6:.2f} | "
+            f"{per['batch_run end only'] / 1e6:.2f} | {ratios['batch_run every week']:.3f} | "
+            f"{ratios['batch_run end only']:.3f} |{tail}"])
     if "memory" in results:
         mem = results["memory"]
         base = mem["runs"][0]
@@ -977,6 +1151,24 @@ def main(argv=None) -> int:
         a = child.parse_args(argv[1:])
         batchrun_child(a.scenario, a.reps, a.workers, a.period)
         return 0
+    if argv and argv[0] == "_nzsim":  # the nzsim subprocess of the yardstick
+        child = argparse.ArgumentParser()
+        child.add_argument("--scenario", required=True)
+        child.add_argument("--reps", type=int, required=True)
+        child.add_argument("--workers", type=int, required=True)
+        child.add_argument("--tmp", required=True)
+        a = child.parse_args(argv[1:])
+        nzsim_child(a.scenario, a.reps, a.workers, a.tmp)
+        return 0
+    if argv and argv[0] == "_work":  # a side of the instructions part, under cachegrind
+        child = argparse.ArgumentParser()
+        child.add_argument("--side", required=True, choices=list(WORK_SIDES))
+        child.add_argument("--scenario", required=True)
+        child.add_argument("--reps", type=int, required=True)
+        child.add_argument("--tmp", required=True)
+        a = child.parse_args(argv[1:])
+        work_child(a.side, a.scenario, a.reps, a.tmp)
+        return 0
     if argv and argv[0] == "_ceiling":  # a machine-ceiling subprocess
         child = argparse.ArgumentParser()
         child.add_argument("--scenario", required=True)
@@ -1020,11 +1212,10 @@ def main(argv=None) -> int:
         if "commands" in parts:
             results["commands"] = commands(args.scenario, spec, args.reps, args.repeats, tmp)
         if "batchrun" in parts:
-            results["batchrun"] = batchrun(args.scenario, spec, args.reps, args.repeats, results.get("throughput"),
-                                           tmp=tmp)
-            results["batchrun_every_week"] = batchrun(
-                args.scenario, spec, args.reps, args.repeats, results.get("throughput"), period=1, tmp=tmp
-            )
+            yardstick = batchrun(args.scenario, spec, args.reps, args.repeats, tmp)
+            results["batchrun_every_week"], results["batchrun"] = yardstick[1], yardstick[-1]
+        if "instructions" in parts:
+            results["instructions"] = instructions(args.scenario, spec, tmp)
         if "memory" in parts:
             results["memory"] = memory(args.scenario, spec, args.memory_reps, tmp)
         if "profile" in parts:
