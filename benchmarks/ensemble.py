@@ -794,7 +794,7 @@ PROFILE_PARTS = [
     ("52 weekly steps (NZModel.step)", "sim/model.py", "step"),
     ("  of which DataCollector collect", "*", "collect"),
     ("trajectory array (replication.trajectory_array)", "sim/replication.py", "trajectory_array"),
-    ("outcome row (replication.outcomes_of)", "sim/replication.py", "outcomes_of"),
+    ("outcomes of the chunk (outcomes.outcome_columns)", "sim/outcomes.py", "outcome_columns"),
     ("replication seed (ensemble.replication_seed)", "sim/ensemble.py", "replication_seed"),
     ("Arrow: outcomes table", "sim/ensemble.py", "_outcomes_table"),
     ("Arrow: trajectories table", "sim/ensemble.py", "_trajectories_table"),
@@ -1033,7 +1033,7 @@ the profiled run_chunk); the parent's share per replication without the profiler
 parallel efficiency this machine allows the model's work. "Write": the chunk's files, and (rows after
 code 0a03cca09f) its append to the final Parquet files; earlier rows timed the chunk files alone.
 
-| date | code | scenario | chunk | run_chunk ms/rep (plain) | set-up | steps | of which DataCollector | outcomes + trajectory columns | Arrow tables | pickle + unpickle | write chunk files + append | manifest | machine ceiling: 1 process, 2 at once rep/s (efficiency) | machine | versions |
+| date | code | scenario | chunk | run_chunk ms/rep (plain) | set-up | steps | of which DataCollector | outcomes + trajectory arrays | Arrow tables | pickle + unpickle | write chunk files + append | manifest | machine ceiling: 1 process, 2 at once rep/s (efficiency) | machine | versions |
 |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 <!-- ensemble profile rows -->
 """
