@@ -898,9 +898,10 @@ def profile(spec, reps: int, tmp: Path, scenario: Path | None = None) -> dict:
     t0 = time.perf_counter()
     runfolder.write_chunk(folder, 0, 0, result["tables"])
     t_chunk_files = time.perf_counter() - t0
-    consolidator = runfolder.Consolidator(folder, [(0, 0)])
+    consolidator = runfolder.Consolidator(folder, [(0, 0), (0, 1)])
+    consolidator.advance({(0, 0)}, {(0, 0): result["tables"]})  # the first append also opens the files
     t0 = time.perf_counter()
-    consolidator.advance({(0, 0)}, {(0, 0): result["tables"]})
+    consolidator.advance({(0, 0), (0, 1)}, {(0, 1): result["tables"]})
     t_append = time.perf_counter() - t0
     consolidator.abort()
     t_write = t_chunk_files + t_append
