@@ -227,7 +227,8 @@ def run_chunk(task: ChunkTask) -> dict[str, Any]:
     for i, seed in zip(replications, seeds):
         try:
             if task.design.kind == "nested":
-                draw_params = sample(spec.uncertainties, parameter_draw_rng(task.root_seed, i // task.design.seeds_per_draw))
+                draw = i // task.design.seeds_per_draw
+                draw_params = sample(spec.uncertainties, parameter_draw_rng(task.root_seed, draw))
                 model = NZModel(spec, seed=seed, params=draw_params)
                 model.sampled = draw_params
             else:
@@ -249,7 +250,7 @@ def run_chunk(task: ChunkTask) -> dict[str, Any]:
             events["actor"].append(e.actor)
             events["event"].append(e.event)
             events["description"].append(e.description)
-    stacked = np.stack(values) if values else np.empty((0, len(names), spec.horizon_weeks + 1))
+    stacked = np.stack(values)  # replications x variables x weeks (a chunk is never empty)
     at_start = spec.context.partnership == "itpp"
     try:
         outcomes = outcome_columns(
