@@ -598,13 +598,12 @@ def instructions(scenario: Path, spec, tmp: Path) -> dict | None:
     comparison does not drift with the machine's speed as timings do (a proxy: it weighs an
     instruction of the writer thread, which mostly runs beside the computing, like one of the model)."""
     import re
-    import shutil as _shutil
     from concurrent.futures import ThreadPoolExecutor
 
     print(f"\n== Instructions a replication takes (valgrind --tool=cachegrind), {spec.name}: each side runs "
           f"{SMALL} and {LARGE} replications\n   in a fresh process after the same warm-up; the difference over "
           f"{LARGE - SMALL} is one replication's instructions (with nzsim, one chunk's writing per 100).")
-    valgrind = _shutil.which("valgrind")
+    valgrind = shutil.which("valgrind")
     if valgrind is None:
         print("   valgrind is not installed: skipped")
         return None
