@@ -12,12 +12,12 @@ Parts (``all``, the default, runs them in this order):
     ``run_ensemble(spec, reps=N, seed=1, workers=W, out=<tmp>, describe=False)`` for W = 1 and
     2, timing the whole call: for W = 2 that includes starting the process pool (forkserver,
     and its one worker process importing nzsim, Mesa, NumPy and pyarrow; this process computes
-    as the second worker, decision 31); W = 1 runs in this process and has no pool. Also W = 2 on a pre-started ``sim.ensemble.process_pool(2)`` passed as
+    as the second worker, decision 31); W = 1 runs in this process and has no pool. Also W = 2 on a pre-started ``nzsim.ensemble.process_pool(2)`` passed as
     ``executor=`` and warmed with a small run, which leaves out the start-up. Prints the rates,
     the parallel efficiency (rate at 2 workers / (2 x rate at 1)) and, for diagnosis, the
     parent's and the workers' CPU time and the workers' summed chunk time (from the manifest).
 ``commands``
-    The command a user types, timed whole from a fresh process: ``python -m sim run SCENARIO
+    The command a user types, timed whole from a fresh process: ``python -m nzsim run SCENARIO
     --reps N --seed 1 --workers W --no-figures --no-progress --out <tmp>`` for W = 1 and 2
     (interpreter start-up, imports, the run and its summary table; no figures). Both sides pay
     their start-up: with 1 worker the one process imports Mesa before its first replication,
@@ -42,7 +42,7 @@ Parts (``all``, the default, runs them in this order):
     replication's instructions. Deterministic, so free of the drift that makes timings of a few
     per cent hard to tell apart.
 ``memory``
-    ``nzsim run SCENARIO --reps R --workers 2 --no-progress --out <tmp>`` (as ``python -m sim``:
+    ``nzsim run SCENARIO --reps R --workers 2 --no-progress --out <tmp>`` (as ``python -m nzsim``:
     the main job, summary table and figures included) for each R in ``--memory-reps`` (default
     2000,20000; the 20,000 run takes a few minutes), sampling every 0.1 s with psutil the
     resident set size of the parent
@@ -98,9 +98,9 @@ import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 import pyarrow as pa  # noqa: E402
 
-from sim.model import NZModel  # noqa: E402
-from sim.scenario import load  # noqa: E402
-from sim.version import code_version  # noqa: E402
+from nzsim.model import NZModel  # noqa: E402
+from nzsim.scenario import load  # noqa: E402
+from nzsim.version import code_version  # noqa: E402
 
 TARGET_RATE = 90.0
 TARGET_EFFICIENCY = 0.85
@@ -245,7 +245,7 @@ class CpuWatch:
 
 def timed_ensemble(spec, reps: int, workers: int, tmp: Path, executor=None, seed: int = SEED) -> dict:
     """One ``run_ensemble`` call, timed whole; with the parent's CPU and the workers' chunk time."""
-    from sim.ensemble import run_ensemble
+    from nzsim.ensemble import run_ensemble
 
     out = Path(tempfile.mkdtemp(dir=tmp, prefix=f"nzsim-w{workers}-")) / "run"
     with CpuWatch() as cpu:
@@ -272,7 +272,7 @@ def timed_ensemble(spec, reps: int, workers: int, tmp: Path, executor=None, seed
 
 def warm_pool(spec, tmp: Path):
     """A started 2-worker pool whose workers have imported everything and run a chunk each."""
-    from sim.ensemble import process_pool, run_ensemble
+    from nzsim.ensemble import process_pool, run_ensemble
 
     pool = process_pool(2)
     t0 = time.perf_counter()
@@ -346,9 +346,9 @@ def throughput(spec, reps: int, repeats: int, tmp: Path) -> dict:
 
 
 def timed_command(scenario: Path, reps: int, workers: int, tmp: Path) -> dict:
-    """``python -m sim run`` in a fresh process, timed whole (the wall time the user waits)."""
+    """``python -m nzsim run`` in a fresh process, timed whole (the wall time the user waits)."""
     out = Path(tempfile.mkdtemp(dir=tmp, prefix=f"nzsim-cmd{workers}-")) / "run"
-    cmd = [sys.executable, "-m", "sim", "run", str(scenario), "--reps", str(reps), "--seed", str(SEED),
+    cmd = [sys.executable, "-m", "nzsim", "run", str(scenario), "--reps", str(reps), "--seed", str(SEED),
            "--workers", str(workers), "--no-figures", "--no-progress", "--out", str(out)]
     with CpuWatch() as cpu:
         t0 = time.perf_counter()
@@ -364,7 +364,7 @@ def timed_command(scenario: Path, reps: int, workers: int, tmp: Path) -> dict:
 
 
 def commands(scenario: Path, spec, reps: int, repeats: int, tmp: Path) -> dict:
-    print(f"\n== Commands: python -m sim run {scenario.name} --reps {reps:,} --seed {SEED} --workers W --no-figures "
+    print(f"\n== Commands: python -m nzsim run {scenario.name} --reps {reps:,} --seed {SEED} --workers W --no-figures "
           f"--no-progress, from a fresh process; {repeats} repeat(s); {load_note()}")
     print("   Timed whole, as the user waits for it: interpreter start-up, imports (with 1 worker this process "
           "imports Mesa;\n   with 2 it and its worker process do, at once), the run and its summary table.")
@@ -420,7 +420,7 @@ def batchrun_child(scenario: str, reps: int, workers: int, period: int = -1) -> 
 
     from mesa.batchrunner import batch_run
 
-    from sim.ensemble import replication_seed
+    from nzsim.ensemble import replication_seed
 
     seeds = [replication_seed(SEED, i) for i in range(reps)]
     spec = load(scenario)
@@ -448,7 +448,7 @@ def nzsim_child(scenario: str, reps: int, workers: int, tmp: str) -> None:
     warm-up through the same code path (imports, first model, first write), then the timed call,
     whose own pool (with 2 workers) starts inside the timing as batch_run's Pool does.
     """
-    from sim.ensemble import run_ensemble
+    from nzsim.ensemble import run_ensemble
 
     spec = load(scenario)
     folder = Path(tempfile.mkdtemp(dir=tmp, prefix=f"nzsim-yard{workers}-"))
@@ -569,7 +569,7 @@ def work_child(side: str, scenario: str, reps: int, tmp: str) -> None:
     """Runs under cachegrind: ``reps`` replications done one ``side``'s way, after the same warm-up."""
     import warnings
 
-    from sim.ensemble import replication_seed, run_ensemble
+    from nzsim.ensemble import replication_seed, run_ensemble
 
     spec = load(scenario)
     seeds = [replication_seed(SEED, i) for i in range(reps)]
@@ -669,7 +669,7 @@ def _memory(proc) -> tuple[int, int | None]:
 
 def memory_run(scenario: Path, reps: int, tmp: Path, interval: float = 0.1) -> dict:
     out = Path(tempfile.mkdtemp(dir=tmp, prefix=f"nzsim-mem{reps}-")) / "run"
-    cmd = [sys.executable, "-m", "sim", "run", str(scenario), "--reps", str(reps), "--seed", str(SEED),
+    cmd = [sys.executable, "-m", "nzsim", "run", str(scenario), "--reps", str(reps), "--seed", str(SEED),
            "--workers", "2", "--no-progress", "--out", str(out)]
     log = out.parent / "stdout.txt"
     with open(log, "w") as handle:
@@ -719,7 +719,7 @@ def memory_run(scenario: Path, reps: int, tmp: Path, interval: float = 0.1) -> d
         "tree_mb": peak_tree / MB, "tree_pss_mb": (peak_pss / MB) or None, "child_mb": peak_child / MB,
         "parent_hwm_mb": peak_hwm, "processes": most_procs, "samples": samples, "at_peak": at_peak,
         "folder_mb": size / MB, "files": {k: v / MB for k, v in files.items()},
-        "command": "python -m sim " + " ".join(cmd[3:]).replace(str(out), "TMP").replace(str(ROOT) + "/", ""),
+        "command": "python -m nzsim " + " ".join(cmd[3:]).replace(str(out), "TMP").replace(str(ROOT) + "/", ""),
     }
     shutil.rmtree(out.parent, ignore_errors=True)
     return result
@@ -728,7 +728,7 @@ def memory_run(scenario: Path, reps: int, tmp: Path, interval: float = 0.1) -> d
 def import_floor_mb() -> float:
     """RSS of a fresh interpreter that has imported what a worker imports (the runner and the model:
     Mesa, pandas, pyarrow)."""
-    code = "import psutil, sim.ensemble, sim.model; print(psutil.Process().memory_info().rss)"
+    code = "import psutil, nzsim.ensemble, nzsim.model; print(psutil.Process().memory_info().rss)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     return int(out.strip()) / MB
 
@@ -789,23 +789,23 @@ def memory(scenario: Path, spec, reps_list: list[int], tmp: Path) -> dict:
 
 #: (label, file suffix, function name): cumulative time of these functions under cProfile.
 PROFILE_PARTS = [
-    ("model set-up (NZModel.__init__)", "sim/model.py", "__init__"),
-    ("52 weekly steps (NZModel.step)", "sim/model.py", "step"),
+    ("model set-up (NZModel.__init__)", "nzsim/model.py", "__init__"),
+    ("52 weekly steps (NZModel.step)", "nzsim/model.py", "step"),
     ("  of which DataCollector collect", "*", "collect"),
-    ("trajectory array (replication.trajectory_array)", "sim/replication.py", "trajectory_array"),
-    ("outcomes of the chunk (outcomes.outcome_columns)", "sim/outcomes.py", "outcome_columns"),
-    ("replication seed (ensemble.replication_seed)", "sim/ensemble.py", "replication_seed"),
-    ("Arrow: outcomes table", "sim/ensemble.py", "_outcomes_table"),
-    ("Arrow: trajectories table", "sim/ensemble.py", "_trajectories_table"),
-    ("Arrow: events table", "sim/ensemble.py", "_events_table"),
+    ("trajectory array (replication.trajectory_array)", "nzsim/replication.py", "trajectory_array"),
+    ("outcomes of the chunk (outcomes.outcome_columns)", "nzsim/outcomes.py", "outcome_columns"),
+    ("replication seed (ensemble.replication_seed)", "nzsim/ensemble.py", "replication_seed"),
+    ("Arrow: outcomes table", "nzsim/ensemble.py", "_outcomes_table"),
+    ("Arrow: trajectories table", "nzsim/ensemble.py", "_trajectories_table"),
+    ("Arrow: events table", "nzsim/ensemble.py", "_events_table"),
 ]
 
 
 def _cumulative(stats: pstats.Stats, suffix: str, name: str) -> float | None:
-    if suffix == "*":  # a DataCollector's collect, Mesa's or a subclass's in sim/: the outermost (largest)
+    if suffix == "*":  # a DataCollector's collect, Mesa's or a subclass's in nzsim/: the outermost (largest)
         times = [ct for (filename, _, func), (_, _, _, ct, _) in stats.stats.items()
                  if func == name and ("mesa/datacollection.py" in filename.replace(os.sep, "/")
-                                      or "/sim/" in filename.replace(os.sep, "/"))]
+                                      or "/nzsim/" in filename.replace(os.sep, "/"))]
         return max(times) if times else None
     total, found = 0.0, False
     for (filename, _, func), (_, _, _, ct, _) in stats.stats.items():
@@ -817,7 +817,7 @@ def _cumulative(stats: pstats.Stats, suffix: str, name: str) -> float | None:
 
 def ceiling_child(scenario: str, reps: int, start_at: float) -> None:
     """Runs in a subprocess: ``run_chunk`` over ``reps`` replications, starting at wall-clock ``start_at``."""
-    from sim.ensemble import ChunkTask, Design, cells, run_chunk
+    from nzsim.ensemble import ChunkTask, Design, cells, run_chunk
 
     spec = load(scenario)
     cell = cells(spec)[0]
@@ -859,8 +859,8 @@ def ceiling(scenario: Path, reps: int = 300) -> dict:
 
 
 def profile(spec, reps: int, tmp: Path, scenario: Path | None = None) -> dict:
-    from sim import runfolder
-    from sim.ensemble import Design, cells, default_chunk_size, run_chunk, ChunkTask
+    from nzsim import runfolder
+    from nzsim.ensemble import Design, cells, default_chunk_size, run_chunk, ChunkTask
 
     size = default_chunk_size(reps, 2)
     print(f"\n== Profile: one chunk of {size} replications (the chunk size of a {reps:,}-replication, 2-worker "
@@ -881,7 +881,7 @@ def profile(spec, reps: int, tmp: Path, scenario: Path | None = None) -> dict:
     run_chunk(task(0))
     profiler.disable()
     stats = pstats.Stats(profiler)
-    total = _cumulative(stats, "sim/ensemble.py", "run_chunk") or 1.0
+    total = _cumulative(stats, "nzsim/ensemble.py", "run_chunk") or 1.0
 
     # The parent's share for a chunk: the result crosses the process boundary (pickled in the worker,
     # unpickled in the parent), then the parent's writer thread writes its three chunk files, appends
@@ -974,7 +974,7 @@ counts those left in, for 1 worker / 2 workers / warm pool).
 
 ### Whole commands
 
-`python -m sim run SCENARIO --reps N --seed 1 --workers W --no-figures --no-progress --out TMP` from a
+`python -m nzsim run SCENARIO --reps N --seed 1 --workers W --no-figures --no-progress --out TMP` from a
 fresh process, timed whole (interpreter start-up, imports, the run, its summary table), median of the
 repeats. Both sides pay their start-up: with 1 worker the one process imports Mesa, with 2 the
 command and its one worker process import it at once (rows from 813c0fe179 and before: two worker

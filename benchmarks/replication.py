@@ -5,7 +5,7 @@ Usage::
     .venv/bin/python benchmarks/replication.py [--reps 200] [--scenario scenarios/vilnius-2023.yaml] [--no-record]
 
 Prints the median, the 10th and 90th percentiles and the mean of the wall time of
-``sim.replicate`` (model set-up, 52 weekly steps, the outcome row and the trajectory frame),
+``nzsim.replicate`` (model set-up, 52 weekly steps, the outcome row and the trajectory frame),
 and appends a row to ``benchmarks/RESULTS.md`` with the machine, versions and date. The target
 (issue 2) is a median of 20 ms or less on a two-core machine. Tests never assert timings.
 """
@@ -26,20 +26,20 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import sim  # noqa: E402
+import nzsim  # noqa: E402
 from machine import machine  # noqa: E402  (benchmarks/machine.py, beside this script)
-from sim.version import code_version  # noqa: E402
+from nzsim.version import code_version  # noqa: E402
 
 TARGET_MS = 20.0
 
 
-def measure(spec: sim.Scenario, reps: int, warmup: int = 10) -> list[float]:
+def measure(spec: nzsim.Scenario, reps: int, warmup: int = 10) -> list[float]:
     for seed in range(warmup):
-        sim.replicate(spec, seed=10_000 + seed)
+        nzsim.replicate(spec, seed=10_000 + seed)
     times = []
     for seed in range(reps):
         t0 = time.perf_counter()
-        sim.replicate(spec, seed=seed)
+        nzsim.replicate(spec, seed=seed)
         times.append((time.perf_counter() - t0) * 1000)
     return times
 
@@ -51,7 +51,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-record", action="store_true", help="print only; do not append to RESULTS.md")
     args = parser.parse_args(argv)
 
-    spec = sim.load(args.scenario)
+    spec = nzsim.load(args.scenario)
     times = measure(spec, args.reps)
     q10, q90 = np.percentile(times, [10, 90])
     median = statistics.median(times)

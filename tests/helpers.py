@@ -1,8 +1,8 @@
 """Shared test helpers: a small valid scenario built in code.
 
-``make_spec(**overrides)`` deep-merges ``overrides`` into :data:`BASE` (``sim.scenario.merge``:
+``make_spec(**overrides)`` deep-merges ``overrides`` into :data:`BASE` (``nzsim.scenario.merge``:
 mappings merge key by key, a ``None`` event removes that event) and validates the result with
-``sim.scenario.from_dict``. Other test modules import it::
+``nzsim.scenario.from_dict``. Other test modules import it::
 
     from tests.helpers import make_spec
     spec = make_spec(context={"voters": 200}, events={"election": None})
@@ -15,7 +15,7 @@ from types import MappingProxyType
 
 from pandas.testing import assert_frame_equal
 
-from sim.scenario import Scenario, from_dict, merge
+from nzsim.scenario import Scenario, from_dict, merge
 
 #: A Labour-led New Zealand in June 2023: China takes 27% of NZ$70.4bn goods exports; the
 #: Vilnius summit (PM attends, mentions China in passing) and the October election.

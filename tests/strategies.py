@@ -1,6 +1,6 @@
 """Hypothesis strategies for valid scenarios: signal bundles, contexts, event sets and seeds.
 
-Every strategy draws only values the schema (``sim/scenario.py``) accepts, so a failure in a
+Every strategy draws only values the schema (``nzsim/scenario.py``) accepts, so a failure in a
 property is a failure of the model, not of validation. Scenarios are kept small (200-500 voters,
 8-30 weeks) so each replication runs in milliseconds.
 
@@ -13,8 +13,8 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from sim.parameters import PARTNERS
-from sim.scenario import NZ_SECTORS, Scenario, from_dict
+from nzsim.parameters import PARTNERS
+from nzsim.scenario import NZ_SECTORS, Scenario, from_dict
 from tests.helpers import BASE, make_spec
 
 __all__ = [
@@ -40,7 +40,7 @@ def unit(low: float = 0.0, high: float = 1.0) -> st.SearchStrategy[float]:
 
 
 def signal_bundles() -> st.SearchStrategy[dict]:
-    """A valid ``signals:`` mapping (every field of ``sim.scenario.Signals``)."""
+    """A valid ``signals:`` mapping (every field of ``nzsim.scenario.Signals``)."""
     return st.fixed_dictionaries(
         {
             "attendance": st.sampled_from(["none", "minister", "leader"]),
@@ -133,7 +133,7 @@ def event_sets(draw, start: dt.date, horizon_weeks: int, coercion: bool | None =
 
 @st.composite
 def scenario_dicts(draw, coercion: bool | None = None, horizons=st.integers(8, 30)) -> dict:
-    """A raw scenario mapping (what ``sim.scenario.from_dict`` takes)."""
+    """A raw scenario mapping (what ``nzsim.scenario.from_dict`` takes)."""
     start = draw(st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)))
     horizon = draw(horizons)
     return {

@@ -13,12 +13,12 @@ import math
 import numpy as np
 import pytest
 
-import sim
-from sim.agents.china import Restriction, Rung, logistic
-from sim.agents.government import softmax
-from sim.model import NZModel
-from sim.scenario import Signals
-from sim.signals import Channels, alignment_push, channels, levels
+import nzsim
+from nzsim.agents.china import Restriction, Rung, logistic
+from nzsim.agents.government import softmax
+from nzsim.model import NZModel
+from nzsim.scenario import Signals
+from nzsim.signals import Channels, alignment_push, channels, levels
 from tests.helpers import ELECTION_WEEK, make_spec
 
 #: 0.27 * 70.4bn * 1000 / 52 weeks = 19,008 / 52 = 365.538461... NZ$ million a week to China
@@ -735,7 +735,7 @@ def test_send_signals_with_the_itpp_already_in_place_records_no_signing_week():
 
 def test_summit_in_a_run_signs_the_itpp_in_its_week():
     spec = make_spec(events={"vilnius": {"signals": {"partnership_agreement": True}}, "election": None}, horizon_weeks=8)
-    rep = sim.replicate(spec, seed=3)
+    rep = nzsim.replicate(spec, seed=3)
     assert rep.outcomes["partnership_week"] == 6  # 11 Jul 2023 is in week 6
     assert rep.outcomes["partnership_signed"] is True
 
@@ -891,7 +891,7 @@ def test_an_exogenous_shock_of_n_weeks_costs_exactly_n_weeks_of_exports(weeks):
         },
         parameters={"china.trade_max_hazard": 0.0},  # no measures of Beijing's own
     )
-    lost = sim.replicate(spec, seed=0).trajectories["exports_lost_week_nzd_m"].to_numpy()
+    lost = nzsim.replicate(spec, seed=0).trajectories["exports_lost_week_nzd_m"].to_numpy()
     per_week = 0.15 * WEEKLY_CHINA_NZD_M  # 54.83 a week
     expected = np.zeros(11)
     expected[2 : 2 + weeks] = per_week  # weeks 2 .. 2 + n - 1
@@ -911,7 +911,7 @@ def test_overlapping_restrictions_never_lose_more_than_a_sector_sells():
         },
         parameters={"china.trade_max_hazard": 0.0},
     )
-    lost = sim.replicate(spec, seed=0).trajectories["exports_lost_week_nzd_m"].to_numpy()
+    lost = nzsim.replicate(spec, seed=0).trajectories["exports_lost_week_nzd_m"].to_numpy()
     # logs sell 0.15 * 365.538 = 54.83 a week; today the two bans count 1.6 * 54.83 = 87.73
     assert lost.max() <= 0.15 * WEEKLY_CHINA_NZD_M + 1e-9
 
@@ -1023,7 +1023,7 @@ def test_levels_of_a_hand_made_bundle():
 
 def coefficient_table(**rows) -> dict[str, float]:
     """Every channel coefficient zero except the rows given: name=(china, partners, domestic)."""
-    from sim.parameters import CHANNELS, SIGNALS
+    from nzsim.parameters import CHANNELS, SIGNALS
 
     table = {f"signal.{s}.{c}": 0.0 for s in SIGNALS for c in CHANNELS}
     for signal, values in rows.items():
@@ -1097,7 +1097,7 @@ def test_a_partial_params_override_keeps_the_scenarios_fixed_parameters():
 
 def test_interest_group_pressures_are_recorded_from_week_zero():
     """Week 0 of the trajectories shows the pressure the groups exert at the start, not zero."""
-    rep = sim.replicate(make_spec(context={"voters": 200}), seed=0)
+    rep = nzsim.replicate(make_spec(context={"voters": 200}), seed=0)
     start = rep.trajectories.iloc[0]
     # exporters: risk starts at the normal rung, 1 / 5 = 0.2; 0.27 * (0.5 + 0.2) / 0.3 = 0.63
     assert start["exporters_pressure"] == pytest.approx(0.63, rel=1e-9)

@@ -1,5 +1,5 @@
-"""Analysis of ensemble frames (sim/analysis.py): each function on tiny hand-made frames whose
-answers are worked by hand in comments, then on real rows from ``sim.replicate``.
+"""Analysis of ensemble frames (nzsim/analysis.py): each function on tiny hand-made frames whose
+answers are worked by hand in comments, then on real rows from ``nzsim.replicate``.
 
 Quantiles are numpy's default "linear" method: the q-quantile of n sorted values sits at
 position h = (n - 1) * q and is x[floor(h)] + (h - floor(h)) * (x[floor(h) + 1] - x[floor(h)]).
@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sim
-from sim import analysis
-from sim.agents.china import Rung
-from sim.analysis import (
+import nzsim
+from nzsim import analysis
+from nzsim.agents.china import Rung
+from nzsim.analysis import (
     OUTCOME_KINDS,
     RUNG_NAMES,
     SUMMARY_COLUMNS,
@@ -27,16 +27,16 @@ from sim.analysis import (
     rung_probabilities_by_week,
     summarise,
 )
-from sim.model import REPORTERS
+from nzsim.model import REPORTERS
 from tests.helpers import make_spec
 
 
 def ensemble_frames(spec, seeds, cell=None):
-    """Outcomes and long trajectories of ``sim.replicate(spec, seed)`` for each seed, as the
+    """Outcomes and long trajectories of ``nzsim.replicate(spec, seed)`` for each seed, as the
     ensemble runner stores them."""
     rows, long = [], []
     for i, seed in enumerate(seeds):
-        rep = sim.replicate(spec, seed)
+        rep = nzsim.replicate(spec, seed)
         rows.append({"replication": i, "seed": seed, **({"cell": cell} if cell else {}), **rep.outcomes})
         frame = rep.trajectories.reset_index().melt(id_vars="week", var_name="variable", value_name="value")
         long.append(frame.assign(replication=i, **({"cell": cell} if cell else {})))
@@ -72,14 +72,14 @@ def row(table, outcome, **where):
 
 def test_every_outcome_of_a_real_row_has_a_kind_and_no_kind_is_stale():
     for events in ({}, {"election": None}):  # with and without the election's nullable fields
-        outcomes = sim.replicate(make_spec(context={"voters": 200}, events=events), seed=3).outcomes
+        outcomes = nzsim.replicate(make_spec(context={"voters": 200}, events=events), seed=3).outcomes
         assert set(outcomes) == set(OUTCOME_KINDS)
         assert list(outcomes) == list(OUTCOME_KINDS)  # same order, so summaries read like the row
     assert set(OUTCOME_KINDS.values()) == set(analysis.KINDS)
 
 
 def test_kinds_agree_with_the_stored_column_types():
-    from sim.outcomes import COLUMN_TYPES
+    from nzsim.outcomes import COLUMN_TYPES
 
     assert list(COLUMN_TYPES) == list(OUTCOME_KINDS)
     expected = {"float": "numeric", "float?": "numeric", "int": "numeric", "bool": "binary", "bool?": "binary",
@@ -474,7 +474,7 @@ def test_docstring_examples_run():
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """A plain run and a run with two lever cells, written by the runner."""
-    from sim.ensemble import run_ensemble
+    from nzsim.ensemble import run_ensemble
     from tests.helpers import small_spec
 
     folder = tmp_path_factory.mktemp("runs")
@@ -496,7 +496,7 @@ def test_quantiles_of_a_run_equal_those_of_its_frame(runs, case, batch_rows, mon
     name, args = case
     run = runs[name]
     if batch_rows:
-        monkeypatch.setattr(sim.runfolder, "TRAJECTORY_BATCH_ROWS", batch_rows)
+        monkeypatch.setattr(nzsim.runfolder, "TRAJECTORY_BATCH_ROWS", batch_rows)
         assert len(list(run.iter_trajectories())) > 10
     pd.testing.assert_frame_equal(fan_quantiles(run, **args), fan_quantiles(run.trajectories, **args))
 
@@ -505,13 +505,13 @@ def test_quantiles_of_a_run_equal_those_of_its_frame(runs, case, batch_rows, mon
 @pytest.mark.parametrize("name, by", [("plain", None), ("cells", "cell")])
 def test_rung_shares_of_a_run_equal_those_of_its_frame(runs, name, by, batch_rows, monkeypatch):
     if batch_rows:
-        monkeypatch.setattr(sim.runfolder, "TRAJECTORY_BATCH_ROWS", batch_rows)
+        monkeypatch.setattr(nzsim.runfolder, "TRAJECTORY_BATCH_ROWS", batch_rows)
     run = runs[name]
     pd.testing.assert_frame_equal(rung_probabilities_by_week(run, by=by), rung_probabilities_by_week(run.trajectories, by=by))
 
 
 def test_a_run_read_in_batches_is_the_whole_run(runs, monkeypatch):
-    monkeypatch.setattr(sim.runfolder, "TRAJECTORY_BATCH_ROWS", 500)
+    monkeypatch.setattr(nzsim.runfolder, "TRAJECTORY_BATCH_ROWS", 500)
     run = runs["cells"]
     batches = list(run.iter_trajectories(["stance", "approval"], columns=["cell", "week", "value"]))
     assert all(len(b) <= 500 for b in batches)
@@ -526,7 +526,7 @@ def test_quantiles_of_a_run_say_what_is_wrong_before_reading_it(runs, monkeypatc
     def no_reading(*args, **kwargs):
         raise AssertionError("the rows were read before the arguments were checked")
 
-    monkeypatch.setattr(sim.runfolder.Run, "iter_trajectories", no_reading)
+    monkeypatch.setattr(nzsim.runfolder.Run, "iter_trajectories", no_reading)
     run = runs["plain"]
     with pytest.raises(ValueError, match=r"\['nonsense'\] are not in the trajectories; present: \['stance', "):
         fan_quantiles(run, variables=["stance", "nonsense"])  # present: every variable in the file
@@ -549,8 +549,8 @@ def test_a_missing_group_label_is_a_group_of_its_own_across_batches(runs, tmp_pa
     frame = pd.read_parquet(folder / "trajectories.parquet")
     frame["cell"] = frame["cell"].astype(object).where(frame["replication"] >= 2, None)
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), folder / "trajectories.parquet", row_group_size=700)
-    monkeypatch.setattr(sim.runfolder, "TRAJECTORY_BATCH_ROWS", 300)
-    run = sim.runfolder.Run.open(folder)
+    monkeypatch.setattr(nzsim.runfolder, "TRAJECTORY_BATCH_ROWS", 300)
+    run = nzsim.runfolder.Run.open(folder)
     got = fan_quantiles(run, ["stance"], by="cell")
     assert got["cell"].isna().sum() == got["week"].nunique()  # one group of missing labels
     pd.testing.assert_frame_equal(got, fan_quantiles(run.trajectories, ["stance"], by="cell"))
@@ -565,9 +565,9 @@ def test_a_runs_summary_report_and_comparison_never_hold_its_whole_trajectories(
 
     import pyarrow.parquet as pq
 
-    from sim.ensemble import describe_run
-    from sim.report import write_comparison, write_html_report
-    from sim.runfolder import Run
+    from nzsim.ensemble import describe_run
+    from nzsim.report import write_comparison, write_html_report
+    from nzsim.runfolder import Run
 
     copies = {}
     for name, run in runs.items():

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from sim import app
-from sim.ensemble import InlineExecutor
-from sim.replication import replicate
-from sim.story import event_line
+from nzsim import app
+from nzsim.ensemble import InlineExecutor
+from nzsim.replication import replicate
+from nzsim.story import event_line
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,7 +55,7 @@ def test_replications_of_the_settings_come_back_chunk_by_chunk(make_spec):
     (["dashboard", "--scenarios", "no-such-folder"], "no such folder"),
 ])
 def test_dashboard_mistakes_are_one_line(argv, expected):
-    result = subprocess.run([sys.executable, "-m", "sim", *argv], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    result = subprocess.run([sys.executable, "-m", "nzsim", *argv], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 2
     assert expected in result.stderr and "Traceback" not in result.stderr
 
@@ -63,8 +63,8 @@ def test_dashboard_mistakes_are_one_line(argv, expected):
 def test_a_port_in_use_is_a_usage_error():
     import socket
 
-    from sim.cli import UsageError
-    from sim.teaching_cli import free_port
+    from nzsim.cli import UsageError
+    from nzsim.teaching_cli import free_port
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -75,8 +75,8 @@ def test_a_port_in_use_is_a_usage_error():
 
 def test_the_dashboard_never_downloads_its_browser_files(tmp_path, monkeypatch, capsys):
     """Missing browser files are a one-line error that points to the setup, never a download."""
-    from sim import teaching_cli
-    from sim.cli import main
+    from nzsim import teaching_cli
+    from nzsim.cli import main
 
     monkeypatch.setattr(teaching_cli, "browser_files_folder", lambda: tmp_path / "empty")
     monkeypatch.setattr(teaching_cli, "install_browser_files",
@@ -88,7 +88,7 @@ def test_the_dashboard_never_downloads_its_browser_files(tmp_path, monkeypatch, 
 
 
 def test_setup_checks_and_installs_the_browser_files_through_the_module(tmp_path, monkeypatch):
-    from sim import teaching_cli
+    from nzsim import teaching_cli
 
     monkeypatch.setattr(teaching_cli, "browser_files_folder", lambda: tmp_path / "empty")
     assert teaching_cli._setup(["--browser-files-present"]) == 1
@@ -107,11 +107,11 @@ def test_stopping_the_dashboard_with_a_signal_stops_its_server(stop):
 
     import psutil
 
-    from sim.teaching_cli import missing_browser_packages
+    from nzsim.teaching_cli import missing_browser_packages
 
     if missing_browser_packages():
         pytest.fail("the dashboard's browser files are missing: run bash scripts/setup.sh")
-    command = subprocess.Popen([sys.executable, "-m", "sim", "dashboard", "--port", "0"], cwd=ROOT,
+    command = subprocess.Popen([sys.executable, "-m", "nzsim", "dashboard", "--port", "0"], cwd=ROOT,
                                stdout=subprocess.PIPE, text=True)
     try:
         line = command.stdout.readline()
@@ -136,7 +136,7 @@ def test_stopping_the_server_stops_every_process_it_started():
     they would hold the dashboard command's output open after it ends."""
     import psutil
 
-    from sim.teaching_cli import _stop_group
+    from nzsim.teaching_cli import _stop_group
 
     # a server stand-in that starts a grandchild (as the server starts a pool) and both wait
     script = "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)']); time.sleep(60)"

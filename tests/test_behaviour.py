@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.agents.china import Rung
-from sim.replication import replicate
+from nzsim.agents.china import Rung
+from nzsim.replication import replicate
 from tests.helpers import SUMMIT_WEEK, make_spec
 
 SEEDS = range(150)

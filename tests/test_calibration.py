@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim import calibration as c
-from sim import validation as v
-from sim.cli import main
-from sim.parameters import BY_NAME, DEFAULTS
+from nzsim import calibration as c
+from nzsim import validation as v
+from nzsim.cli import main
+from nzsim.parameters import BY_NAME, DEFAULTS
 from tests.test_validation import ONE  # one fitting target on Madrid 2022
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ CLASS = ROOT / "scenarios" / "classroom"
 
 
 def classroom(*argv, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "sim", "classroom", *map(str, argv)], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "nzsim", "classroom", *map(str, argv)], capture_output=True,
                           text=True, cwd=cwd, timeout=300)
 
 
@@ -117,7 +117,7 @@ def test_yml_files_run_and_files_left_out_are_named_again_at_the_end(tmp_path):
 def test_a_verdict_the_rounded_table_does_not_show_is_starred():
     import pandas as pd
 
-    from sim.teaching_cli import format_classroom
+    from nzsim.teaching_cli import format_classroom
 
     same = {"final_interoperability": 0.7571, "exports_lost_nzd_m": 0.0, "trade_coercion": 0.0,
             "mean_approval": 0.5, "trust_mean": 0.8}

@@ -1,4 +1,4 @@
-"""The ``nzsim`` command on the scenario suite, run as a subprocess (``python -m sim``).
+"""The ``nzsim`` command on the scenario suite, run as a subprocess (``python -m nzsim``).
 
 Each subprocess costs about a second, so the cases are grouped: one ``check`` over every valid
 file, one over every invalid case. Every user mistake must end in exit status 2 with exactly
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.scenario import load, loads
+from nzsim.scenario import load, loads
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = Path("tests/scenarios")  # relative to ROOT, where the commands run
@@ -39,7 +39,7 @@ INVALID_FILE = CASES / "invalid" / "unknown_signal_key.yaml"
 
 def nzsim(*args) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "sim", *map(str, args)],
+        [sys.executable, "-m", "nzsim", *map(str, args)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -1,4 +1,4 @@
-"""``nzsim compare`` and ``nzsim report``, and the figures of several runs (sim/plotting.py)."""
+"""``nzsim compare`` and ``nzsim report``, and the figures of several runs (nzsim/plotting.py)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-import sim
-from sim import analysis, plotting
-from sim.cli import main
+import nzsim
+from nzsim import analysis, plotting
+from nzsim.cli import main
 from tests.helpers import small_spec
-from sim import report
+from nzsim import report
 from tests.test_plotting import PNG_MAGIC, assert_complete, assert_labelled, assert_png, saved_figures
 
 
@@ -29,10 +29,10 @@ def runs(tmp_path_factory):
     levers = small_spec(name="levers", levers={"events.vilnius.signals.china_language": ["passing", "strong"]})
     nested = small_spec(name="nested", uncertainties={"election.approval_weight": {"dist": "uniform", "low": 0, "high": 0.5}})
     made = {
-        name: sim.run_ensemble(spec, reps=24, seed=3, workers=1, out=root / name, describe=False)
+        name: nzsim.run_ensemble(spec, reps=24, seed=3, workers=1, out=root / name, describe=False)
         for name, spec in {"passing": base, "strong": strong, "away": away, "levers": levers}.items()
     }
-    made["nested"] = sim.run_ensemble(nested, seed=3, workers=1, out=root / "nested", design="nested",
+    made["nested"] = nzsim.run_ensemble(nested, seed=3, workers=1, out=root / "nested", design="nested",
                                       param_draws=4, seeds_per_draw=4, describe=False)
     return made
 
@@ -188,7 +188,7 @@ def test_report_default_path_nested_design_and_cells(runs, capsys, monkeypatch):
 def test_report_of_a_nested_run_without_an_election(tmp_path, capsys):
     spec = small_spec(name="no-election", events={"election": None},
                       uncertainties={"china.grievance_half_life_weeks": {"dist": "uniform", "low": 4, "high": 12}})
-    run = sim.run_ensemble(spec, seed=2, workers=1, out=tmp_path / "run", design="nested", param_draws=3,
+    run = nzsim.run_ensemble(spec, seed=2, workers=1, out=tmp_path / "run", design="nested", param_draws=3,
                            seeds_per_draw=2, describe=False)
     assert main(["report", str(run.path)]) == 0
     page = (run.path / "report.html").read_text()
@@ -198,7 +198,7 @@ def test_report_of_a_nested_run_without_an_election(tmp_path, capsys):
 
 
 def test_report_warns_when_the_code_no_longer_reproduces_the_run(runs, tmp_path):
-    from sim import report
+    from nzsim import report
 
     typical = analysis.typical_replication(runs["passing"].outcomes).copy()
     typical["final_stance"] = typical["final_stance"] + 0.5  # as if another code version made it
@@ -363,12 +363,12 @@ def test_comparison_panel_says_when_there_is_nothing_to_compare():
 
 
 def test_the_retold_story_is_the_story_nzsim_story_tells(runs):
-    from sim import report
+    from nzsim import report
 
     row = analysis.typical_replication(runs["strong"].outcomes)
     story, same = report.retell(runs["strong"], row)
     spec = small_spec(name="strong", events={"vilnius": {"signals": {"china_language": "strong"}}})
-    assert same and story == sim.tell(spec, sim.replicate(spec, int(row["seed"])))
+    assert same and story == nzsim.tell(spec, nzsim.replicate(spec, int(row["seed"])))
 
 
 # --------------------------------------------------------------------------------------

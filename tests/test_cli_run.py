@@ -1,4 +1,4 @@
-"""``nzsim run`` (issue 3), as a user runs it: ``python -m sim run ...`` in a subprocess.
+"""``nzsim run`` (issue 3), as a user runs it: ``python -m nzsim run ...`` in a subprocess.
 
 A subprocess costs about a second, so the scenarios are tiny (300 voters, 20 weeks) and most
 runs skip the figures (``--no-figures``) and the progress bar (``--no-progress``). Every user
@@ -19,12 +19,12 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-import sim.ensemble
-import sim.model
-from sim import cli
-from sim.ensemble import EnsembleError, replication_seed, run_ensemble
-from sim.runfolder import Run, RunFolderError
-from sim.scenario import merge
+import nzsim.ensemble
+import nzsim.model
+from nzsim import cli
+from nzsim.ensemble import EnsembleError, replication_seed, run_ensemble
+from nzsim.runfolder import Run, RunFolderError
+from nzsim.scenario import merge
 from tests.helpers import make_spec
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +37,7 @@ def small_spec(**overrides):
 
 
 def nzsim(*args, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "nzsim", *map(str, args)], cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout)
 
 
@@ -65,14 +65,14 @@ def failing_at(root_seed: int, replication: int):
     """Replace the runner's model with one that raises for one replication (inline runs only)."""
     bad_seed = replication_seed(root_seed, replication)
 
-    class Failing(sim.model.NZModel):
+    class Failing(nzsim.model.NZModel):
         def __init__(self, spec, seed=0, params=None):
             if seed == bad_seed:
                 raise RuntimeError("the model blew up")
             super().__init__(spec, seed=seed, params=params)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sim.model, "NZModel", Failing)  # run_chunk imports it when it runs
+        mp.setattr(nzsim.model, "NZModel", Failing)  # run_chunk imports it when it runs
         yield
 
 
@@ -123,8 +123,8 @@ def test_a_small_run_prints_a_summary_and_writes_the_folder(scenarios, tmp_path)
 
 
 def test_a_run_with_figures_writes_the_summary_and_figures(scenarios, tmp_path):
-    pytest.importorskip("sim.plotting")
-    pytest.importorskip("sim.analysis")
+    pytest.importorskip("nzsim.plotting")
+    pytest.importorskip("nzsim.analysis")
     out = tmp_path / "run"
     result = nzsim("run", scenarios["main"], "--reps", 20, "--seed", 2, "--workers", 1, "--out", out,
                    "--no-progress")

@@ -1,4 +1,4 @@
-"""Comparing runs (sim/analysis.py): compare, tradeoff_frontier, variance_split, ladder,
+"""Comparing runs (nzsim/analysis.py): compare, tradeoff_frontier, variance_split, ladder,
 typical_replication and load_run, each on tiny frames worked by hand, then on real runs."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import sim
-from sim import analysis
-from sim.analysis import (
+import nzsim
+from nzsim import analysis
+from nzsim.analysis import (
     COMPARE_COLUMNS,
     VARIANCE_COLUMNS,
     compare,
@@ -22,7 +22,7 @@ from sim.analysis import (
     typical_replication,
     variance_split,
 )
-from sim.runfolder import RunFolderError
+from nzsim.runfolder import RunFolderError
 from tests.helpers import small_spec
 
 
@@ -391,11 +391,11 @@ def runs(tmp_path_factory):
     uncertain = small_spec(uncertainties={"election.approval_weight": {"dist": "uniform", "low": 0.0, "high": 0.5}})
     narrow = small_spec(uncertainties={"election.approval_weight": {"dist": "uniform", "low": 0.0399, "high": 0.0401}})
     return {
-        "base": sim.run_ensemble(base, reps=30, seed=7, workers=1, out=root / "base", describe=False),
-        "strong": sim.run_ensemble(strong, reps=30, seed=7, workers=1, out=root / "strong", describe=False),
-        "nested": sim.run_ensemble(uncertain, seed=7, workers=1, out=root / "nested", design="nested",
+        "base": nzsim.run_ensemble(base, reps=30, seed=7, workers=1, out=root / "base", describe=False),
+        "strong": nzsim.run_ensemble(strong, reps=30, seed=7, workers=1, out=root / "strong", describe=False),
+        "nested": nzsim.run_ensemble(uncertain, seed=7, workers=1, out=root / "nested", design="nested",
                                    param_draws=6, seeds_per_draw=5, describe=False),
-        "fixed": sim.run_ensemble(narrow, seed=7, workers=1, out=root / "fixed", design="nested",
+        "fixed": nzsim.run_ensemble(narrow, seed=7, workers=1, out=root / "fixed", design="nested",
                                   param_draws=6, seeds_per_draw=5, describe=False),
     }
 

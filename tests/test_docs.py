@@ -19,11 +19,11 @@ import mesa
 import pytest
 from pydantic import BaseModel
 
-import sim
-import sim.agents
-from sim import outcomes, parameters, scenario, signals
-from sim.agents import china as china_module
-from sim.model import REPORTERS, NZModel
+import nzsim
+import nzsim.agents
+from nzsim import outcomes, parameters, scenario, signals
+from nzsim.agents import china as china_module
+from nzsim.model import REPORTERS, NZModel
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -249,7 +249,7 @@ def outcome_columns() -> list[str]:
             "context": {"governing_bloc": "labour", "china_export_share": 0.27, "goods_exports_nzd_bn": 70.4, "voters": 200},
         }
     )
-    return list(sim.replicate(spec, seed=0).outcomes)
+    return list(nzsim.replicate(spec, seed=0).outcomes)
 
 
 def _table_rows(text: str) -> str:
@@ -273,9 +273,9 @@ def test_every_agent_class_is_described():
     text = read("model.md")
     entities = section(text, "2. Entities, state variables and scales")
     titles = [t for _, t, _ in headings(section(text, "Submodels"))]
-    for name in sim.agents.__all__:
+    for name in nzsim.agents.__all__:
         assert f"`{name}`" in text, f"{name} is not in docs/model.md"
-        obj = getattr(sim.agents, name)
+        obj = getattr(nzsim.agents, name)
         if inspect.isclass(obj) and issubclass(obj, mesa.Agent):
             assert f"`{name}`" in entities, f"agent {name} has no entry under Entities"
             assert any(f"`{name}`" in t for t in titles), f"agent {name} has no Submodels section"
@@ -362,7 +362,7 @@ def _self_calls(func) -> list[str]:
 
 @pytest.mark.parametrize(
     "func",
-    [NZModel.step, sim.agents.Government.step, sim.agents.China.step, sim.agents.Exporters.step, sim.agents.Public.step],
+    [NZModel.step, nzsim.agents.Government.step, nzsim.agents.China.step, nzsim.agents.Exporters.step, nzsim.agents.Public.step],
     ids=lambda f: f.__qualname__,
 )
 def test_process_overview_lists_the_schedule_in_code_order(func):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-import sim
-from sim import analysis, plotting, report
+import nzsim
+from nzsim import analysis, plotting, report
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "analysis.md").read_text()
@@ -35,8 +35,8 @@ def test_every_figure_is_in_the_figures_table(name):
 def test_every_file_compare_writes_is_listed(tmp_path):
     from tests.helpers import small_spec
 
-    a = sim.run_ensemble(small_spec(name="a"), reps=6, seed=1, workers=1, out=tmp_path / "a", describe=False)
-    b = sim.run_ensemble(small_spec(name="b", events={"election": None}), reps=6, seed=1, workers=1,
+    a = nzsim.run_ensemble(small_spec(name="a"), reps=6, seed=1, workers=1, out=tmp_path / "a", describe=False)
+    b = nzsim.run_ensemble(small_spec(name="b", events={"election": None}), reps=6, seed=1, workers=1,
                          out=tmp_path / "b", describe=False)
     out = tmp_path / "cmp"
     report.write_comparison({"a": a, "b": b}, out, resamples=100)
@@ -56,7 +56,7 @@ def test_the_readme_python_example_runs(tmp_path, monkeypatch):
 
     for i, path in enumerate(paths):
         spec = small_spec(name=Path(path).name, events={"vilnius": {"signals": {"attendance": ["leader", "none"][i % 2]}}})
-        sim.run_ensemble(spec, reps=8, seed=0, workers=1, out=tmp_path / path, describe=False)
+        nzsim.run_ensemble(spec, reps=8, seed=0, workers=1, out=tmp_path / path, describe=False)
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
     exec(compile(blocks[0], "README.md", "exec"), namespace)

@@ -2,7 +2,7 @@
 
 Every run here is small (300 voters, 20 weeks, a few dozen replications) and written to a
 temporary folder. ``describe=False`` everywhere: the summary table and figures are the business
-of sim.analysis and sim.plotting, tested elsewhere (and once from the command line).
+of nzsim.analysis and nzsim.plotting, tested elsewhere (and once from the command line).
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-import sim
-from sim import runfolder
-from sim.ensemble import (
+import nzsim
+from nzsim import runfolder
+from nzsim.ensemble import (
     Design,
     InlineExecutor,
     chunk_bounds,
@@ -35,9 +35,9 @@ from sim.ensemble import (
     replication_seed,
     run_ensemble,
 )
-from sim.outcomes import COLUMN_TYPES
-from sim.runfolder import Run
-from sim.scenario import ScenarioError, load
+from nzsim.outcomes import COLUMN_TYPES
+from nzsim.runfolder import Run
+from nzsim.scenario import ScenarioError, load
 from tests.helpers import assert_same_frames, small_spec
 from tests.helpers import run_frames as frames
 
@@ -98,11 +98,11 @@ def test_stored_seeds_are_the_replication_seeds(reference):
 
 @pytest.mark.parametrize("i", range(30))
 def test_replicate_with_the_stored_seed_retells_the_replication(reference, i):
-    """``sim.replicate(spec, seed)`` reproduces replication i's row, trajectories and events: the
+    """``nzsim.replicate(spec, seed)`` reproduces replication i's row, trajectories and events: the
     outcomes a chunk computes for all its replications at once are those of each one alone."""
     spec = small_spec(uncertainties=UNCERTAIN)
     row = reference.outcomes.set_index("replication").loc[i]
-    rep = sim.replicate(spec, seed=int(row["seed"]))
+    rep = nzsim.replicate(spec, seed=int(row["seed"]))
     for name, value in rep.outcomes.items():
         if value is None:
             assert pd.isna(row[name]), name
@@ -135,7 +135,7 @@ def test_the_reference_run_varies_in_what_the_outcome_columns_compute(reference)
 def test_a_chunk_with_coercion_computes_each_replications_outcomes_as_alone():
     """Australia 2020, where trade measures come in most runs but not all: every outcome of a chunk,
     computed for all its replications at once, equals the replication's own outcome row."""
-    from sim.ensemble import ChunkTask, cells, run_chunk
+    from nzsim.ensemble import ChunkTask, cells, run_chunk
 
     spec = load(Path(__file__).resolve().parent.parent / "scenarios" / "australia-2020.yaml")
     cell = cells(spec)[0]
@@ -145,14 +145,14 @@ def test_a_chunk_with_coercion_computes_each_replications_outcomes_as_alone():
     assert {r["trade_coercion"] for r in rows} == {True, False}
     assert len({r["china_max_rung"] for r in rows}) > 1 and len({r["coercion_weeks"] for r in rows}) > 2
     for row in rows:
-        alone = sim.replicate(spec, seed=row["seed"]).outcomes
+        alone = nzsim.replicate(spec, seed=row["seed"]).outcomes
         assert {k: row[k] for k in alone} == alone, row["replication"]
 
 
 def test_outcomes_that_cannot_be_computed_name_their_replication(monkeypatch):
     """A chunk's outcomes are computed at once; when that fails the chunk finds the replication
     whose outcomes fail on its own and reports it with its seed, as for a failing model."""
-    from sim import ensemble
+    from nzsim import ensemble
 
     def chunk_fails(*args, **kwargs):
         raise ValueError("no rung 9")
@@ -198,7 +198,7 @@ def test_process_pool_gives_the_same_frames(reference, tmp_path):
 
 def test_a_given_pool_does_all_the_computing(reference, tmp_path):
     spec = small_spec(uncertainties=UNCERTAIN)
-    pool = sim.ensemble.process_pool(2)
+    pool = nzsim.ensemble.process_pool(2)
     try:
         run = run_ensemble(spec, 30, seed=21, executor=pool, chunk_size=5, out=tmp_path / "run", describe=False)
     finally:
@@ -336,7 +336,7 @@ def test_nested_design_lays_out_k_draws_by_m_seeds(tmp_path):
     # A nested replication is retold by its seed and its draw's parameters.
     row = out.iloc[6]
     sampled = {k: row[f"param.{k}"] for k in UNCERTAIN}
-    rep = sim.replicate(spec, seed=int(row["seed"]), params=sampled)
+    rep = nzsim.replicate(spec, seed=int(row["seed"]), params=sampled)
     assert rep.outcomes["final_stance"] == row["final_stance"]
     assert rep.outcomes["final_approval"] == row["final_approval"]
 
@@ -449,7 +449,7 @@ def test_a_two_worker_run_leaves_the_start_method_alone(tmp_path):
     script = f"""
         import json, multiprocessing
         before = multiprocessing.get_start_method(allow_none=True)
-        from sim.ensemble import run_ensemble
+        from nzsim.ensemble import run_ensemble
         from tests.helpers import make_spec
         spec = make_spec(context={{"voters": 300}}, horizon_weeks=20)
         run_ensemble(spec, 10, seed=1, workers=2, chunk_size=5, out={str(tmp_path / "run")!r}, describe=False)
@@ -471,16 +471,16 @@ def test_the_caller_of_a_run_on_a_given_executor_never_loads_the_model(tmp_path)
     runfolder.write_chunk(chunked, 0, 0, {name: pa.table({"x": [1, 2]}) for name in runfolder.TABLES})
     script = f"""
         import json, sys
-        from sim.ensemble import process_pool, run_ensemble
+        from nzsim.ensemble import process_pool, run_ensemble
         pool = process_pool(2)
         run = run_ensemble({str(scenario)!r}, 10, seed=1, executor=pool, chunk_size=5, out={str(tmp_path / "run")!r},
                            describe=False)
         pool.shutdown()
         # a chunk finished out of order is appended later, read back from its files (always so on --resume)
         from pathlib import Path
-        from sim import runfolder
+        from nzsim import runfolder
         runfolder.Consolidator(Path({str(chunked)!r}), [(0, 0)]).advance({{(0, 0)}})
-        loaded = sorted(m for m in ("mesa", "sim.model", "sim.agents", "sim.replication", "pandas") if m in sys.modules)
+        loaded = sorted(m for m in ("mesa", "nzsim.model", "nzsim.agents", "nzsim.replication", "pandas") if m in sys.modules)
         print(json.dumps([loaded, run.manifest["versions"]["mesa"], len(run.outcomes)]))
     """
     loaded, mesa_version, rows = json.loads(run_python(script).stdout.strip().splitlines()[-1])
@@ -494,23 +494,23 @@ def test_the_caller_of_a_run_on_a_given_executor_never_loads_the_model(tmp_path)
 def test_import_sim_is_light_and_its_names_and_submodules_load_on_use():
     script = """
         import json, sys
-        import sim
-        light = "mesa" not in sys.modules and "sim.model" not in sys.modules
-        analysis = sim.analysis.compare.__module__  # a submodule, after a plain `import sim`
+        import nzsim
+        light = "mesa" not in sys.modules and "nzsim.model" not in sys.modules
+        analysis = nzsim.analysis.compare.__module__  # a submodule, after a plain `import nzsim`
         still_light = "mesa" not in sys.modules
-        model = sim.NZModel.__module__  # a public name: loads the model now
+        model = nzsim.NZModel.__module__  # a public name: loads the model now
         try:
-            sim.no_such_thing
+            nzsim.no_such_thing
             missing = None
         except AttributeError as err:
             missing = str(err)
-        print(json.dumps([light, analysis, still_light, model, "mesa" in sys.modules, missing, sorted(sim.__all__)]))
+        print(json.dumps([light, analysis, still_light, model, "mesa" in sys.modules, missing, sorted(nzsim.__all__)]))
     """
     light, analysis, still_light, model, mesa_loaded, missing, names = json.loads(
         run_python(script).stdout.strip().splitlines()[-1])
     assert light and still_light
-    assert analysis == "sim.analysis" and model == "sim.model" and mesa_loaded
-    assert missing == "module 'sim' has no attribute 'no_such_thing'"
+    assert analysis == "nzsim.analysis" and model == "nzsim.model" and mesa_loaded
+    assert missing == "module 'nzsim' has no attribute 'no_such_thing'"
     assert names == sorted(["Design", "NZModel", "Replication", "Run", "Scenario", "ScenarioError", "__version__",
                             "load", "replicate", "run_ensemble", "tell"])
 
@@ -528,7 +528,7 @@ def test_importing_the_runner_configures_no_logging():
             configured = {n: s for n, s in loggers.items() if s[0] or s[1] or not s[2] or s[3]}
             return [logging.root.level, [repr(h) for h in logging.root.handlers], configured]
         before = state()
-        import sim.ensemble, sim.runfolder, sim.cli
+        import nzsim.ensemble, nzsim.runfolder, nzsim.cli
         print(json.dumps([before, state()]))
     """
     before, after = json.loads(run_python(script).stdout.strip().splitlines()[-1])

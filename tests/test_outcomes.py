@@ -1,4 +1,4 @@
-"""Outcome metrics (sim/outcomes.py): each pure function on tiny hand-made inputs, and the
+"""Outcome metrics (nzsim/outcomes.py): each pure function on tiny hand-made inputs, and the
 outcome row on a hand-made four-week trajectory. Every expected value is worked by hand in a
 comment; nothing here runs the model."""
 
@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim import outcomes as oc
-from sim.agents.china import Rung
+from nzsim import outcomes as oc
+from nzsim.agents.china import Rung
 
 # --------------------------------------------------------------------------------------
 # The small functions

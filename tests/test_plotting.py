@@ -1,4 +1,4 @@
-"""Figures (sim/plotting.py): each built from a few real replications, written to a PNG, and
+"""Figures (nzsim/plotting.py): each built from a few real replications, written to a PNG, and
 checked for a title and labelled axes; and importing or drawing changes no global matplotlib
 state."""
 
@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-import sim
-from sim import analysis, plotting
+import nzsim
+from nzsim import analysis, plotting
 from tests.helpers import START, make_spec
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -24,10 +24,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def ensemble_frames(spec, seeds, cell):
-    """Outcomes and long trajectories of ``sim.replicate(spec, seed)``, as the runner stores them."""
+    """Outcomes and long trajectories of ``nzsim.replicate(spec, seed)``, as the runner stores them."""
     rows, long = [], []
     for seed in seeds:
-        rep = sim.replicate(spec, seed)
+        rep = nzsim.replicate(spec, seed)
         rows.append({"replication": seed, "seed": seed, "cell": cell, **rep.outcomes})
         frame = rep.trajectories.reset_index().melt(id_vars="week", var_name="variable", value_name="value")
         long.append(frame.assign(replication=seed, cell=cell))
@@ -171,7 +171,7 @@ def test_fan_charts_from_quantiles_with_dates(frames, tmp_path):
 @pytest.mark.parametrize("levers", [None, {"events.vilnius.signals.china_language": ["none", "strong"]}])
 def test_fan_charts_and_ladder_from_a_run_folder_match_those_from_its_frame(levers, tmp_path):
     """Given a run, the figures read its trajectories in batches; they must show what the frame shows."""
-    from sim.ensemble import run_ensemble
+    from nzsim.ensemble import run_ensemble
     from tests.helpers import small_spec
 
     spec = small_spec(levers=levers) if levers else small_spec()
@@ -213,7 +213,7 @@ def test_fan_charts_by_cell_and_errors(frames, tmp_path):
 
 
 def test_every_reporter_has_a_label():
-    from sim.model import REPORTERS
+    from nzsim.model import REPORTERS
 
     assert set(REPORTERS) <= set(plotting.VARIABLE_LABELS)
     assert set(plotting.DEFAULT_OUTCOMES) <= set(plotting.OUTCOME_LABELS)
@@ -314,14 +314,14 @@ def snapshot():
 raw_before = matplotlib.get_backend(auto_select=False)
 params_before = snapshot()
 import pandas as pd
-import sim
-from sim import plotting
+import nzsim
+from nzsim import plotting
 from tests.helpers import make_spec
 imported = {"raw_backend": matplotlib.get_backend(auto_select=False) == raw_before,
             "rcParams": snapshot() == params_before,
             "no_pyplot": "matplotlib.pyplot" not in sys.modules}
 
-rep = sim.replicate(make_spec(context={"voters": 200}), 1)
+rep = nzsim.replicate(make_spec(context={"voters": 200}), 1)
 long = rep.trajectories.reset_index().melt(id_vars="week", var_name="variable", value_name="value").assign(replication=0)
 outcomes = pd.DataFrame([{"replication": 0, **rep.outcomes}])
 with tempfile.TemporaryDirectory() as folder:

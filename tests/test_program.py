@@ -1,4 +1,4 @@
-"""The nzsim program's own process set-up (sim/program.py), which the library never does."""
+"""The nzsim program's own process set-up (nzsim/program.py), which the library never does."""
 
 from __future__ import annotations
 
@@ -22,11 +22,11 @@ def run_python(script: str, env: dict[str, str] | None = None) -> dict:
 
 PROGRAM = """
     import json, sys
-    import sim.program
+    import nzsim.program
     loaded_early = "pyarrow" in sys.modules
     sys.argv = ["nzsim", "parameters"]
     sys.stdout = open("/dev/null", "w")
-    code = sim.program.main()
+    code = nzsim.program.main()
     import pyarrow as pa
     sys.stdout = sys.__stdout__
     print(json.dumps({"code": code, "loaded_early": loaded_early, "pool": pa.default_memory_pool().backend_name}))
@@ -45,9 +45,9 @@ def test_a_pool_the_user_chose_is_kept():
 def test_the_library_leaves_the_allocator_alone():
     got = run_python("""
         import json, sys
-        import sim, sim.cli
+        import nzsim, nzsim.cli
         sys.stdout = open("/dev/null", "w")
-        code = sim.cli.main(["parameters"])  # the CLI function, called as a library would
+        code = nzsim.cli.main(["parameters"])  # the CLI function, called as a library would
         import pyarrow as pa
         sys.stdout = sys.__stdout__
         print(json.dumps({"code": code, "pool": pa.default_memory_pool().backend_name}))

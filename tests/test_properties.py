@@ -1,7 +1,7 @@
 """Invariants of whole replications over scenarios drawn by hypothesis (tests/strategies.py).
 
 Each property runs at most 40 small scenarios (200-500 voters, 8-30 weeks) and checks the
-trajectories frame, outcome row and event log that ``sim.replicate`` returns.
+trajectories frame, outcome row and event log that ``nzsim.replicate`` returns.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 
-import sim
-from sim.model import replication_parameters
-from sim.parameters import PARTNERS
+import nzsim
+from nzsim.model import replication_parameters
+from nzsim.parameters import PARTNERS
 from tests.helpers import make_spec
 from tests.strategies import scenarios, seeds
 
@@ -53,7 +53,7 @@ def outside(frame: pd.DataFrame, column: str, ok: pd.Series) -> str:
 @PROPERTY
 @given(spec=scenarios(), seed=seeds())
 def test_every_state_variable_stays_within_its_bounds_every_week(spec, seed):
-    rep = sim.replicate(spec, seed=seed)
+    rep = nzsim.replicate(spec, seed=seed)
     f = rep.trajectories
     assert list(f.index) == list(range(spec.horizon_weeks + 1))  # week 0 and every week after
     assert not f.isna().any().any()
@@ -100,7 +100,7 @@ DOUBLE_BAN = make_spec(
 @example(spec=DOUBLE_BAN, seed=0)
 @given(spec=scenarios(coercion=True), seed=seeds())
 def test_weekly_exports_lost_never_exceed_a_normal_week(spec, seed):
-    rep = sim.replicate(spec, seed=seed)
+    rep = nzsim.replicate(spec, seed=seed)
     lost = rep.trajectories["exports_lost_week_nzd_m"]
     ceiling = loss_ceiling(spec, seed, rep)
     assert (lost >= 0).all()
@@ -110,8 +110,8 @@ def test_weekly_exports_lost_never_exceed_a_normal_week(spec, seed):
 @settings(PROPERTY, max_examples=25)
 @given(spec=scenarios(), seed=seeds())
 def test_the_same_seed_gives_the_same_row_trajectories_and_event_log(spec, seed):
-    first = sim.replicate(spec, seed=seed)
-    second = sim.replicate(spec, seed=seed)
+    first = nzsim.replicate(spec, seed=seed)
+    second = nzsim.replicate(spec, seed=seed)
     assert first.outcomes == second.outcomes
     pd.testing.assert_frame_equal(first.trajectories, second.trajectories, check_exact=True)
     assert first.entries == second.entries
@@ -120,7 +120,7 @@ def test_the_same_seed_gives_the_same_row_trajectories_and_event_log(spec, seed)
 
 
 def reference_keys() -> list[str]:
-    return list(sim.replicate(make_spec(horizon_weeks=8, events={"election": None}), seed=0).outcomes)
+    return list(nzsim.replicate(make_spec(horizon_weeks=8, events={"election": None}), seed=0).outcomes)
 
 
 REFERENCE_KEYS = reference_keys()
@@ -134,7 +134,7 @@ def test_reference_keys_hold_the_documented_outcomes():
 @PROPERTY
 @given(spec=scenarios(), seed=seeds())
 def test_outcome_row_has_the_same_keys_and_consistent_flags(spec, seed):
-    rep = sim.replicate(spec, seed=seed)
+    rep = nzsim.replicate(spec, seed=seed)
     row = rep.outcomes
     assert list(row) == REFERENCE_KEYS
     has_election = any(e.kind == "election" for e in spec.events.values())
@@ -157,7 +157,7 @@ def test_outcome_row_has_the_same_keys_and_consistent_flags(spec, seed):
 @PROPERTY
 @given(spec=scenarios(coercion=True), seed=seeds())
 def test_exports_lost_is_the_sum_of_the_weekly_column(spec, seed):
-    rep = sim.replicate(spec, seed=seed)
+    rep = nzsim.replicate(spec, seed=seed)
     weekly = rep.trajectories["exports_lost_week_nzd_m"].to_numpy()
     assert rep.outcomes["exports_lost_nzd_m"] == pytest.approx(float(np.sum(weekly)), rel=1e-12, abs=1e-12)
     assert rep.outcomes["coercion_weeks"] == int(np.sum(rep.trajectories["china_rung"].to_numpy() >= 4))

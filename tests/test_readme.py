@@ -60,7 +60,7 @@ def workdir(tmp_path_factory):
 def test_every_nzsim_line_in_the_readme_works(line, workdir):
     argv = shlex.split(line)
     assert argv[0] == ".venv/bin/nzsim"
-    result = subprocess.run([sys.executable, "-m", "sim", *argv[1:], *(["--no-progress"] if argv[1] == "run" else [])],
+    result = subprocess.run([sys.executable, "-m", "nzsim", *argv[1:], *(["--no-progress"] if argv[1] == "run" else [])],
                             capture_output=True, text=True, timeout=600, cwd=workdir)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr

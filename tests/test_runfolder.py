@@ -1,7 +1,7 @@
 """Run folders (issue 3): what a finished run leaves on disk, never overwriting, streaming, resuming.
 
 The SIGKILL test runs ``nzsim run`` in a subprocess and kills it once some chunks are on disk;
-the failure tests replace the model in ``sim.ensemble`` (so they run inline, ``workers=1``:
+the failure tests replace the model in ``nzsim.ensemble`` (so they run inline, ``workers=1``:
 a monkeypatch does not reach worker processes).
 """
 
@@ -25,11 +25,11 @@ import pyarrow.parquet as pq
 import pytest
 from pandas.testing import assert_frame_equal
 
-import sim
-import sim.ensemble
-import sim.model
-from sim import runfolder
-from sim.ensemble import (
+import nzsim
+import nzsim.ensemble
+import nzsim.model
+from nzsim import runfolder
+from nzsim.ensemble import (
     EnsembleError,
     InlineExecutor,
     chunk_bounds,
@@ -37,9 +37,9 @@ from sim.ensemble import (
     replication_seed,
     run_ensemble,
 )
-from sim.model import REPORTERS
-from sim.outcomes import COLUMN_TYPES
-from sim.runfolder import Run, RunFolderError, finished_chunks
+from nzsim.model import REPORTERS
+from nzsim.outcomes import COLUMN_TYPES
+from nzsim.runfolder import Run, RunFolderError, finished_chunks
 from tests.helpers import SMALL_HORIZON as HORIZON
 from tests.helpers import assert_same_frames, make_spec, small_spec
 
@@ -62,7 +62,7 @@ def failing_at(root_seed: int, replication: int):
     bad_seed = replication_seed(root_seed, replication)
     built: list[int] = []
 
-    class Failing(sim.model.NZModel):
+    class Failing(nzsim.model.NZModel):
         def __init__(self, spec, seed=0, params=None):
             if seed == bad_seed:
                 raise RuntimeError("the model blew up")
@@ -70,7 +70,7 @@ def failing_at(root_seed: int, replication: int):
             super().__init__(spec, seed=seed, params=params)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sim.model, "NZModel", Failing)  # run_chunk imports it when it runs
+        mp.setattr(nzsim.model, "NZModel", Failing)  # run_chunk imports it when it runs
         yield built
 
 
@@ -110,7 +110,7 @@ def test_manifest_records_scenario_seeds_design_versions_and_timings(complete, s
     assert m["replications"] == REPS
     assert m["design"]["kind"] == "monte_carlo" and m["design"]["replications"] == REPS
     versions = m["versions"]
-    assert versions["nzsim"] == sim.__version__
+    assert versions["nzsim"] == nzsim.__version__
     assert versions["python"] == platform.python_version()
     assert versions["mesa"] == mesa.__version__
     assert "git_commit" in versions
@@ -394,14 +394,14 @@ def test_with_one_worker_a_chunk_computes_while_only_the_last_one_is_being_writt
     seen: dict[int, set] = {}
     watched = {replication_seed(SEED, i): i for i in (5, 10, 15)}  # the first replication of chunks 1-3
 
-    class Watching(sim.model.NZModel):
+    class Watching(nzsim.model.NZModel):
         def __init__(self, spec, seed=0, params=None):
             if seed in watched:
                 seen[watched[seed]] = finished_chunks(out)
             super().__init__(spec, seed=seed, params=params)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sim.model, "NZModel", Watching)
+        mp.setattr(nzsim.model, "NZModel", Watching)
         run_ensemble(spec, 20, seed=SEED, workers=1, chunk_size=5, out=out, describe=False)
     assert set(seen) == {5, 10, 15}
     for first, on_disk in seen.items():
@@ -418,7 +418,7 @@ def test_with_one_worker_the_next_chunk_computes_while_the_last_is_written(spec,
     out = tmp_path / "run"
     started = threading.Event()
     overlapped: list[bool] = []
-    write_chunk = sim.runfolder.write_chunk
+    write_chunk = nzsim.runfolder.write_chunk
     first_of_chunk_1 = replication_seed(SEED, 5)
 
     def held(folder, cell, index, tables):
@@ -426,15 +426,15 @@ def test_with_one_worker_the_next_chunk_computes_while_the_last_is_written(spec,
             overlapped.append(started.wait(timeout=20))
         write_chunk(folder, cell, index, tables)
 
-    class Watching(sim.model.NZModel):
+    class Watching(nzsim.model.NZModel):
         def __init__(self, spec, seed=0, params=None):
             if seed == first_of_chunk_1:
                 started.set()
             super().__init__(spec, seed=seed, params=params)
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sim.model, "NZModel", Watching)
-        mp.setattr(sim.runfolder, "write_chunk", held)
+        mp.setattr(nzsim.model, "NZModel", Watching)
+        mp.setattr(nzsim.runfolder, "write_chunk", held)
         run_ensemble(spec, 10, seed=SEED, workers=1, chunk_size=5, out=out, describe=False)
     assert overlapped == [True]
 
@@ -466,7 +466,7 @@ def test_resume_clears_the_debris_of_a_write_killed_part_way(spec, tmp_path):
 
 
 def nzsim(*args, timeout=120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *map(str, args)], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "nzsim", *map(str, args)], cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout)
 
 
@@ -478,7 +478,7 @@ def test_a_run_killed_with_sigkill_resumes_to_the_same_results(tmp_path):
     scenario.write_text(spec.to_yaml())
     out = tmp_path / "killed"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sim", "run", str(scenario), "--seed", "13", "--workers", "1", "--chunk-size", "5",
+        [sys.executable, "-m", "nzsim", "run", str(scenario), "--seed", "13", "--workers", "1", "--chunk-size", "5",
          "--out", str(out), "--no-figures", "--no-progress"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
@@ -541,7 +541,7 @@ def test_a_run_in_progress_holds_its_folder(spec, tmp_path):
 def _write_chunks(folder: Path, keys) -> dict:
     import pyarrow as pa
 
-    from sim import runfolder
+    from nzsim import runfolder
 
     (folder / "chunks").mkdir(parents=True, exist_ok=True)
     tables = {}
@@ -553,7 +553,7 @@ def _write_chunks(folder: Path, keys) -> dict:
 
 
 def test_consolidator_appends_in_chunk_order_whatever_order_chunks_finish(tmp_path):
-    from sim import runfolder
+    from nzsim import runfolder
 
     keys = [(0, 0), (0, 1), (0, 2), (1, 0)]
     tables = _write_chunks(tmp_path, keys)
@@ -573,7 +573,7 @@ def test_consolidator_appends_in_chunk_order_whatever_order_chunks_finish(tmp_pa
 
 
 def test_consolidator_refuses_to_finish_early_and_abort_leaves_only_chunks(tmp_path):
-    from sim import runfolder
+    from nzsim import runfolder
 
     keys = [(0, 0), (0, 1)]
     _write_chunks(tmp_path, keys)
@@ -588,7 +588,7 @@ def test_consolidator_refuses_to_finish_early_and_abort_leaves_only_chunks(tmp_p
 
 
 def test_a_run_folder_that_is_not_one_says_why(tmp_path):
-    from sim.analysis import load_run
+    from nzsim.analysis import load_run
 
     with pytest.raises(RunFolderError, match=r"nowhere: not a run folder \(no such folder\)$"):
         load_run(tmp_path / "nowhere")
@@ -598,7 +598,7 @@ def test_a_run_folder_that_is_not_one_says_why(tmp_path):
 
 
 def test_a_run_stopped_part_way_is_named_so_with_both_ways_to_finish_it(spec, tmp_path):
-    from sim.analysis import load_run
+    from nzsim.analysis import load_run
 
     out = tmp_path / "run"
     with failing_at(SEED, 7), pytest.raises(EnsembleError):
@@ -608,7 +608,7 @@ def test_a_run_stopped_part_way_is_named_so_with_both_ways_to_finish_it(spec, tm
     message = str(info.value)
     assert "the run did not finish (a replication failed)" in message
     assert f"nzsim run SCENARIO --resume {out}" in message
-    assert f"sim.run_ensemble('SCENARIO', out={str(out)!r}, resume=True)" in message
+    assert f"nzsim.run_ensemble('SCENARIO', out={str(out)!r}, resume=True)" in message
     # a run killed with SIGKILL leaves 'running' in its manifest and a lock whose process is gone
     manifest = json.loads((out / "manifest.json").read_text())
     manifest["status"] = "running"
@@ -622,7 +622,7 @@ def test_a_run_stopped_part_way_is_named_so_with_both_ways_to_finish_it(spec, tm
 
 
 def test_a_complete_run_missing_a_table_says_which(spec, tmp_path):
-    from sim.analysis import load_run
+    from nzsim.analysis import load_run
 
     run = run_ensemble(spec, 5, seed=SEED, workers=1, out=tmp_path / "run", describe=False)
     (run.path / "outcomes.parquet").unlink()

@@ -30,8 +30,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-import sim.scenario
-from sim.scenario import (
+import nzsim.scenario
+from nzsim.scenario import (
     EVENT_KINDS,
     NatoSummit,
     Scenario,
@@ -100,7 +100,7 @@ def test_valid_suite_covers_every_event_kind_and_distribution():
     choices = [d for d in dists if d.dist == "choice"]
     assert any(c.weights is None for c in choices) and any(c.weights is not None for c in choices)
     assert any(s.parameters for s in specs)
-    assert any(dict(s.context.sectors) != dict(sim.scenario.NZ_SECTORS) for s in specs)
+    assert any(dict(s.context.sectors) != dict(nzsim.scenario.NZ_SECTORS) for s in specs)
 
 
 # --------------------------------------------------------------------------------------

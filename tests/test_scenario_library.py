@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-import sim
-from sim.scenario import NatoSummit, from_dict, load, loads, merge
+import nzsim
+from nzsim.scenario import NatoSummit, from_dict, load, loads, merge
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 FILES = sorted(SCENARIOS.glob("*.yaml"))
@@ -94,7 +94,7 @@ def test_one_replication_runs(path):
     spec = load(path)
     small = from_dict(merge(spec.dump(), {"context": {"voters": 500}}), name=path.name)
     assert small.context.voters == 500
-    rep = sim.replicate(small, seed=0)
+    rep = nzsim.replicate(small, seed=0)
     rung = rep.outcomes["china_max_rung"]
     assert isinstance(rung, int)
     assert 0 <= rung <= 5

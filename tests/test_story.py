@@ -6,8 +6,8 @@ import re
 import subprocess
 import sys
 
-from sim.replication import replicate
-from sim.story import day, tell
+from nzsim.replication import replicate
+from nzsim.story import day, tell
 from tests.helpers import make_spec
 
 import datetime as dt
@@ -15,7 +15,7 @@ import datetime as dt
 
 def story_cli(path, seed):
     return subprocess.run(
-        [sys.executable, "-m", "sim", "story", str(path), "--seed", str(seed)],
+        [sys.executable, "-m", "nzsim", "story", str(path), "--seed", str(seed)],
         capture_output=True, text=True, timeout=120,
     )
 
@@ -106,7 +106,7 @@ def test_lines_read_as_prose_for_each_signal_event():
 
 
 def test_sectors_read_as_goods_in_the_story():
-    from sim.agents.china import _listed
+    from nzsim.agents.china import _listed
 
     assert _listed(("coal", "lobster_timber_cotton")) == "coal, lobster, timber and cotton"
     assert _listed(("logs_and_wood", "seafood")) == "logs, wood and seafood"
@@ -120,7 +120,7 @@ def test_sectors_read_as_goods_in_the_story():
 
 
 def test_the_numbers_the_story_quotes_are_explained_where_they_first_appear():
-    from sim.scenario import load
+    from nzsim.scenario import load
 
     spec = load("scenarios/vilnius-2023-coercion-shock.yaml")
     lines = tell(spec, replicate(spec, seed=0)).splitlines()

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import build_parser
-from sim.scenario import load
+from nzsim.cli import build_parser
+from nzsim.scenario import load
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
@@ -56,12 +56,12 @@ def test_every_command_is_an_nzsim_command(line, tmp_path):
     args = argv[2:]
     build_parser().parse_args(args)  # a real subcommand with valid options (exits on a bad one)
     if args[0] == "story":
-        result = subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True, cwd=ROOT,
+        result = subprocess.run([sys.executable, "-m", "nzsim", *args], capture_output=True, text=True, cwd=ROOT,
                                 timeout=120)
         assert result.returncode == 0, result.stderr
         assert "Outcomes" in result.stdout
     elif args[0] == "classroom":  # as written, on few replications
-        result = subprocess.run([sys.executable, "-m", "sim", *args, "--reps", "4", "--workers", "1",
+        result = subprocess.run([sys.executable, "-m", "nzsim", *args, "--reps", "4", "--workers", "1",
                                  "--out", str(tmp_path / "out")], capture_output=True, text=True, cwd=ROOT,
                                 timeout=300)
         assert result.returncode == 0, result.stderr

@@ -1,4 +1,4 @@
-"""Parameter uncertainty: ``sim.uncertainty.draw`` / ``sample`` and ``sim.model.replication_parameters``.
+"""Parameter uncertainty: ``nzsim.uncertainty.draw`` / ``sample`` and ``nzsim.model.replication_parameters``.
 
 Sample means are checked against the analytic mean to within five standard errors of the mean
 (``5 * sd / sqrt(n)``, with the analytic sd); with the fixed seeds used here the check is
@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.model import replication_parameters
-from sim.parameters import BY_NAME, DEFAULTS
-from sim.scenario import Beta, Choice, Normal, Triangular, Uniform, from_dict, load
-from sim.uncertainty import draw, sample
+from nzsim.model import replication_parameters
+from nzsim.parameters import BY_NAME, DEFAULTS
+from nzsim.scenario import Beta, Choice, Normal, Triangular, Uniform, from_dict, load
+from nzsim.uncertainty import draw, sample
 
 ROOT = Path(__file__).resolve().parents[1]
 VALID = ROOT / "tests" / "scenarios" / "valid"

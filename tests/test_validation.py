@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim import validation as v
-from sim.cli import main
-from sim.ensemble import run_ensemble
+from nzsim import validation as v
+from nzsim.cli import main
+from nzsim.ensemble import run_ensemble
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = ROOT / "validation" / "targets.yaml"
@@ -238,7 +238,7 @@ def test_same_seed_same_scorecard():
 
 
 def test_the_scorecard_columns_line_up_however_long_a_rule():
-    from sim.validation import scorecard_text
+    from nzsim.validation import scorecard_text
 
     card = pd.DataFrame([
         {"target": "short", "use": "fit", "rule": "P >= 0.5", "simulated": "P = 0.82", "passed": True, "brier": 0.031,

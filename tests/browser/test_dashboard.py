@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from sim.teaching_cli import missing_browser_packages
+from nzsim.teaching_cli import missing_browser_packages
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: Headless flags that work on a machine without internet (without the last few, Chromium keeps
@@ -42,7 +42,7 @@ def dashboard():
     """The running dashboard's address (the server is stopped afterwards)."""
     missing = missing_browser_packages()  # scripts/setup.sh (which scripts/test.sh runs) puts them in place
     assert not missing, f"the page's browser files are missing (run bash scripts/setup.sh): {missing}"
-    server = subprocess.Popen([sys.executable, "-m", "sim", "dashboard", "--port", "0"], cwd=ROOT,
+    server = subprocess.Popen([sys.executable, "-m", "nzsim", "dashboard", "--port", "0"], cwd=ROOT,
                               stdout=subprocess.PIPE, text=True)
     try:
         line = server.stdout.readline()

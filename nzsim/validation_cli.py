@@ -1,4 +1,4 @@
-"""``nzsim validate`` and ``nzsim calibrate``: thin commands over sim.validation and sim.calibration.
+"""``nzsim validate`` and ``nzsim calibrate``: thin commands over nzsim.validation and nzsim.calibration.
 
 Exit status: 0 when every target passes (validate) or the run finished (calibrate); 1 when a
 target fails; 2 for a user mistake (a bad targets file, a bad option), with one line on stderr.

@@ -3,11 +3,11 @@ independent foreign policy and trade with China.
 
 Quick use::
 
-    >>> import sim
-    >>> spec = sim.load("scenarios/vilnius-2023.yaml")          # doctest: +SKIP
-    >>> rep = sim.replicate(spec, seed=1)                        # doctest: +SKIP
-    >>> print(sim.tell(spec, rep))                               # doctest: +SKIP
-    >>> run = sim.run_ensemble(spec, reps=1000, seed=0, workers=2)  # doctest: +SKIP
+    >>> import nzsim
+    >>> spec = nzsim.load("scenarios/vilnius-2023.yaml")          # doctest: +SKIP
+    >>> rep = nzsim.replicate(spec, seed=1)                        # doctest: +SKIP
+    >>> print(nzsim.tell(spec, rep))                               # doctest: +SKIP
+    >>> run = nzsim.run_ensemble(spec, reps=1000, seed=0, workers=2)  # doctest: +SKIP
     >>> run.outcomes.describe()                                  # doctest: +SKIP
 
 Nothing global happens at import, and importing is light: each name below loads its module
@@ -63,7 +63,7 @@ else:
     }
 
     def __getattr__(name: str):
-        """A public name, or a submodule (``sim.analysis`` after a plain ``import sim``), loaded on first use."""
+        """A public name, or a submodule (``nzsim.analysis`` after a plain ``import nzsim``), loaded on first use."""
         if name in _WHERE:
             value = getattr(_importlib.import_module(f".{_WHERE[name]}", __name__), name)
         elif not name.startswith("_"):

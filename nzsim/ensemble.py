@@ -17,7 +17,7 @@ numbers), so cells differ only by their levers.
 Executors. Any ``concurrent.futures.Executor``: in-process for one worker, a process pool by
 default (W workers: W - 1 processes, and this process computes as the W-th), or a Dask cluster
 (``distributed.Client(...).get_executor()``). Workers run chunks of replications and return
-Arrow tables, never models; the parent writes each chunk as it finishes (``sim.runfolder``) and
+Arrow tables, never models; the parent writes each chunk as it finishes (``nzsim.runfolder``) and
 keeps only a bounded number of chunks in flight.
 
 Nothing global changes at import or call: no start-method changes (the process pool is given
@@ -206,7 +206,7 @@ def run_chunk(task: ChunkTask) -> dict[str, Any]:
 
     Each replication's model is run and reduced to its weekly values, partnership week, election
     and event log; the outcomes of the whole chunk are then computed at once
-    (:func:`sim.outcomes.outcome_columns`), as is its seeds' list before the first model.
+    (:func:`nzsim.outcomes.outcome_columns`), as is its seeds' list before the first model.
     """
     # The model is imported here, where chunks run, not with this module: a process that only
     # schedules chunks and writes their tables (on an executor it was given) never loads Mesa
@@ -548,7 +548,7 @@ def run_ensemble(
     max_in_flight: int | None = None,
     scenario_file: str | Path | None = None,
 ) -> Run:
-    """Run a scenario's replications and return the finished :class:`~sim.runfolder.Run`.
+    """Run a scenario's replications and return the finished :class:`~nzsim.runfolder.Run`.
 
     Args:
         scenario: a validated scenario or the path of a scenario file.

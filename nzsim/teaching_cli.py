@@ -1,6 +1,6 @@
 """The teaching commands of ``nzsim``: ``dashboard`` and ``classroom``.
 
-``sim.cli.build_parser`` calls :func:`add_commands`; user mistakes raise ``sim.cli.UsageError``
+``nzsim.cli.build_parser`` calls :func:`add_commands`; user mistakes raise ``nzsim.cli.UsageError``
 (one line on stderr, exit status 2).
 """
 
@@ -147,7 +147,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
             f"put them in place with: bash scripts/setup.sh (it needs npm and the npm registry)"
         )
     port = free_port(args.host, args.port)
-    command = [sys.executable, "-m", "solara", "run", "sim.app:page", "--host", args.host, "--port", str(port),
+    command = [sys.executable, "-m", "solara", "run", "nzsim.app:page", "--host", args.host, "--port", str(port),
                "--no-open", "--production", "--log-level", "warning"]
     # Solara's own start-up line would repeat the address before the server answers: only ours is printed.
     # In a process group of its own, so that stopping it stops the processes it starts too (the
@@ -415,8 +415,8 @@ def format_classroom(frame, reps: int, seed: int) -> str:
 
 
 def _setup(argv: list[str] | None = None) -> int:
-    """``python -m sim.teaching_cli --browser-files-present | --install-browser-files``, for scripts/setup.sh."""
-    parser = argparse.ArgumentParser(prog="python -m sim.teaching_cli")
+    """``python -m nzsim.teaching_cli --browser-files-present | --install-browser-files``, for scripts/setup.sh."""
+    parser = argparse.ArgumentParser(prog="python -m nzsim.teaching_cli")
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--browser-files-present", action="store_true", help="exit 0 if they are all in place")
     group.add_argument("--install-browser-files", action="store_true", help="put the missing ones in place with npm")

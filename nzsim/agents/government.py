@@ -4,7 +4,7 @@ Between events it adjusts its stance by small steps chosen by a logit (softmax) 
 utility that weighs security benefit, expected trade, domestic approval and autonomy. The
 weights depend on the governing bloc and rise with election proximity and recession: a
 two-level game (Putnam 1988), with partners' pressure on one side and the domestic win-set on
-the other. At a summit or decision the signals it sends move its stance (``sim.signals.alignment_push``).
+the other. At a summit or decision the signals it sends move its stance (``nzsim.signals.alignment_push``).
 
 References
 ----------

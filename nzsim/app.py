@@ -1,6 +1,6 @@
 """The dashboard: move the summit signals, watch one run unfold, then see it as one draw of many.
 
-Run it with ``nzsim dashboard`` (``sim.teaching_cli``), which serves ``page`` with Solara; in a
+Run it with ``nzsim dashboard`` (``nzsim.teaching_cli``), which serves ``page`` with Solara; in a
 notebook, display ``page``. It is built on Mesa's :class:`~mesa.visualization.SolaraViz`: the
 sidebar holds Mesa's Step, Play and Reset buttons and the controls (``model_params``), the main
 area the live plots, the feed of the run's events in plain English, and the "one run is one
@@ -8,8 +8,8 @@ draw" panel, which runs a few hundred replications of the current settings in wo
 processes and marks the watched run on their distributions.
 
 The dashboard holds no model logic: the controls are translated into a validated scenario
-(:func:`settings_spec`, through ``sim.scenario``) and the model is the library's
-:class:`~sim.model.NZModel`; the replications go through ``sim.ensemble``.
+(:func:`settings_spec`, through ``nzsim.scenario``) and the model is the library's
+:class:`~nzsim.model.NZModel`; the replications go through ``nzsim.ensemble``.
 
 A control takes effect when the run is reset (Mesa's Reset button), as in every Mesa
 dashboard; choosing a scenario fills every control with that scenario's values and starts a
@@ -58,7 +58,7 @@ ENSEMBLE_OUTCOMES = plotting.DEFAULT_OUTCOMES
 # --------------------------------------------------------------------------------------
 
 #: The summit signals, as (control name, Mesa input, help). Their values are the scenario
-#: schema's (``sim.scenario.Signals``).
+#: schema's (``nzsim.scenario.Signals``).
 SIGNAL_CONTROLS: Mapping[str, dict[str, Any]] = {
     "attendance": {
         "type": "Select", "label": "Who goes to the summit", "values": ["leader", "minister", "none"],
@@ -266,7 +266,7 @@ def settings_spec(base: Scenario, **controls: Any) -> Scenario:
 
 
 class DashboardModel(NZModel):
-    """:class:`~sim.model.NZModel` built from the dashboard's controls (every control a keyword,
+    """:class:`~nzsim.model.NZModel` built from the dashboard's controls (every control a keyword,
     as Mesa's SolaraViz re-creates the model from them on Reset).
 
     A control left out (``None``) keeps the scenario's own value; the scenario and the run number
@@ -337,7 +337,7 @@ def model_params(spec: Scenario, seed: int = 0) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------
 
 def live_figure(model: NZModel) -> Figure:
-    """The live plots of a model's weeks so far (:func:`sim.plotting.build_live_plots`)."""
+    """The live plots of a model's weeks so far (:func:`nzsim.plotting.build_live_plots`)."""
     # Play steps the model in another thread while the page draws: copy the series first and
     # cut them to a common length, so a week recorded for some variables but not yet for the
     # others (a step in progress) is left for the next frame instead of failing the plot.

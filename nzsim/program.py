@@ -1,6 +1,6 @@
-"""The ``nzsim`` program: sets up the process it runs in, then hands over to :func:`sim.cli.main`.
+"""The ``nzsim`` program: sets up the process it runs in, then hands over to :func:`nzsim.cli.main`.
 
-What is set here belongs to the program, not the library: ``import sim`` and the Python API
+What is set here belongs to the program, not the library: ``import nzsim`` and the Python API
 change nothing global (decision 28). This module imports nothing that loads pyarrow, because
 its one setting must be in place before pyarrow is loaded:
 

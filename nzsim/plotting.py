@@ -2,7 +2,7 @@
 
 Each figure comes in two functions: ``build_<figure>(...)`` returns a
 :class:`matplotlib.figure.Figure`, and ``<figure>(..., path)`` builds it, writes a PNG to
-``path`` and returns the path. The numbers come from :mod:`sim.analysis`; this module only
+``path`` and returns the path. The numbers come from :mod:`nzsim.analysis`; this module only
 draws them.
 
 Nothing global changes at import or when a figure is drawn: figures are plain
@@ -121,7 +121,7 @@ def _partner(key: str) -> str:
     return name[4:] if name.startswith("the ") else name
 
 
-#: Trajectory variables (:data:`sim.model.REPORTERS`): panel title and value-axis label.
+#: Trajectory variables (:data:`nzsim.model.REPORTERS`): panel title and value-axis label.
 VARIABLE_LABELS: Mapping[str, tuple[str, str]] = {
     "stance": ("NZ's stance on China", "stance (0 = hedges, 1 = aligns)"),
     "interoperability": ("Interoperability with partners", "interoperability (0 = none, 1 = full)"),
@@ -140,7 +140,7 @@ VARIABLE_LABELS: Mapping[str, tuple[str, str]] = {
     "bloc_national": ("National-led government", "National-led (0 = no, 1 = yes)"),
 }
 
-#: Outcome columns (:func:`sim.outcomes.outcome_row`): panel title and value-axis label.
+#: Outcome columns (:func:`nzsim.outcomes.outcome_row`): panel title and value-axis label.
 OUTCOME_LABELS: Mapping[str, tuple[str, str]] = {
     "final_stance": ("NZ's stance at the end", "stance (0 = hedges, 1 = aligns)"),
     "peak_stance": ("NZ's highest stance", "stance (0 = hedges, 1 = aligns)"),
@@ -209,7 +209,7 @@ def build_outcome_distributions(
     Parameters
     ----------
     outcomes : pandas.DataFrame
-        One row per replication (see :func:`sim.analysis.summarise`).
+        One row per replication (see :func:`nzsim.analysis.summarise`).
     columns : sequence of str, optional
         Numeric outcome columns to draw, one panel each; by default those of
         :data:`DEFAULT_OUTCOMES` present in ``outcomes``.
@@ -484,8 +484,8 @@ def build_fan_charts(
     ----------
     trajectories_or_quantiles : pandas.DataFrame or Run
         Either the long trajectories (``week``, ``variable``, ``value``), the output of
-        :func:`sim.analysis.fan_quantiles` (``variable``, ``week``, ``q05`` ... ``q95``), or a
-        run, whose trajectories are then read in batches (see :func:`sim.analysis.fan_quantiles`).
+        :func:`nzsim.analysis.fan_quantiles` (``variable``, ``week``, ``q05`` ... ``q95``), or a
+        run, whose trajectories are then read in batches (see :func:`nzsim.analysis.fan_quantiles`).
     variables : sequence of str, optional
         One panel each. By default, from long trajectories those of
         :data:`DEFAULT_VARIABLES` present (or every variable, if none of those is); from
@@ -627,7 +627,7 @@ def build_rung_ladder(
     ----------
     trajectories : pandas.DataFrame or Run
         Long trajectories with ``china_rung`` rows, a run, whose are read in batches, or the
-        shares themselves (the output of :func:`sim.analysis.rung_probabilities_by_week`).
+        shares themselves (the output of :func:`nzsim.analysis.rung_probabilities_by_week`).
     start : datetime.date, optional
         The scenario's start date: the time axis then shows dates instead of weeks.
     by : str, optional
@@ -698,7 +698,7 @@ COMPARE_OUTCOMES = (
     "incumbent_share",
 )
 
-#: Labels of the probabilities :func:`sim.analysis.compare` computes: panel title.
+#: Labels of the probabilities :func:`nzsim.analysis.compare` computes: panel title.
 PROBABILITY_LABELS: Mapping[str, str] = {
     "trade_coercion": "Chance of trade measures",
     "partnership_signed": "Chance a partnership is in place at the end",
@@ -710,7 +710,7 @@ PROBABILITY_LABELS: Mapping[str, str] = {
 
 
 def outcome_title(outcome: str) -> str:
-    """A plain title for an outcome or a probability :func:`sim.analysis.compare` reports."""
+    """A plain title for an outcome or a probability :func:`nzsim.analysis.compare` reports."""
     if outcome in PROBABILITY_LABELS:
         return PROBABILITY_LABELS[outcome]
     return OUTCOME_LABELS.get(outcome, (outcome.replace("_", " ").capitalize(), ""))[0]
@@ -745,7 +745,7 @@ def build_ecdfs(
     ----------
     outcomes : pandas.DataFrame
         One row per replication, with the ``by`` column naming each row's run (as
-        :func:`sim.analysis` frames concatenated with a ``run`` column).
+        :func:`nzsim.analysis` frames concatenated with a ``run`` column).
     columns : sequence of str, optional
         Numeric outcomes, one panel each; by default those of :data:`DEFAULT_OUTCOMES` present.
     by : str
@@ -822,7 +822,7 @@ def build_comparison(
     Parameters
     ----------
     table : pandas.DataFrame
-        The output of :func:`sim.analysis.compare`.
+        The output of :func:`nzsim.analysis.compare`.
     outcomes : sequence of str, optional
         The outcomes to draw, in this order; by default those of :data:`COMPARE_OUTCOMES` in
         the table (or the table's first twelve if it has none of them).
@@ -835,13 +835,13 @@ def build_comparison(
         In each panel, one row per run other than the baseline: a dot at the difference and a
         line across its interval; a vertical line marks no difference. A filled dot is a
         difference whose interval excludes zero; a hollow one is within what chance allows, or
-        its interval is no guide (see :func:`sim.analysis.guiding_intervals`).
+        its interval is no guide (see :func:`nzsim.analysis.guiding_intervals`).
         Differences of probabilities and shares are in percentage points.
 
     Raises
     ------
     ValueError
-        If the table lacks :func:`~sim.analysis.compare`'s columns, an outcome is not in it, or
+        If the table lacks :func:`~nzsim.analysis.compare`'s columns, an outcome is not in it, or
         it holds only the baseline.
     """
     analysis._require(table, list(analysis.COMPARE_COLUMNS), "comparison")
@@ -930,11 +930,11 @@ def build_frontier(
     Parameters
     ----------
     frame : pandas.DataFrame
-        The output of :func:`sim.analysis.tradeoff_frontier`.
+        The output of :func:`nzsim.analysis.tradeoff_frontier`.
     objectives : mapping of str to "max"/"min", or sequence of str, optional
-        The objectives, as given to :func:`~sim.analysis.tradeoff_frontier` (for the
+        The objectives, as given to :func:`~nzsim.analysis.tradeoff_frontier` (for the
         direction of each axis); by default the frame's columns between ``run`` and
-        ``on_frontier``, with directions from :data:`sim.analysis.DIRECTIONS`.
+        ``on_frontier``, with directions from :data:`nzsim.analysis.DIRECTIONS`.
     title : str, optional
         The figure's title.
 
@@ -1147,7 +1147,7 @@ def build_variance_split(table: pd.DataFrame, outcomes: Sequence[str] | None = N
     Parameters
     ----------
     table : pandas.DataFrame
-        The output of :func:`sim.analysis.variance_split` (without ``by`` columns, or one group).
+        The output of :func:`nzsim.analysis.variance_split` (without ``by`` columns, or one group).
     outcomes : sequence of str, optional
         The outcomes to draw, top to bottom; by default every outcome that varies.
     title : str, optional
@@ -1215,7 +1215,7 @@ def build_parameter_effects(
         One row per replication with ``param.<name>`` columns (a run with declared
         uncertainties); with ``param_draw`` (a nested design) each draw's mean is drawn too.
     outcome : str
-        A numeric or yes/no outcome (as :func:`sim.analysis.estimate`).
+        A numeric or yes/no outcome (as :func:`nzsim.analysis.estimate`).
     parameters : sequence of str, optional
         Parameter names (without ``param.``); by default every sampled parameter.
     title : str, optional

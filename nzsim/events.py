@@ -2,7 +2,7 @@
 
 One function per event kind; :func:`apply` dispatches on the event's class. Signal events
 (summits, policy decisions, bilateral statements) go through :func:`send_signals`, which turns
-signals into levels and channels (``sim.signals``) and hands each channel to the actors who
+signals into levels and channels (``nzsim.signals``) and hands each channel to the actors who
 listen on it.
 """
 

@@ -353,7 +353,7 @@ class Run:
             scenario = manifest.get("scenario_file") or "SCENARIO"
             raise RunFolderError(
                 f"{path}: the run did not finish ({why}); finish it with: nzsim run {scenario} --resume {path} "
-                f"(the seed and design come from the run), or in Python: sim.run_ensemble({scenario!r}, "
+                f"(the seed and design come from the run), or in Python: nzsim.run_ensemble({scenario!r}, "
                 f"out={str(path)!r}, resume=True)"
             )
         for name in TABLES:

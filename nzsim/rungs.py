@@ -1,6 +1,6 @@
 """China's escalation ladder as a plain enum, importable without Mesa.
 
-The run-folder readers and the analysis (:mod:`sim.analysis`, :mod:`sim.outcomes`) name the rungs
+The run-folder readers and the analysis (:mod:`nzsim.analysis`, :mod:`nzsim.outcomes`) name the rungs
 but never build a model; keeping the enum here lets them, and the parent process of an ensemble,
 load without importing Mesa and the model (about 40 MB of resident memory in each process).
 """

@@ -3,8 +3,8 @@
 :func:`write_comparison` is what ``nzsim compare`` does (table, frontier, figures and a record
 of what was compared); :func:`write_html_report` is ``nzsim report``: one self-contained page
 with the figures embedded, the scenario and manifest, the summary table and the story of a
-typical replication. The numbers come from :mod:`sim.analysis`, the figures from
-:mod:`sim.plotting`.
+typical replication. The numbers come from :mod:`nzsim.analysis`, the figures from
+:mod:`nzsim.plotting`.
 """
 
 from __future__ import annotations
@@ -53,13 +53,13 @@ FRONTIER_OBJECTIVES: Mapping[str, str] = {
 
 
 def format_comparison(table: pd.DataFrame) -> str:
-    """The table of :func:`sim.analysis.compare` as text, outcome by outcome.
+    """The table of :func:`nzsim.analysis.compare` as text, outcome by outcome.
 
     Each outcome's heading says its unit. Probabilities and shares are shown in per cent and
     their differences in percentage points; a ``*`` marks a difference whose interval excludes
-    zero. An interval resampled from fewer than :data:`sim.analysis.MIN_INTERVAL_VALUES`
+    zero. An interval resampled from fewer than :data:`nzsim.analysis.MIN_INTERVAL_VALUES`
     replications (or parameter draws) per run is marked ``(no guide)`` and never starred (see
-    :func:`sim.analysis.guiding_intervals`).
+    :func:`nzsim.analysis.guiding_intervals`).
     """
     level = table.attrs.get("level", 0.95)
     baseline = str(table["baseline"].iloc[0])
@@ -125,8 +125,8 @@ def write_comparison(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Compare runs and write the results into a new folder ``out``.
 
-    Writes ``comparison.csv`` (:func:`sim.analysis.compare`), ``frontier.csv``
-    (:func:`sim.analysis.tradeoff_frontier` on ``objectives``), ``comparison.json`` (which runs,
+    Writes ``comparison.csv`` (:func:`nzsim.analysis.compare`), ``frontier.csv``
+    (:func:`nzsim.analysis.tradeoff_frontier` on ``objectives``), ``comparison.json`` (which runs,
     their scenarios' hashes, seeds and code versions, and the bootstrap settings) and
     ``figures/``: ``differences.png``, ``distributions.png`` (cumulative distributions),
     ``frontier.png``, ``trajectories.png`` (median and middle half of each run) and
@@ -140,7 +140,7 @@ def write_comparison(
     Raises
     ------
     ValueError
-        As :func:`sim.analysis.compare`; also if ``out`` exists.
+        As :func:`nzsim.analysis.compare`; also if ``out`` exists.
     """
     out = Path(out)
     table = analysis.compare(runs, baseline=baseline, outcomes=outcomes, level=level, resamples=resamples, seed=seed)

@@ -10,7 +10,7 @@ Choice of defaults: if the current defaults are consistent with every fitting ta
 kept (a calibration that passes should not move values for no reason); otherwise the
 consistent set with the lowest mean Brier score over the fitting targets is proposed. Either
 way the evidence (every set, its scores, the consistent ranges) is written to a JSON file and
-a Markdown table; changing ``sim/parameters.py`` stays a reviewed edit, not a side effect.
+a Markdown table; changing ``nzsim/parameters.py`` stays a reviewed edit, not a side effect.
 """
 
 from __future__ import annotations
@@ -91,8 +91,8 @@ def calibrate(targets: Targets, samples: int = 48, reps: int = 30, seed: int = 0
     fit = [t for t in targets.targets if t.use == "fit"]
     held = [t for t in targets.targets if t.use == "holdout"]
     rows = []
-    for k, (values, sim) in enumerate(zip(sets, sims)):
-        scores = {t.name: score(t, targets, sim) for t in targets.targets}
+    for k, (values, simulated) in enumerate(zip(sets, sims)):
+        scores = {t.name: score(t, targets, simulated) for t in targets.targets}
         briers = [scores[t.name].brier for t in fit if scores[t.name].brier is not None]
         rows.append({
             "set": "defaults" if k == 0 else f"lhs-{k - 1}",

@@ -314,7 +314,7 @@ class Simulated:
 def run_replications(spec: Scenario, root_seed: int, start: int, stop: int,
                      overrides: Mapping[str, float] | None = None,
                      variables: Sequence[str] = TRAJECTORY_VARIABLES) -> tuple[list[dict], dict[str, np.ndarray]]:
-    """Replications ``start..stop-1`` of ``spec``, seeded as :func:`sim.ensemble.run_ensemble` seeds them.
+    """Replications ``start..stop-1`` of ``spec``, seeded as :func:`nzsim.ensemble.run_ensemble` seeds them.
 
     ``overrides`` stand in for the defaults (as new defaults would): the scenario's own
     ``parameters:`` and its ``uncertainties:`` draws still apply on top of them.
@@ -389,19 +389,19 @@ def _week(spec: Scenario, date: dt.date) -> int:
     return min(spec.week_of(date), spec.horizon_weeks)
 
 
-def outcome_values(target: Target, sim: Simulated, spec: Scenario) -> np.ndarray:
+def outcome_values(target: Target, simulated: Simulated, spec: Scenario) -> np.ndarray:
     """The target's outcome, one value per replication (NaN where undefined, e.g. no election)."""
     o = target.outcome
     if isinstance(o, Trajectory):
-        series = sim.trajectories[o.trajectory]
+        series = simulated.trajectories[o.trajectory]
         if o.date is not None:
             return series[:, _week(spec, o.date)].astype(float)
         a, b = (_week(spec, d) for d in o.change)
         return (series[:, b] - series[:, a]).astype(float)
     m = _RUNG.match(o)
     if m:
-        return (sim.outcomes["china_max_rung"].to_numpy() >= int(m.group(1))).astype(float)
-    return pd.to_numeric(sim.outcomes[o], errors="coerce").astype(float).to_numpy()
+        return (simulated.outcomes["china_max_rung"].to_numpy() >= int(m.group(1))).astype(float)
+    return pd.to_numeric(simulated.outcomes[o], errors="coerce").astype(float).to_numpy()
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import mesa
 
-from ..rungs import Rung  # re-exported: sim.agents.china.Rung
+from ..rungs import Rung  # re-exported: nzsim.agents.china.Rung
 
 
 #: Weeks a statement keeps the relationship at its rung; weeks warmth lasts.

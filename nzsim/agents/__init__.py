@@ -1,5 +1,5 @@
 """The model's actors: one module each. The dozen named actors are ordinary Mesa agents; the
-voters live as numpy arrays inside :class:`~sim.agents.public.Public`."""
+voters live as numpy arrays inside :class:`~nzsim.agents.public.Public`."""
 
 from .china import China, Rung
 from .election import Election

@@ -4,12 +4,12 @@ The ensemble runner stores two kinds of frame (DESIGN.md section 5):
 
 - **outcomes**, one row per replication: ``replication``, ``seed``, optional design columns
   (``cell``, ``param_draw``, ``seed_index``, ``param.<name>``) and the outcome columns of
-  :func:`sim.outcomes.outcome_row`;
+  :func:`nzsim.outcomes.outcome_row`;
 - **trajectories**, long: ``replication``, ``week`` (0 = start), ``variable`` (a name in
-  :data:`sim.model.REPORTERS`), ``value``, and optionally ``cell``.
+  :data:`nzsim.model.REPORTERS`), ``value``, and optionally ``cell``.
 
 Every function here is pure: it returns a new pandas frame, draws nothing and prints nothing.
-Drawing is :mod:`sim.plotting`'s job.
+Drawing is :mod:`nzsim.plotting`'s job.
 
 Quantiles use numpy's default ("linear") method, the one pandas uses too: the ``q``-quantile of
 ``n`` sorted values ``x[0] <= ... <= x[n-1]`` sits at position ``h = (n - 1) * q`` and is
@@ -68,7 +68,7 @@ __all__ = [
     "variance_split",
 ]
 
-#: What the analysis functions accept as one run: a finished :class:`~sim.runfolder.Run`
+#: What the analysis functions accept as one run: a finished :class:`~nzsim.runfolder.Run`
 #: or its outcomes frame.
 RunLike = Union[Run, pd.DataFrame]
 
@@ -79,7 +79,7 @@ RunOrPath = Union[Run, pd.DataFrame, str, os.PathLike]
 #: The kinds of outcome, and how :func:`summarise` treats each.
 KINDS = ("numeric", "binary", "ordinal", "categorical", "timing")
 
-#: Each outcome column of :func:`sim.outcomes.outcome_row`, in its order, mapped to its kind.
+#: Each outcome column of :func:`nzsim.outcomes.outcome_row`, in its order, mapped to its kind.
 OUTCOME_KINDS: Mapping[str, str] = MappingProxyType(
     {
         "final_stance": "numeric",
@@ -606,7 +606,7 @@ def load_run(path: str | Path) -> Run:
     Parameters
     ----------
     path : str or path
-        The folder ``nzsim run`` (or :func:`sim.run_ensemble`) wrote.
+        The folder ``nzsim run`` (or :func:`nzsim.run_ensemble`) wrote.
 
     Returns
     -------
@@ -617,7 +617,7 @@ def load_run(path: str | Path) -> Run:
 
     Raises
     ------
-    sim.runfolder.RunFolderError
+    nzsim.runfolder.RunFolderError
         A ``ValueError`` that says what is wrong: the folder does not exist or is not a run,
         its manifest cannot be read, or the run is unfinished (with the ``nzsim run ...
         --resume`` command that finishes it), or a results file is missing.

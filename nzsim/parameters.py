@@ -482,7 +482,7 @@ def markdown_table() -> str:
     lines = [
         "# Model parameters",
         "",
-        "Generated from `sim/parameters.py` by `nzsim parameters > docs/parameters.md`; a test",
+        "Generated from `nzsim/parameters.py` by `nzsim parameters > docs/parameters.md`; a test",
         "fails when this file and the code disagree. Scenario files override a parameter under",
         "`parameters:` or give it a distribution under `uncertainties:`, by the names below.",
         "*Value from* says whether the value itself is a modelling judgement (*assumption*, with",

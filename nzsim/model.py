@@ -2,7 +2,7 @@
 
 One step is one week. :meth:`NZModel.step` is the list of the week's rules. Parameters come
 from the scenario (``parameters:`` and draws from ``uncertainties:``) over the defaults in
-``sim.parameters``; the model draws only from its own generator.
+``nzsim.parameters``; the model draws only from its own generator.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class NZModel(mesa.Model):
     """New Zealand's foreign-policy tradeoffs, one week a step.
 
     Args:
-        spec: a validated scenario (``sim.scenario.load``).
+        spec: a validated scenario (``nzsim.scenario.load``).
         seed: the replication's seed; parameter draws and the model's randomness derive from it.
         params: parameter values to use instead of drawing the scenario's uncertainties (e.g.
             from a sensitivity design); they override the scenario's fixed ``parameters:``,

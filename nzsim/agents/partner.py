@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import mesa
 
-from ..partners import NAMES  # re-exported: sim.agents.partner.NAMES
+from ..partners import NAMES  # re-exported: nzsim.agents.partner.NAMES
 
 
 class Partner(mesa.Agent):

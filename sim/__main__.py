@@ -1,5 +1,0 @@
-"""``python -m sim`` is the same as the ``nzsim`` command."""
-
-from .program import main
-
-raise SystemExit(main())
