@@ -9,10 +9,10 @@ Usage::
 Parts (``all``, the default, runs them in this order):
 
 ``throughput``
-    ``run_ensemble(spec, reps=N, seed=1, workers=W, out=<tmp>, describe=False)`` for W = 1 and
+    ``run_ensemble(spec, reps=N, seed=1, workers=W, out=<tmp>)`` for W = 1 and
     2, timing the whole call: for W = 2 that includes starting the process pool (forkserver,
     and its one worker process importing nzsim, Mesa, NumPy and pyarrow; this process computes
-    as the second worker, decision 31); W = 1 runs in this process and has no pool. Also W = 2 on a pre-started ``nzsim.ensemble.process_pool(2)`` passed as
+    as the second worker, decision 31); W = 1 runs in this process and has no pool. Also W = 2 on a pre-started ``nzsim.runs.process_pool(2)`` passed as
     ``executor=`` and warmed with a small run, which leaves out the start-up. Prints the rates,
     the parallel efficiency (rate at 2 workers / (2 x rate at 1)) and, for diagnosis, the
     parent's and the workers' CPU time and the workers' summed chunk time (from the manifest).
@@ -245,12 +245,12 @@ class CpuWatch:
 
 def timed_ensemble(spec, reps: int, workers: int, tmp: Path, executor=None, seed: int = SEED) -> dict:
     """One ``run_ensemble`` call, timed whole; with the parent's CPU and the workers' chunk time."""
-    from nzsim.ensemble import run_ensemble
+    from nzsim.runs import run_ensemble
 
     out = Path(tempfile.mkdtemp(dir=tmp, prefix=f"nzsim-w{workers}-")) / "run"
     with CpuWatch() as cpu:
         t0 = time.perf_counter()
-        run = run_ensemble(spec, reps=reps, seed=seed, workers=workers, out=out, describe=False, executor=executor)
+        run = run_ensemble(spec, reps=reps, seed=seed, workers=workers, out=out, executor=executor)
         seconds = time.perf_counter() - t0
     chunk_seconds = sum(c["seconds"] for c in run.manifest["chunks"])
     result = {
@@ -272,12 +272,12 @@ def timed_ensemble(spec, reps: int, workers: int, tmp: Path, executor=None, seed
 
 def warm_pool(spec, tmp: Path):
     """A started 2-worker pool whose workers have imported everything and run a chunk each."""
-    from nzsim.ensemble import process_pool, run_ensemble
+    from nzsim.runs import process_pool, run_ensemble
 
     pool = process_pool(2)
     t0 = time.perf_counter()
     out = Path(tempfile.mkdtemp(dir=tmp, prefix="nzsim-warm-")) / "run"
-    run_ensemble(spec, reps=20, seed=99, workers=2, executor=pool, out=out, describe=False, chunk_size=5)
+    run_ensemble(spec, reps=20, seed=99, workers=2, executor=pool, out=out, chunk_size=5)
     shutil.rmtree(out.parent, ignore_errors=True)
     started = len(getattr(pool, "_processes", {}) or {})
     return pool, time.perf_counter() - t0, started
@@ -420,7 +420,7 @@ def batchrun_child(scenario: str, reps: int, workers: int, period: int = -1) -> 
 
     from mesa.batchrunner import batch_run
 
-    from nzsim.ensemble import replication_seed
+    from nzsim.seeds import replication_seed
 
     seeds = [replication_seed(SEED, i) for i in range(reps)]
     spec = load(scenario)
@@ -448,14 +448,14 @@ def nzsim_child(scenario: str, reps: int, workers: int, tmp: str) -> None:
     warm-up through the same code path (imports, first model, first write), then the timed call,
     whose own pool (with 2 workers) starts inside the timing as batch_run's Pool does.
     """
-    from nzsim.ensemble import run_ensemble
+    from nzsim.runs import run_ensemble
 
     spec = load(scenario)
     folder = Path(tempfile.mkdtemp(dir=tmp, prefix=f"nzsim-yard{workers}-"))
     try:
-        run_ensemble(spec, reps=3, seed=SEED + 1, workers=1, out=folder / "warm", describe=False)
+        run_ensemble(spec, reps=3, seed=SEED + 1, workers=1, out=folder / "warm")
         t0 = time.perf_counter()
-        run = run_ensemble(spec, reps=reps, seed=SEED, workers=workers, out=folder / "run", describe=False)
+        run = run_ensemble(spec, reps=reps, seed=SEED, workers=workers, out=folder / "run")
         seconds = time.perf_counter() - t0
         chunks = len(run.manifest["chunks"])
     finally:
@@ -569,18 +569,19 @@ def work_child(side: str, scenario: str, reps: int, tmp: str) -> None:
     """Runs under cachegrind: ``reps`` replications done one ``side``'s way, after the same warm-up."""
     import warnings
 
-    from nzsim.ensemble import replication_seed, run_ensemble
+    from nzsim.runs import run_ensemble
+    from nzsim.seeds import replication_seed
 
     spec = load(scenario)
     seeds = [replication_seed(SEED, i) for i in range(reps)]
     folder = Path(tempfile.mkdtemp(dir=tmp, prefix="nzsim-work-"))
     try:
-        run_ensemble(spec, reps=2, seed=SEED + 1, workers=1, out=folder / "warm", describe=False)
+        run_ensemble(spec, reps=2, seed=SEED + 1, workers=1, out=folder / "warm")
         if side == "model":
             for seed in seeds:
                 NZModel(spec, seed=seed).run_model()
         elif side == "nzsim":
-            run_ensemble(spec, reps=reps, seed=SEED, workers=1, chunk_size=100, out=folder / "run", describe=False)
+            run_ensemble(spec, reps=reps, seed=SEED, workers=1, chunk_size=100, out=folder / "run")
         else:
             from mesa.batchrunner import batch_run
 
@@ -728,7 +729,7 @@ def memory_run(scenario: Path, reps: int, tmp: Path, interval: float = 0.1) -> d
 def import_floor_mb() -> float:
     """RSS of a fresh interpreter that has imported what a worker imports (the runner and the model:
     Mesa, pandas, pyarrow)."""
-    code = "import psutil, nzsim.ensemble, nzsim.model; print(psutil.Process().memory_info().rss)"
+    code = "import psutil, nzsim.runs.worker, nzsim.runs.loop; print(psutil.Process().memory_info().rss)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     return int(out.strip()) / MB
 
@@ -789,15 +790,15 @@ def memory(scenario: Path, spec, reps_list: list[int], tmp: Path) -> dict:
 
 #: (label, file suffix, function name): cumulative time of these functions under cProfile.
 PROFILE_PARTS = [
-    ("model set-up (NZModel.__init__)", "nzsim/model.py", "__init__"),
-    ("52 weekly steps (NZModel.step)", "nzsim/model.py", "step"),
+    ("model set-up (NZModel.__init__)", "nzsim/model/model.py", "__init__"),
+    ("52 weekly steps (NZModel.step)", "nzsim/model/model.py", "step"),
     ("  of which DataCollector collect", "*", "collect"),
-    ("trajectory array (replication.trajectory_array)", "nzsim/replication.py", "trajectory_array"),
-    ("outcomes of the chunk (outcomes.outcome_columns)", "nzsim/outcomes.py", "outcome_columns"),
-    ("replication seed (ensemble.replication_seed)", "nzsim/ensemble.py", "replication_seed"),
-    ("Arrow: outcomes table", "nzsim/ensemble.py", "_outcomes_table"),
-    ("Arrow: trajectories table", "nzsim/ensemble.py", "_trajectories_table"),
-    ("Arrow: events table", "nzsim/ensemble.py", "_events_table"),
+    ("trajectory array (loop.trajectory_array)", "nzsim/runs/loop.py", "trajectory_array"),
+    ("outcomes of the chunk (catalogue outcome_columns)", "nzsim/catalogue/outcomes.py", "outcome_columns"),
+    ("replication seed (seeds.replication_seed)", "nzsim/seeds.py", "replication_seed"),
+    ("Arrow: outcomes table", "nzsim/runs/worker.py", "_outcomes_table"),
+    ("Arrow: trajectories table", "nzsim/runs/worker.py", "_trajectories_table"),
+    ("Arrow: events table", "nzsim/runs/worker.py", "_events_table"),
 ]
 
 
@@ -817,7 +818,9 @@ def _cumulative(stats: pstats.Stats, suffix: str, name: str) -> float | None:
 
 def ceiling_child(scenario: str, reps: int, start_at: float) -> None:
     """Runs in a subprocess: ``run_chunk`` over ``reps`` replications, starting at wall-clock ``start_at``."""
-    from nzsim.ensemble import ChunkTask, Design, cells, run_chunk
+    from nzsim.runs import Design
+    from nzsim.runs.worker import ChunkTask, run_chunk
+    from nzsim.scenario import cells
 
     spec = load(scenario)
     cell = cells(spec)[0]
@@ -859,8 +862,10 @@ def ceiling(scenario: Path, reps: int = 300) -> dict:
 
 
 def profile(spec, reps: int, tmp: Path, scenario: Path | None = None) -> dict:
-    from nzsim import runfolder
-    from nzsim.ensemble import Design, cells, default_chunk_size, run_chunk, ChunkTask
+    from nzsim.runs import Design, runfolder
+    from nzsim.runs.designs import default_chunk_size
+    from nzsim.runs.worker import ChunkTask, run_chunk
+    from nzsim.scenario import cells
 
     size = default_chunk_size(reps, 2)
     print(f"\n== Profile: one chunk of {size} replications (the chunk size of a {reps:,}-replication, 2-worker "
@@ -881,7 +886,7 @@ def profile(spec, reps: int, tmp: Path, scenario: Path | None = None) -> dict:
     run_chunk(task(0))
     profiler.disable()
     stats = pstats.Stats(profiler)
-    total = _cumulative(stats, "nzsim/ensemble.py", "run_chunk") or 1.0
+    total = _cumulative(stats, "nzsim/runs/worker.py", "run_chunk") or 1.0
 
     # The parent's share for a chunk: the result crosses the process boundary (pickled in the worker,
     # unpickled in the parent), then the parent's writer thread writes its three chunk files, appends
@@ -960,7 +965,7 @@ throughput no lower than `mesa.batch_run` on the same work; peak resident memory
 
 ### Throughput
 
-`run_ensemble(spec, reps=N, seed=1, workers=W, out=tmp, describe=False)`, median of the repeats. The
+`run_ensemble(spec, reps=N, seed=1, workers=W, out=tmp)`, median of the repeats. The
 2-worker rate times the whole call, process-pool start-up included; "warm pool" passes a pre-started
 `process_pool(2)`, warmed with a small run (two worker processes; the calling process only schedules).
 1 worker runs in-process. After code 813c0fe179, "2 workers" is one worker process and the calling

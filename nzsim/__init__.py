@@ -8,7 +8,14 @@ Quick use::
     >>> rep = nzsim.replicate(spec, seed=1)                        # doctest: +SKIP
     >>> print(nzsim.tell(spec, rep))                               # doctest: +SKIP
     >>> run = nzsim.run_ensemble(spec, reps=1000, seed=0, workers=2)  # doctest: +SKIP
+    >>> nzsim.describe_run(run)                                  # doctest: +SKIP
     >>> run.outcomes.describe()                                  # doctest: +SKIP
+
+The package is in layers, each a subpackage that imports only those below it (docs/architecture.md;
+a test checks the directions): :mod:`nzsim.catalogue` and :mod:`nzsim.seeds` at the bottom, then
+:mod:`nzsim.scenario`, :mod:`nzsim.model`, :mod:`nzsim.runs`, :mod:`nzsim.analysis`,
+:mod:`nzsim.figures`, :mod:`nzsim.reports` and :mod:`nzsim.validation`, :mod:`nzsim.teaching`,
+and :mod:`nzsim.cli` on top. This module only names the most used of their names.
 
 Nothing global happens at import, and importing is light: each name below loads its module
 (Mesa and the model only for the names that need them) when first used, so the parent process
@@ -28,37 +35,43 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "__version__",
+    "describe_run",
     "load",
+    "load_run",
     "replicate",
     "run_ensemble",
     "tell",
 ]
 
 if TYPE_CHECKING:  # what type checkers and editors see: explicit re-exports
-    from .ensemble import Design as Design
-    from .ensemble import run_ensemble as run_ensemble
     from .model import NZModel as NZModel
-    from .replication import Replication as Replication
-    from .replication import replicate as replicate
-    from .runfolder import Run as Run
+    from .reports.story import tell as tell
+    from .reports.summary import describe_run as describe_run
+    from .runs import load_run as load_run
+    from .runs.designs import Design as Design
+    from .runs.ensemble import run_ensemble as run_ensemble
+    from .runs.loop import Replication as Replication
+    from .runs.loop import replicate as replicate
+    from .runs.runfolder import Run as Run
     from .scenario import Scenario as Scenario
     from .scenario import ScenarioError as ScenarioError
     from .scenario import load as load
-    from .story import tell as tell
     from .version import __version__ as __version__
 else:
     #: Each public name and the submodule that defines it.
     _WHERE = {
-        "Design": "ensemble",
-        "run_ensemble": "ensemble",
+        "Design": "runs.designs",
+        "run_ensemble": "runs.ensemble",
         "NZModel": "model",
-        "Replication": "replication",
-        "replicate": "replication",
-        "Run": "runfolder",
+        "Replication": "runs.loop",
+        "replicate": "runs.loop",
+        "Run": "runs.runfolder",
+        "load_run": "runs",
         "Scenario": "scenario",
         "ScenarioError": "scenario",
         "load": "scenario",
-        "tell": "story",
+        "tell": "reports.story",
+        "describe_run": "reports.summary",
         "__version__": "version",
     }
 

@@ -187,10 +187,10 @@ fi
 # asset folder (.venv/share/solara/cdn) here, from the npm registry, once. `nzsim dashboard`
 # never downloads: it says what is missing and points here. A failure only warns (the rest of
 # nzsim does not need these files).
-if ! "$VENV/bin/python" -m nzsim.teaching_cli --browser-files-present </dev/null; then
+if ! "$VENV/bin/python" -m nzsim.teaching.browser_files --browser-files-present </dev/null; then
     if command -v npm >/dev/null 2>&1; then
         say "installing the dashboard's browser files with npm (once)"
-        "$VENV/bin/python" -m nzsim.teaching_cli --install-browser-files </dev/null \
+        "$VENV/bin/python" -m nzsim.teaching.browser_files --install-browser-files </dev/null \
             || warn "installing the dashboard's browser files failed; 'nzsim dashboard' will say what is missing"
     else
         warn "npm is not installed: the dashboard's browser files cannot be put in place ('nzsim dashboard' needs them)"

@@ -11,11 +11,15 @@ mappings merge key by key, a ``None`` event removes that event) and validates th
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from types import MappingProxyType
 
 from pandas.testing import assert_frame_equal
 
 from nzsim.scenario import Scenario, from_dict, merge
+
+#: The root of the project (tests/ is directly below it).
+ROOT = Path(__file__).resolve().parents[1]
 
 #: A Labour-led New Zealand in June 2023: China takes 27% of NZ$70.4bn goods exports; the
 #: Vilnius summit (PM attends, mentions China in passing) and the October election.

@@ -1,6 +1,6 @@
 """Hypothesis strategies for valid scenarios: signal bundles, contexts, event sets and seeds.
 
-Every strategy draws only values the schema (``nzsim/scenario.py``) accepts, so a failure in a
+Every strategy draws only values the schema (``nzsim/scenario/``) accepts, so a failure in a
 property is a failure of the model, not of validation. Scenarios are kept small (200-500 voters,
 8-30 weeks) so each replication runs in milliseconds.
 
@@ -13,7 +13,8 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from nzsim.parameters import PARTNERS
+from nzsim.catalogue.partners import PARTNERS
+from nzsim.catalogue.signals import SIGNALS
 from nzsim.scenario import NZ_SECTORS, Scenario, from_dict
 from tests.helpers import BASE, make_spec
 
@@ -39,21 +40,21 @@ def unit(low: float = 0.0, high: float = 1.0) -> st.SearchStrategy[float]:
     return st.floats(low, high, **_finite)
 
 
+def _signal_values(kind) -> st.SearchStrategy:
+    """Every value the scenario schema accepts for a signal kind of the catalogue."""
+    if kind.kind == "choice":
+        return st.sampled_from(list(kind.values))
+    if kind.kind == "amount":
+        return unit(kind.low, kind.high)
+    if kind.kind == "count":
+        return st.integers(int(kind.low), int(kind.high))
+    return st.booleans()
+
+
 def signal_bundles() -> st.SearchStrategy[dict]:
-    """A valid ``signals:`` mapping (every field of ``nzsim.scenario.Signals``)."""
-    return st.fixed_dictionaries(
-        {
-            "attendance": st.sampled_from(["none", "minister", "leader"]),
-            "china_language": st.sampled_from(["none", "passing", "moderate", "strong"]),
-            "independence_framing": st.sampled_from(["none", "mild", "strong"]),
-            "ukraine_package_nzd_m": unit(0, 5000),
-            "personnel": st.integers(0, 5000),
-            "partnership_agreement": st.booleans(),
-            "ip4_cooperation": st.sampled_from(["none", "dialogue", "joint_projects"]),
-            "aukus_pillar2": st.sampled_from(["none", "explore", "join"]),
-            "defence_pledge_pct_gdp": unit(0, 5),
-        }
-    )
+    """A valid ``signals:`` mapping: a value for every signal kind of the catalogue (so a kind
+    added there is drawn here too)."""
+    return st.fixed_dictionaries({kind.field: _signal_values(kind) for kind in SIGNALS})
 
 
 def contexts(voters: st.SearchStrategy[int] = st.integers(200, 500)) -> st.SearchStrategy[dict]:

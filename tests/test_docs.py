@@ -20,10 +20,11 @@ import pytest
 from pydantic import BaseModel
 
 import nzsim
-import nzsim.agents
-from nzsim import outcomes, parameters, scenario, signals
-from nzsim.agents import china as china_module
-from nzsim.model import REPORTERS, NZModel
+import nzsim.model.agents
+from nzsim import scenario
+from nzsim.catalogue import parameters, partners, rungs, signals
+from nzsim.model import NZModel, reporters
+from nzsim.model.agents import china as china_module
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -122,7 +123,18 @@ def _models_in(annotation) -> set[type[BaseModel]]:
     return found
 
 
+EVENT_CLASSES = dict(scenario.EVENT_KINDS)  # kind -> class
+DISTRIBUTIONS = {
+    cls.model_fields["dist"].annotation.__args__[0]: cls
+    for cls in typing.get_args(typing.get_args(scenario.Distribution)[0])
+}
+COMMON_EVENT_FIELDS = set(scenario.Event.model_fields) | {"kind"}
+
+
 def _reachable(root: type[BaseModel]) -> set[type[BaseModel]]:
+    """Every model a scenario can hold: through the fields' annotations, and through the fields
+    that validate with the catalogues (``events``: each event kind; ``signals``: the schema of the
+    signal catalogue)."""
     seen: set[type[BaseModel]] = set()
     todo = [root]
     while todo:
@@ -130,17 +142,13 @@ def _reachable(root: type[BaseModel]) -> set[type[BaseModel]]:
         if cls in seen:
             continue
         seen.add(cls)
-        for field in cls.model_fields.values():
+        for name, field in cls.model_fields.items():
             todo.extend(_models_in(field.annotation))
+            if cls is scenario.Scenario and name == "events":
+                todo.extend(EVENT_CLASSES.values())
+            if name == "signals" and issubclass(cls, scenario.Event):
+                todo.append(scenario.Signals)
     return seen
-
-
-EVENT_CLASSES = dict(scenario.EVENT_KINDS)  # kind -> class
-DISTRIBUTIONS = {
-    cls.model_fields["dist"].annotation.__args__[0]: cls
-    for cls in typing.get_args(typing.get_args(scenario.Distribution)[0])
-}
-COMMON_EVENT_FIELDS = set(scenario._Event.model_fields) | {"kind"}
 
 
 def test_schema_walk_finds_every_model():
@@ -197,7 +205,7 @@ def test_every_distribution_has_a_section(name):
 
 def test_every_partner_is_listed_for_bilateral_statements():
     text = section(read("scenarios.md"), "`bilateral_statement`")
-    for key in parameters.PARTNERS:
+    for key in partners.PARTNERS:
         assert f"`{key}`" in text, key
 
 
@@ -205,13 +213,8 @@ def test_every_partner_is_listed_for_bilateral_statements():
 # (d) every categorical signal value, with its level, is in docs/scenarios.md
 # ---------------------------------------------------------------------------------------------
 
-LEVEL_TABLES = {
-    "attendance": signals.ATTENDANCE,
-    "china_language": signals.CHINA_LANGUAGE,
-    "independence_framing": signals.FRAMING,
-    "ip4_cooperation": signals.IP4,
-    "aukus_pillar2": signals.AUKUS,
-}
+#: Each categorical signal's values and levels, from the signal catalogue.
+LEVEL_TABLES = {kind.field: dict(kind.values) for kind in signals.SIGNALS if kind.kind == "choice"}
 
 
 @pytest.mark.parametrize("field", list(LEVEL_TABLES))
@@ -265,7 +268,7 @@ def test_every_outcome_column_is_in_the_outcome_table(outcome_columns):
 
 def test_every_reporter_is_in_the_trajectories_table():
     rows = _table_rows(section(read("model.md"), "Trajectories"))
-    missing = [name for name in REPORTERS if f"`{name}`" not in rows]
+    missing = [name for name in reporters() if f"`{name}`" not in rows]
     assert not missing, f"DataCollector reporters not in the 'Trajectories' table of docs/model.md: {missing}"
 
 
@@ -273,9 +276,9 @@ def test_every_agent_class_is_described():
     text = read("model.md")
     entities = section(text, "2. Entities, state variables and scales")
     titles = [t for _, t, _ in headings(section(text, "Submodels"))]
-    for name in nzsim.agents.__all__:
+    for name in nzsim.model.agents.__all__:
         assert f"`{name}`" in text, f"{name} is not in docs/model.md"
-        obj = getattr(nzsim.agents, name)
+        obj = getattr(nzsim.model.agents, name)
         if inspect.isclass(obj) and issubclass(obj, mesa.Agent):
             assert f"`{name}`" in entities, f"agent {name} has no entry under Entities"
             assert any(f"`{name}`" in t for t in titles), f"agent {name} has no Submodels section"
@@ -323,7 +326,7 @@ CONSTANTS = {
     "UKRAINE_HALF_NZD_M": signals.UKRAINE_HALF_NZD_M,
     "PERSONNEL_HALF": signals.PERSONNEL_HALF,
     "PLEDGE_FULL_PCT_GDP": signals.PLEDGE_FULL_PCT_GDP,
-    "COERCION_RUNG": outcomes.COERCION_RUNG,
+    "COERCION_RUNG": rungs.COERCION_RUNG,
 }
 
 
@@ -362,7 +365,7 @@ def _self_calls(func) -> list[str]:
 
 @pytest.mark.parametrize(
     "func",
-    [NZModel.step, nzsim.agents.Government.step, nzsim.agents.China.step, nzsim.agents.Exporters.step, nzsim.agents.Public.step],
+    [NZModel.step, nzsim.model.agents.Government.step, nzsim.model.agents.China.step, nzsim.model.agents.Exporters.step, nzsim.model.agents.Public.step],
     ids=lambda f: f.__qualname__,
 )
 def test_process_overview_lists_the_schedule_in_code_order(func):

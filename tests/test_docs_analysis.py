@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 import nzsim
-from nzsim import analysis, plotting, report
+from nzsim import analysis, figures, reports
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "analysis.md").read_text()
 README = (ROOT / "README.md").read_text()
 
 FUNCTIONS = [name for name in analysis.__all__ if inspect.isfunction(getattr(analysis, name))]
-WRITERS = [name for name in plotting.__all__ if f"build_{name}" in plotting.__all__]
+WRITERS = [name for name in figures.__all__ if f"build_{name}" in figures.__all__]
 
 
 @pytest.mark.parametrize("name", [n for n in FUNCTIONS if n not in ("quantile_name", "fan_quantiles",
@@ -35,11 +35,11 @@ def test_every_figure_is_in_the_figures_table(name):
 def test_every_file_compare_writes_is_listed(tmp_path):
     from tests.helpers import small_spec
 
-    a = nzsim.run_ensemble(small_spec(name="a"), reps=6, seed=1, workers=1, out=tmp_path / "a", describe=False)
+    a = nzsim.run_ensemble(small_spec(name="a"), reps=6, seed=1, workers=1, out=tmp_path / "a")
     b = nzsim.run_ensemble(small_spec(name="b", events={"election": None}), reps=6, seed=1, workers=1,
-                         out=tmp_path / "b", describe=False)
+                         out=tmp_path / "b")
     out = tmp_path / "cmp"
-    report.write_comparison({"a": a, "b": b}, out, resamples=100)
+    reports.write_comparison({"a": a, "b": b}, out, resamples=100)
     written = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     assert written
     for name in written:
@@ -56,7 +56,7 @@ def test_the_readme_python_example_runs(tmp_path, monkeypatch):
 
     for i, path in enumerate(paths):
         spec = small_spec(name=Path(path).name, events={"vilnius": {"signals": {"attendance": ["leader", "none"][i % 2]}}})
-        nzsim.run_ensemble(spec, reps=8, seed=0, workers=1, out=tmp_path / path, describe=False)
+        nzsim.run_ensemble(spec, reps=8, seed=0, workers=1, out=tmp_path / path)
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
     exec(compile(blocks[0], "README.md", "exec"), namespace)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from nzsim.teaching_cli import missing_browser_packages
+from nzsim.teaching.browser_files import missing_browser_packages
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: Headless flags that work on a machine without internet (without the last few, Chromium keeps
@@ -53,7 +53,7 @@ def dashboard():
         import psutil
 
         started = psutil.Process(server.pid).children(recursive=True)  # the server, and its pool if one is left
-        server.terminate()  # nzsim dashboard stops its Solara server on SIGTERM (tests/test_app.py checks)
+        server.terminate()  # nzsim dashboard stops its Solara server on SIGTERM (tests/teaching/test_dashboard.py checks)
         server.wait(timeout=30)
         gone, alive = psutil.wait_procs(started, timeout=15)
 

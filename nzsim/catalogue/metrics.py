@@ -1,0 +1,61 @@
+"""Outcome metrics: pure functions from weekly values to one number per replication.
+
+Each takes a replication's weekly values (a sequence, week 0 first) and returns a number or a
+flag; given a replications x weeks array instead, it returns one value per replication (NumPy
+reduces along the weeks), which is how a chunk's outcomes are computed at once. Each is tested
+against a value computed by hand (tests/catalogue/test_metrics.py).
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from .rungs import COERCION_RUNG
+
+
+def _number(x):
+    """A 0-d NumPy result as a plain Python number or flag; an array (one per replication) as it is."""
+    return x.item() if np.ndim(x) == 0 else x
+
+
+def final(values: Sequence[float]) -> float:
+    """The last value (of each row, given a replications x weeks array)."""
+    return _number(np.asarray(values, dtype=float)[..., -1])
+
+
+def peak(values: Sequence[float]) -> float:
+    """The largest value."""
+    return _number(np.asarray(values, dtype=float).max(axis=-1))
+
+
+def highest_rung(rungs: Sequence[int]) -> int:
+    """The highest rung of China's ladder reached."""
+    return _number(np.asarray(rungs).max(axis=-1).astype(np.int64))
+
+
+def weeks_at_or_above(values: Sequence[float], threshold: float) -> int:
+    """How many weeks the value was at least ``threshold``."""
+    return _number((np.asarray(values) >= threshold).sum(axis=-1))
+
+
+def trade_coercion(rungs: Sequence[int]) -> bool:
+    """Whether China reached an informal trade restriction or formal coercion."""
+    return highest_rung(rungs) >= COERCION_RUNG
+
+
+def total(values: Sequence[float]) -> float:
+    """The sum of weekly values (e.g. NZ$ million lost each week)."""
+    return _number(np.asarray(values, dtype=float).sum(axis=-1))
+
+
+def mean(values: Sequence[float]) -> float:
+    """The mean of weekly values."""
+    return _number(np.asarray(values, dtype=float).mean(axis=-1))
+
+
+def first_week(flags: Sequence[bool]) -> int | None:
+    """The first index at which ``flags`` is true, or None."""
+    hits = np.flatnonzero(np.asarray(flags, dtype=bool))
+    return int(hits[0]) if hits.size else None

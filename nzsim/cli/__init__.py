@@ -1,0 +1,62 @@
+"""The ``nzsim`` command line: a thin layer over the library, one module per group of commands.
+
+Layer: the top. It may import any of the package; nothing imports it but :mod:`nzsim.program`
+(the ``nzsim`` program). Each submodule adds its commands to the parser (``add_commands``) and
+imports the library inside its commands, so that ``nzsim --help`` starts fast and a command
+loads only what it uses. The submodules import :mod:`~nzsim.cli.common` and never each other.
+
+Every user mistake (a bad scenario file, a bad option) ends with one line on stderr and exit
+status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..version import code_version
+from . import results, runs, scenarios, teaching, validation
+from .common import EXIT_USAGE, UsageError
+
+__all__ = ["EXIT_USAGE", "UsageError", "build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nzsim",
+        description=(
+            "Simulate New Zealand's foreign-policy tradeoffs between NATO interoperability, "
+            "an independent foreign policy and trade with China."
+        ),
+    )
+    parser.add_argument("--version", action="version", version=code_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for group in (scenarios, runs, results, teaching, validation):
+        group.add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..runs.errors import EnsembleError
+    from ..scenario.errors import ScenarioError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ScenarioError, UsageError) as err:
+        print(f"nzsim {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except EnsembleError as err:
+        hint = ""
+        if args.command == "run":
+            hint = f"; finish the run with: nzsim run {args.scenario} --resume {err.folder}"
+        print(f"nzsim {args.command}: error: {err}{hint}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `nzsim check ... | head`
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("nzsim: interrupted", file=sys.stderr)
+        return 130

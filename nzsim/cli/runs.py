@@ -1,0 +1,91 @@
+"""``nzsim run``: a scenario's replications into a run folder, its summary printed."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+from .common import UsageError, positive, seed
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run a scenario's replications, print the summary table and write a run folder.
+
+    The run folder holds manifest.json (scenario, hash, seeds, design, versions, timings),
+    outcomes.parquet, trajectories.parquet, events.parquet, summary.csv and figures/. Every
+    replication's seed is a SeedSequence child of the root seed, so the same --seed gives the
+    same results whatever --workers or --executor. A run that was interrupted (even killed)
+    keeps its finished chunks: finish it with --resume DIR.
+    """
+    from ..reports import describe_run, format_summary
+    from ..runs import SchedulerUnreachable, dask_executor, run_ensemble
+    from ..scenario import load
+
+    if args.resume and args.out:
+        raise UsageError("give either --out DIR for a new run or --resume DIR, not both")
+    design = {"nested": "nested", "mc": "monte_carlo", "monte_carlo": "monte_carlo", None: None}[args.design]
+    if design == "nested" and args.reps is not None:
+        raise UsageError("--reps does not apply to --design nested (it runs K x M replications)")
+    if design != "nested" and (args.param_draws or args.seeds_per_draw):
+        raise UsageError("--param-draws and --seeds-per-draw need --design nested")
+    if args.scheduler and args.executor != "dask":
+        raise UsageError("--scheduler needs --executor dask")
+    spec = load(args.scenario)
+    workers = args.workers or os.cpu_count() or 1
+    options = dict(
+        reps=args.reps, seed=args.seed, workers=workers, out=args.resume or args.out, design=design,
+        param_draws=args.param_draws, seeds_per_draw=args.seeds_per_draw, chunk_size=args.chunk_size,
+        resume=bool(args.resume), progress=not args.no_progress,
+    )
+    try:
+        with contextlib.ExitStack() as stack:
+            executor = None
+            if args.executor == "dask":
+                executor = stack.enter_context(dask_executor(args.scheduler, workers))
+            run = run_ensemble(spec, executor=executor, **options, scenario_file=args.scenario)
+    except SchedulerUnreachable as err:
+        raise UsageError(str(err)) from None
+    except ValueError as err:  # bad options, and RunFolderError (a ValueError)
+        raise UsageError(str(err)) from None
+    except KeyboardInterrupt:
+        print(f"nzsim run: interrupted; finish it with: nzsim run {args.scenario} "
+              f"--resume {args.resume or args.out or 'DIR'}", file=sys.stderr)
+        return 130
+    if args.no_figures:
+        from ..analysis import summarise
+
+        summary = summarise(run.outcomes, by=run.cell_column)
+    else:
+        summary = describe_run(run)  # writes summary.csv and the figures, and returns the summary
+    sys.stdout.write(format_summary(run, summary))
+    sys.stdout.write(f"\nnext: nzsim report {run.path} (one HTML page), or nzsim compare {run.path} OTHER_RUN\n")
+    return 0
+
+
+def add_commands(sub) -> None:
+    run = sub.add_parser("run", help="run a scenario ensemble", description=cmd_run.__doc__)
+    run.add_argument("scenario", metavar="SCENARIO", type=Path, help="scenario YAML file")
+    run.add_argument("--reps", type=positive("replications"), help="replications (default: the scenario's)")
+    run.add_argument("--seed", type=seed, help="root seed (whole number >= 0; default 0, or the resumed run's)")
+    run.add_argument("--workers", type=positive("workers"),
+                     help="workers (default: CPU count); with the default process pool, W workers are W - 1 worker "
+                          "processes and this command computing too; 1 runs in this process")
+    run.add_argument("--out", type=Path, help="new run folder (default: runs/<scenario>-seed<S>-<time>)")
+    run.add_argument("--resume", type=Path, metavar="DIR", help="finish the unfinished run in DIR")
+    run.add_argument("--executor", choices=("process", "dask"), default="process",
+                     help="process pool (default) or a Dask cluster")
+    run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: start a local cluster)")
+    run.add_argument("--design", choices=("mc", "monte_carlo", "nested"),
+                     help="plain Monte Carlo (default, or the resumed run's) or nested: K parameter draws x M seeds")
+    run.add_argument("--param-draws", type=positive("parameter draws"), metavar="K")
+    run.add_argument("--seeds-per-draw", type=positive("seeds per draw"), metavar="M")
+    run.add_argument("--chunk-size", type=positive("replications per chunk"),
+                     help="replications per chunk, exactly (default: about eight chunks per worker, 5-100, the last few "
+                          "smaller; a resumed run keeps its own)")
+    run.add_argument("--no-figures", action="store_true", help="skip the summary file and figures")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+

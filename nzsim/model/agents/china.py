@@ -1,0 +1,302 @@
+"""China: a grievance on two timescales, an escalation ladder, and a wedge channel.
+
+Each signal raises two things. Its *grievance* (the reaction to this signal) fades within
+weeks toward a structural level set by NZ's stance; its *accumulated grievance* (the record of
+affronts, "a run of grievances") fades over years. Beijing answers on an escalation ladder:
+cordial, normal, official rebuke, warning, informal trade restriction, formal coercion.
+Statements are cheap and common and answer the signal at hand, so they read the fast
+grievance. Only affronts enter the record: the part of a signal's China salience beyond an
+affront level (acts aimed at China, such as the laws, bans and inquiry call on Beijing's list of
+Australia's grievances, not passing mentions at a summit). Trade measures are costly: they need
+high grievance *and* a record of affronts (the accumulated grievance lowers their bar), a low
+cost to China (substitutable goods go first) and value in making an example, as in Zhang (2019). Once imposed they stay while the
+accumulated grievance keeps the bar low, so they last years, not weeks. Restraint can be
+rewarded with warmth (the wedge channel), but not while a record of grievances is held.
+
+References
+----------
+Zhang, K. (2019). Cautious bully: Reputation, resolve, and Beijing's use of coercion in the
+South China Sea. *International Security* 44(1), 117-159. doi:10.1162/isec_a_00354
+(and the book *China's Gambit*, Cambridge University Press, 2023).
+Hanson, F., Currey, E., Beattie, T. (2020). *The Chinese Communist Party's coercive
+diplomacy*. ASPI Policy Brief 36.
+Chinese embassy in Canberra, list of 14 grievances with Australia, handed to 9News and reported
+18 Nov 2020 (Kearsley, 9News; The Sydney Morning Herald; Guardian Australia, 20 Nov 2021).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import mesa
+
+from ...catalogue.rungs import Rung  # re-exported: nzsim.model.agents.china.Rung
+
+
+#: Weeks a statement keeps the relationship at its rung; weeks warmth lasts.
+STATEMENT_WEEKS = 4
+WARMTH_WEEKS = 8
+
+
+def logistic(x: float) -> float:
+    if x < -50:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+@dataclass(slots=True)
+class Restriction:
+    """Trade measures on named sectors. ``weeks_left`` is None for measures Beijing lifts at will;
+    ``record`` is the peak of Beijing's accumulated grievance while they have been in force (from
+    its level when it imposed them; 0 for exogenous shocks)."""
+
+    sectors: tuple[str, ...]
+    fraction: float
+    formal: bool
+    imposed_week: int
+    weeks_left: int | None = None
+    record: float = 0.0
+
+
+class China(mesa.Agent):
+    """Beijing, as it responds to New Zealand."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.grievance: float = model.spec.context.initial_grievance
+        self.accumulated: float = 0.0  # the record of this run's affronts (slow); see accumulate()
+        self.rung: Rung = Rung.NORMAL
+        self.restrictions: list[Restriction] = []
+        self._statement: tuple[Rung, int] | None = None
+        self._warm_until: int = 0
+
+    # -- parameters read in several places ------------------------------------------------
+    @property
+    def _p(self):
+        return self.model.params
+
+    def structural_grievance(self) -> float:
+        return self._p["china.structural_grievance"] * self.model.government.stance
+
+    def trade_bar(self) -> float:
+        """Grievance above which trade measures become likely: ``threshold + cost_weight *
+        (1 - substitutability) - example_weight * export_share - accumulated``, so a record of
+        grievances lowers the bar grievance by grievance."""
+        p = self._p
+        return (
+            p["china.trade_threshold"]
+            + p["china.cost_weight"] * (1 - p["china.substitutability"])
+            - p["china.example_weight"] * self.model.spec.context.china_export_share
+            - self.accumulated
+        )
+
+    # -- rules ------------------------------------------------------------------------------
+    def hear(self, heard) -> str:
+        """A bundle of signals: Beijing takes its China salience (:meth:`receive`)."""
+        return self.receive(heard.channels["china"], trigger=heard.trigger)
+
+    def receive(self, salience: float, trigger: str) -> str:
+        """Take in a signal's China salience; maybe answer with a statement. Returns the story text."""
+        p = self._p
+        before = self.grievance
+        self.grievance = max(0.0, before + p["china.grievance_per_salience"] * salience)
+        self.accumulate(salience)
+        if f"{before:.1f}" == f"{self.grievance:.1f}":
+            text = f"Beijing's grievance holds at {self.grievance:.1f}"
+        else:
+            text = f"Beijing's grievance {'rises' if self.grievance > before else 'eases'} from {before:.1f} to {self.grievance:.1f}"
+        if salience <= 0:
+            return text + "."
+        statement = self.choose_statement(salience)
+        if statement is None:
+            return text + "; no statement follows."
+        if self._statement and self.model.week - self._statement[1] < STATEMENT_WEEKS:
+            statement = max(statement, self._statement[0])  # a rebuke does not undo a recent warning
+        self._statement = (statement, self.model.week)
+        self.model.public.shock(p["public.warning_threat_shock" if statement is Rung.WARNING else "public.rebuke_threat_shock"])
+        if statement is Rung.WARNING:
+            what = f"China's ambassador issues a warning over {trigger}"
+        else:
+            what = f"the embassy calls {trigger} 'not helpful for deepening mutual trust'"
+        self.model.log("China", statement.words, f"{what}.", quiet=True)
+        return text + f"; {what}."
+
+    def choose_statement(self, salience: float) -> Rung | None:
+        """Draw Beijing's answer to an event that sent ``salience`` down the China channel.
+
+        ``noticed = min(1, salience / statement_salience)``; a warning with
+        ``P = noticed * logistic((g - theta_w) / s)``, else a rebuke with
+        ``P = noticed * logistic((g - theta_r) / s)`` in all, else nothing.
+        """
+        p = self._p
+        s = p["china.statement_scale"]
+        noticed = min(1.0, salience / p["china.statement_salience"])
+        p_warning = noticed * logistic((self.grievance - p["china.warning_threshold"]) / s)
+        p_rebuke = max(p_warning, noticed * logistic((self.grievance - p["china.rebuke_threshold"]) / s))
+        u = self.model.rng.random()
+        if u < p_warning:
+            return Rung.WARNING
+        if u < p_rebuke:
+            return Rung.REBUKE
+        return None
+
+    def accumulate(self, salience: float) -> None:
+        """Add an affront to the record: ``A += accumulation_per_salience * max(0, salience -
+        affront_salience)``. Only the part of a signal's China salience beyond the affront level
+        counts, so acts aimed at China (strong language, laws, bans: Australia's 2018-2020 run)
+        build the record, while passing or moderate mentions draw a statement at most and leave
+        little behind (New Zealand 2022-2025). A gesture of restraint (negative salience) eases
+        the grievance of the moment, not the record."""
+        p = self._p
+        self.accumulated += p["china.accumulation_per_salience"] * max(0.0, salience - p["china.affront_salience"])
+
+    def decay_grievance(self) -> None:
+        """``g = g* + (g - g*) * 0.5 ** (1 / half_life)`` with ``g* = structural * stance``; the
+        accumulated grievance fades toward 0 with its own, longer half-life."""
+        p = self._p
+        target = self.structural_grievance()
+        keep = 0.5 ** (1.0 / p["china.grievance_half_life_weeks"])
+        self.grievance = target + (self.grievance - target) * keep
+        self.accumulated *= 0.5 ** (1.0 / p["china.accumulated_half_life_weeks"])
+
+    def consider_trade_measures(self) -> None:
+        """Weekly hazard of informal restrictions, then of escalating them to formal coercion."""
+        p = self._p
+        bar = self.trade_bar()
+        endogenous = [r for r in self.restrictions if r.weeks_left is None]
+        if not endogenous:
+            hazard = p["china.trade_max_hazard"] * logistic((self.grievance - bar) / p["china.trade_scale"])
+            if self.model.rng.random() < hazard:
+                self.impose(tier=1, formal=False, fraction=p["china.restriction_fraction"])
+        elif not any(r.formal for r in endogenous):
+            formal_bar = bar + (p["china.formal_threshold"] - p["china.trade_threshold"])
+            hazard = p["china.trade_max_hazard"] * logistic((self.grievance - formal_bar) / p["china.trade_scale"])
+            if self.model.rng.random() < hazard:
+                self.impose(tier=2, formal=True, fraction=p["china.restriction_fraction"])
+
+    def impose(self, tier: int, formal: bool, fraction: float) -> None:
+        """Beijing's own measures on the sectors of ``tier`` (formal coercion falls back on the
+        tier-1 sectors where no sector has tier 2)."""
+        sectors = self.model.spec.context.sectors
+        chosen = tuple(name for name, s in sectors.items() if s.tier == tier)
+        if not chosen and formal:
+            chosen = tuple(name for name, s in sectors.items() if s.tier == 1)
+        if not chosen:
+            return
+        weekly = self._restrict(Restriction(chosen, fraction, formal, self.model.week, record=self.accumulated))
+        self.model.log(
+            "China",
+            "formal coercion" if formal else "informal trade restriction",
+            f"Beijing imposes {'tariffs and bans' if formal else 'customs delays and licence suspensions'} on "
+            f"{_listed(chosen)} (grievance {self.grievance:.1f}, accumulated {self.accumulated:.1f}); "
+            f"about NZ${weekly:.0f}m a week of exports at risk.",
+        )
+
+    def impose_exogenous(self, sectors: tuple[str, ...], fraction: float, weeks: int, formal: bool, label: str) -> None:
+        """An exogenous coercion shock: measures for a fixed number of weeks, whatever the grievance."""
+        weekly = self._restrict(Restriction(sectors, fraction, formal, self.model.week, weeks_left=weeks))
+        self.model.log(
+            "China",
+            "formal coercion" if formal else "informal trade restriction",
+            f"{label or 'A dispute outside the model'}: Beijing restricts {_listed(sectors)} "
+            f"({fraction:.0%} of their China sales) for {weeks} weeks; about NZ${weekly:.0f}m a week lost.",
+        )
+
+    def _restrict(self, restriction: Restriction) -> float:
+        """Put a restriction in force; the public takes it as a threat. Returns NZ$m a week at stake."""
+        self.restrictions.append(restriction)
+        self.model.public.shock(self._p["public.coercion_threat_shock"])
+        return sum(self.model.exporters.weekly_value(s) for s in restriction.sectors) * restriction.fraction
+
+    def consider_lifting(self) -> None:
+        """Exogenous measures end on time (a measure of n weeks costs exports in exactly n weekly
+        steps, counting the week it is imposed); Beijing's own are lifted step by step (formal first)
+        with a weekly hazard once grievance is below the trade bar and the accumulated grievance
+        has faded to ``china.lift_fraction`` of its peak while they have been in force (from the
+        week they were imposed): measures stay while the record of grievances that brought or
+        renewed them is fresh, so they last years, not weeks. Measured against the peak, not the
+        level at imposition, because a record that was near zero then (measures brought by the
+        grievance of the moment alone) and grew with a later affront would never fade below a
+        fraction of that zero."""
+        for r in list(self.restrictions):
+            if r.weeks_left is not None and r.imposed_week < self.model.week:
+                r.weeks_left -= 1
+                if r.weeks_left <= 0:
+                    self.restrictions.remove(r)
+                    self.model.log("China", "restriction lifted", f"Beijing lifts the measures on {_listed(r.sectors)}.")
+        endogenous = [r for r in self.restrictions if r.weeks_left is None]
+        for r in endogenous:
+            r.record = max(r.record, self.accumulated)  # the peak while in force
+        faded = self.accumulated <= self._p["china.lift_fraction"] * max((r.record for r in endogenous), default=0.0)
+        if endogenous and faded and self.grievance < self.trade_bar():
+            if self.model.rng.random() < self._p["china.lift_hazard"]:
+                r = max(endogenous, key=lambda r: (r.formal, r.imposed_week))
+                self.restrictions.remove(r)
+                self.model.log(
+                    "China",
+                    "restriction lifted",
+                    f"Beijing lifts the measures on {_listed(r.sectors)} after {self.model.week - r.imposed_week} weeks "
+                    f"(grievance {self.grievance:.1f}, accumulated {self.accumulated:.1f}).",
+                )
+
+    def consider_warmth(self) -> None:
+        """The wedge channel: low grievance, no record of grievances above the same threshold and a
+        restrained NZ may be rewarded with warmth."""
+        p = self._p
+        if self.restrictions or self.model.week < self._warm_until:
+            return
+        if self.grievance + self.accumulated < p["china.wedge_threshold"] and self.model.government.stance < 0.5:
+            if self.model.rng.random() < p["china.wedge_hazard"]:
+                self._warm_until = self.model.week + WARMTH_WEEKS
+                self.model.exporters.growth += p["china.wedge_trade_boost"]
+                self.model.public.shock(p["public.warmth_threat_shock"])
+                self.model.log(
+                    "China",
+                    "warmth",
+                    f"Beijing welcomes a New Zealand trade delegation and praises its 'independent' policy; "
+                    f"China exports grow {p['china.wedge_trade_boost']:.0%}.",
+                )
+
+    def update_rung(self) -> None:
+        """The rung this week: the most severe of active measures, a recent statement, warmth, or normal."""
+        if any(r.formal for r in self.restrictions):
+            self.rung = Rung.FORMAL_COERCION
+        elif self.restrictions:
+            self.rung = Rung.INFORMAL_RESTRICTION
+        elif self._statement and self.model.week - self._statement[1] < STATEMENT_WEEKS:
+            self.rung = self._statement[0]
+        elif self.model.week < self._warm_until:
+            self.rung = Rung.CORDIAL
+        else:
+            self.rung = Rung.NORMAL
+
+    def step(self) -> None:
+        """The week's rules for Beijing."""
+        self.decay_grievance()
+        self.consider_lifting()
+        self.consider_trade_measures()
+        self.consider_warmth()
+        self.update_rung()
+
+
+#: The goods a sector key stands for, where the key alone does not say it (prose only).
+SECTOR_GOODS = {
+    "iron_ore": ("iron ore",),
+    "lobster_timber_cotton": ("lobster", "timber", "cotton"),
+    "barley_wine_beef": ("barley", "wine", "beef"),
+    "other": ("other goods",),
+}
+
+
+def _goods(sector: str) -> tuple[str, ...]:
+    """``logs_and_wood`` -> ``("logs", "wood")``: a sector key as the goods it names."""
+    return SECTOR_GOODS.get(sector) or tuple(part.replace("_", " ") for part in sector.split("_and_"))
+
+
+def _listed(sectors) -> str:
+    """Sectors in prose, every good named once: ``coal, lobster, timber and cotton``."""
+    items = [good for sector in sectors for good in _goods(sector)]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,0 +1,72 @@
+"""A finished run described: its summary table (``summary.csv``) and figures (``figures/``),
+as ``nzsim run`` writes them into the run folder, and the summary as text, as it prints it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from .. import analysis, figures
+from ..catalogue import variables as catalogue_variables
+from ..runs.runfolder import Run
+from .numbers import number
+
+
+def describe_run(run: Run) -> pd.DataFrame:
+    """Write the run's summary table (``summary.csv``) and figures (``figures/*.png``); return the summary."""
+    by = run.cell_column
+    summary = analysis.summarise(run.outcomes, by=by)
+    summary.to_csv(run.path / "summary.csv", index=False)
+    folder = run.path / "figures"
+    folder.mkdir(exist_ok=True)
+    title = f"{run.manifest['scenario_name']}: {len(run.outcomes):,} replications, seed {run.manifest['root_seed']}"
+    figures.outcome_distributions(run.outcomes, folder / "outcomes.png", by=by, title=title)
+    variables = list(catalogue_variables.FAN_CHARTS)
+    start = dt.date.fromisoformat(run.manifest["scenario"]["start"])
+    # From the run, not a frame: its trajectories are read in batches, so memory stays bounded.
+    figures.fan_charts(run, folder / "trajectories.png", variables=variables, start=start, by=by, title=title)
+    figures.rung_ladder(run, folder / "china_ladder.png", start, by=by, title=title)
+    return summary
+
+
+def format_summary(run, summary) -> str:
+    """The summary table as text: numeric outcomes with mean, median and 5-95% band; the rest as probabilities."""
+    m = run.manifest
+    lines = [
+        f"{m['scenario_name']}: {len(run.outcomes):,} replications, root seed {m['root_seed']}, "
+        f"scenario sha256 {m['scenario_sha256'][:16]}",
+        f"results in {run.path}",
+    ]
+    groups = [(None, summary)] if "cell" not in summary.columns else list(summary.groupby("cell", sort=False))
+    for group, frame in groups:
+        lines.append("")
+        if group is not None:
+            lines.append(f"cell: {group}")
+        numeric = frame[frame["kind"] == "numeric"]
+        if len(numeric):
+            width = max(len(o) for o in numeric["outcome"])
+            lines.append(f"  {'outcome':<{width}}  {'mean':>10}  {'median':>10}  {'5%-95%':>23}")
+            for row in numeric.itertuples():
+                if row.n == 0:
+                    lines.append(f"  {row.outcome:<{width}}  {'(none)':>10}")
+                    continue
+                band = f"{number(row.p05)} to {number(row.p95)}"
+                lines.append(f"  {row.outcome:<{width}}  {number(row.mean):>10}  {number(row.median):>10}  {band:>23}")
+        other = frame[frame["kind"] != "numeric"]
+        if len(other):
+            labels = [_probability_label(row) for row in other.itertuples()]
+            width = max(len(label) for label in labels)
+            lines.append(f"  {'probability of':<{width}}  {'P':>6}")
+            for label, row in zip(labels, other.itertuples()):
+                shown = "-" if row.n == 0 else f"{row.probability:.3f}"
+                lines.append(f"  {label:<{width}}  {shown:>6}")
+    return "\n".join(lines) + "\n"
+
+
+def _probability_label(row) -> str:
+    """What a probability row is the probability of, in words a reader can take at face value."""
+    if row.kind == "timing":  # e.g. partnership_week: signed at all, and when (median week)
+        when = "" if row.probability == 0 or row.median != row.median else f", median week {row.median:.0f}"
+        return f"{row.outcome}: happened during the run{when}"
+    return row.outcome

@@ -1,0 +1,88 @@
+"""A run's manifest: what was run, with which scenario (and its hash), seeds, design, code
+versions and catalogue extensions, chunk by chunk; and the checks that a run may be resumed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import platform
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from ..scenario import Scenario
+from ..version import __version__, git_commit
+from . import runfolder
+from .designs import Design
+from .runfolder import RunFolderError
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def new_manifest(spec: Scenario, scenario_file, root_seed, design, cell_list, chunk_size, executor_name, workers,
+                 extensions=(), model="nzsim.model.model:NZModel") -> dict:
+    """The manifest of a new run: what is run, with what code, seeds and design."""
+    return {
+        "format": runfolder.FORMAT,
+        "status": "running",
+        "scenario_name": spec.name,
+        "scenario_file": str(scenario_file) if scenario_file else None,
+        "scenario_sha256": spec.sha256,
+        "scenario": spec.dump(),
+        "root_seed": root_seed,
+        "replications": design.replications,
+        "design": {
+            **design.as_dict(),
+            "seeds": "replication i: SeedSequence(root_seed, spawn_key=(i,)), 63-bit integer seed stored per row",
+            "cells": [{"index": c.index, "label": c.label, "levers": dict(c.levers)} for c in cell_list],
+        },
+        "chunk_size": chunk_size,
+        "executor": executor_name,
+        "workers": workers,
+        "versions": {
+            "nzsim": __version__,
+            "git_commit": git_commit(),
+            "python": platform.python_version(),
+            "mesa": importlib.metadata.version("mesa"),
+            "numpy": np.__version__,
+            "pyarrow": pa.__version__,
+            "platform": platform.platform(),
+        },
+        "extensions": list(extensions),
+        "model": model,
+        "command": sys.argv if sys.argv and sys.argv[0].endswith(("nzsim", "__main__.py")) else None,
+        "started": now(),
+        "finished": None,
+        "chunks": [],
+        "resumed": [],
+    }
+
+
+def check_resume(manifest: Mapping, spec: Scenario, root_seed: int, design: Design, folder: Path,
+                 extensions=()) -> None:
+    """That the run in ``folder`` can be finished with this scenario, seed, design and catalogue."""
+    if manifest.get("status") == "complete":
+        raise RunFolderError(f"{folder}: this run is already complete; nothing to resume")
+    if manifest.get("scenario_sha256") != spec.sha256:
+        raise RunFolderError(
+            f"{folder}: made from a different scenario (sha256 {str(manifest.get('scenario_sha256'))[:16]}, "
+            f"this one is {spec.sha256[:16]}); resume with the scenario file it was started with"
+        )
+    if manifest.get("root_seed") != root_seed:
+        raise RunFolderError(
+            f"{folder}: started with --seed {manifest.get('root_seed')}, not {root_seed}; resume with the same seed"
+        )
+    saved = {k: v for k, v in manifest.get("design", {}).items() if k in ("kind", "replications", "param_draws", "seeds_per_draw")}
+    if saved != design.as_dict():
+        raise RunFolderError(f"{folder}: started with design {saved}, not {design.as_dict()}; resume with the same options")
+    made_with = list(manifest.get("extensions") or [])
+    if made_with != list(extensions):
+        raise RunFolderError(
+            f"{folder}: started with the catalogue extended by {made_with or 'nothing'}, not {list(extensions) or 'nothing'}; "
+            f"resume with the same extension modules imported"
+        )

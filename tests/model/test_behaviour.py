@@ -1,0 +1,150 @@
+"""Behaviour tests: the model's qualitative claims, each over many seeds with a stated tolerance.
+
+Each test compares two arms that differ in one thing, run under the same seeds (common random
+numbers), and asserts that the mean difference has the expected sign with a margin of at least
+three standard errors of the paired difference, or a stated absolute margin.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nzsim.model.agents.china import Rung
+from nzsim.runs.loop import replicate
+from tests.helpers import SUMMIT_WEEK, make_spec
+
+SEEDS = range(150)
+SMALL = {"voters": 300}
+
+
+def runs(spec, seeds=SEEDS):
+    return [replicate(spec, seed) for seed in seeds]
+
+
+def paired_gap(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Mean of b - a and its standard error."""
+    d = np.asarray(b, float) - np.asarray(a, float)
+    return float(d.mean()), float(d.std(ddof=1) / np.sqrt(len(d)))
+
+
+def summit(**signals):
+    return {"vilnius": {"signals": {"attendance": "leader", **signals}}}
+
+
+# -- 1. Stronger China language raises China's grievance and the chance of a rebuke ---------------
+
+
+def test_stronger_china_language_raises_grievance_and_rebukes():
+    arms = {}
+    for words in ("none", "passing", "moderate", "strong"):
+        spec = make_spec(context=SMALL, horizon_weeks=12, events={**summit(china_language=words), "election": None})
+        reps = runs(spec)
+        grievance = np.array([r.trajectories["china_grievance"].iloc[SUMMIT_WEEK] for r in reps])
+        statement = np.array(
+            [(r.trajectories["china_rung"].iloc[SUMMIT_WEEK:] >= Rung.REBUKE).any() for r in reps], dtype=float
+        )
+        arms[words] = (grievance, statement)
+    order = ["none", "passing", "moderate", "strong"]
+    for weaker, stronger in zip(order, order[1:]):
+        gap, se = paired_gap(arms[weaker][0], arms[stronger][0])
+        assert gap > 3 * se and gap > 0.05, (weaker, stronger, gap, se)
+    # P(rebuke or worse) after the summit: strong beats none by at least 25 points.
+    p_none, p_strong = arms["none"][1].mean(), arms["strong"][1].mean()
+    assert p_strong - p_none >= 0.25, (p_none, p_strong)
+    assert p_strong > arms["moderate"][1].mean() - 0.02
+
+
+# -- 2. Staying away lowers partner trust -----------------------------------------------------------
+
+
+def test_staying_away_lowers_partner_trust():
+    attend = runs(make_spec(context=SMALL, horizon_weeks=26, events=summit(china_language="passing")))
+    away = runs(make_spec(context=SMALL, horizon_weeks=26, events=summit(attendance="none", china_language="passing")))
+    for column in ["partner_trust_mean", "trust_nato", "trust_australia", "trust_united_states"]:
+        after_attend = np.array([r.trajectories[column].iloc[SUMMIT_WEEK] for r in attend])
+        after_away = np.array([r.trajectories[column].iloc[SUMMIT_WEEK] for r in away])
+        gap, se = paired_gap(after_attend, after_away)
+        assert gap < -3 * se and gap < -0.02, (column, gap, se)
+    final_gap, se = paired_gap(
+        [r.outcomes["trust_mean"] for r in attend], [r.outcomes["trust_mean"] for r in away]
+    )
+    assert final_gap < -3 * se, (final_gap, se)
+
+
+# -- 3. A larger China export share makes the government more cautious ---------------------------
+
+
+def test_larger_china_export_share_makes_government_more_cautious():
+    shares = (0.10, 0.27, 0.45)
+    mean_stance = {}
+    for share in shares:
+        reps = runs(make_spec(context={**SMALL, "china_export_share": share}, events={"election": None}))
+        mean_stance[share] = np.array([r.trajectories["stance"].iloc[1:].mean() for r in reps])
+    for low, high in zip(shares, shares[1:]):
+        gap, se = paired_gap(mean_stance[low], mean_stance[high])
+        assert gap < -3 * se and gap < -0.03, (low, high, gap, se)
+
+
+# -- 4. A coercion shock costs exports and moves public threat perception -------------------------
+
+
+def test_coercion_shock_costs_exports_and_raises_threat_perception():
+    shock = {
+        "kind": "coercion_shock",
+        "date": "2023-08-01",
+        "sectors": ["logs_and_wood", "seafood"],
+        "fraction": 0.5,
+        "duration_weeks": 20,
+    }
+    calm = runs(make_spec(context=SMALL, events={"election": None}))
+    hit = runs(make_spec(context=SMALL, events={"election": None, "shock": shock}))
+    # By hand: China exports a normal week = 0.27 * 70,400 / 52 = NZ$365.5m; logs and wood (0.15)
+    # plus seafood (0.07) = 22% of that; half of it lost for 20 weeks = 0.5 * 0.22 * 365.5 * 20 = NZ$804m.
+    exogenous_loss = 0.5 * 0.22 * (0.27 * 70_400 / 52) * 20
+    lost = np.array([r.outcomes["exports_lost_nzd_m"] for r in hit])
+    assert (lost >= exogenous_loss - 1e-6).all()
+    assert np.median(lost) == pytest.approx(exogenous_loss, rel=0.05)
+    assert all(r.outcomes["trade_coercion"] for r in hit)
+    gap, se = paired_gap(
+        [r.outcomes["peak_threat_share"] for r in calm], [r.outcomes["peak_threat_share"] for r in hit]
+    )
+    assert gap > 3 * se and gap > 0.05, (gap, se)
+    # Approval suffers while exports are lost.
+    gap, se = paired_gap([r.outcomes["mean_approval"] for r in calm], [r.outcomes["mean_approval"] for r in hit])
+    assert gap < -3 * se, (gap, se)
+
+
+# -- 5. An election lost changes the governing bloc -----------------------------------------------
+
+
+@pytest.mark.parametrize("bloc, other", [("labour", "national"), ("national", "labour")])
+def test_election_lost_changes_governing_bloc(bloc, other):
+    def election(baseline):
+        return make_spec(
+            context={**SMALL, "governing_bloc": bloc},
+            events={"election": {"incumbent_baseline": baseline}},
+        )
+
+    lost = runs(election(0.15), range(40))
+    kept = runs(election(0.85), range(40))
+    assert all(r.outcomes["incumbent_won"] is False and r.outcomes["final_bloc"] == other for r in lost)
+    assert all(r.outcomes["incumbent_won"] is True and r.outcomes["final_bloc"] == bloc for r in kept)
+    # Near an even race both results occur, and the bloc changes exactly when the incumbent loses.
+    close = pd.DataFrame([r.outcomes for r in runs(election(0.50), range(120))])
+    assert 0.1 < close["incumbent_won"].mean() < 0.9
+    assert ((close["final_bloc"] == bloc) == close["incumbent_won"]).all()
+
+
+def test_new_bloc_brings_its_own_weights():
+    """A Labour-led government that loses is followed by a National-led one that weighs security
+    more and autonomy less (parameter table), so the stance after the election is higher."""
+    lost = runs(make_spec(context=SMALL, events={"election": {"incumbent_baseline": 0.15}}), range(80))
+    kept = runs(make_spec(context=SMALL, events={"election": {"incumbent_baseline": 0.85}}), range(80))
+    after = slice(30, None)
+    gap, se = paired_gap(
+        [r.trajectories["stance"].iloc[after].mean() for r in kept],
+        [r.trajectories["stance"].iloc[after].mean() for r in lost],
+    )
+    assert gap > 3 * se and gap > 0.03, (gap, se)
