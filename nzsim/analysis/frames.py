@@ -12,12 +12,12 @@ The ensemble runner stores two kinds of frame (docs/runs.md):
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Sequence, Union
 
 import numpy as np
 import pandas as pd
 
+from ..runs import load_run  # noqa: F401 - re-exported: what the analysis functions open
 from ..runs.runfolder import Run
 
 #: What the analysis functions accept as one run: a finished :class:`~nzsim.runfolder.Run`
@@ -33,29 +33,6 @@ RunOrPath = Union[Run, pd.DataFrame, str, os.PathLike]
 TRAJECTORY_COLUMNS = ("week", "variable", "value")
 
 
-def load_run(path: str | Path) -> Run:
-    """Open a finished run folder.
-
-    Parameters
-    ----------
-    path : str or path
-        The folder ``nzsim run`` (or :func:`nzsim.run_ensemble`) wrote.
-
-    Returns
-    -------
-    Run
-        With ``.outcomes`` (one row per replication), ``.trajectories`` (long),
-        ``.events``, ``.manifest`` (what was run, with which seed, design and code) and
-        ``.scenario`` (the scenario as resolved when it ran).
-
-    Raises
-    ------
-    nzsim.runfolder.RunFolderError
-        A ``ValueError`` that says what is wrong: the folder does not exist or is not a run,
-        its manifest cannot be read, or the run is unfinished (with the ``nzsim run ...
-        --resume`` command that finishes it), or a results file is missing.
-    """
-    return Run.open(path)
 
 
 def keys(by: str | Sequence[str] | None) -> list[str]:

@@ -32,17 +32,20 @@ __all__ = [
 ]
 
 _REGISTRIES = (SIGNALS, VARIABLES, FACTS, OUTCOMES, PARAMETERS)
+#: How each kind of entry joins its catalogue and leaves it (a signal kind brings its parameters).
+_ADD_AND_REMOVE = {
+    SignalKind: (signals.add, signals.remove),
+    Variable: (VARIABLES.add, VARIABLES.remove),
+    Fact: (FACTS.add, FACTS.remove),
+    Outcome: (OUTCOMES.add, OUTCOMES.remove),
+    Parameter: (parameters.add, parameters.remove),
+}
 
 
 def extension_modules() -> tuple[str, ...]:
     """The modules outside the package that added catalogue entries, sorted: what a worker
     process imports to see the same catalogue as the process that started it."""
     return tuple(sorted(set().union(*(r.extensions() for r in _REGISTRIES))))
-
-
-def version() -> tuple[int, ...]:
-    """A token that changes whenever any catalogue changes."""
-    return tuple(r.version for r in _REGISTRIES)
 
 
 @contextlib.contextmanager
@@ -61,29 +64,13 @@ def registered(*entries: SignalKind | Variable | Fact | Outcome | Parameter) -> 
     added: list = []
     try:
         for entry in entries:
-            if isinstance(entry, SignalKind):
-                signals.add(entry, origin=origin)
-            elif isinstance(entry, Variable):
-                VARIABLES.add(entry, origin=origin)
-            elif isinstance(entry, Fact):
-                FACTS.add(entry, origin=origin)
-            elif isinstance(entry, Outcome):
-                OUTCOMES.add(entry, origin=origin)
-            elif isinstance(entry, Parameter):
-                parameters.add(entry, origin=origin)
-            else:
+            kind = next((k for k in _ADD_AND_REMOVE if isinstance(entry, k)), None)
+            if kind is None:
                 raise TypeError(f"not a catalogue entry: {entry!r}")
-            added.append(entry)
+            add, remove = _ADD_AND_REMOVE[kind]
+            add(entry, origin=origin)
+            added.append((remove, entry.name))
         yield
     finally:
-        for entry in reversed(added):
-            if isinstance(entry, SignalKind):
-                signals.remove(entry.name)
-            elif isinstance(entry, Variable):
-                VARIABLES.remove(entry.name)
-            elif isinstance(entry, Fact):
-                FACTS.remove(entry.name)
-            elif isinstance(entry, Outcome):
-                OUTCOMES.remove(entry.name)
-            else:
-                parameters.remove(entry.name)
+        for remove, name in reversed(added):
+            remove(name)

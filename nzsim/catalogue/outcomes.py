@@ -59,6 +59,10 @@ class Ending:
     def outcome(self, name: str) -> Any:
         return self._outcomes[name]
 
+    def reduced(self, name: str, values: Any) -> None:
+        """Keep an outcome's values, for the outcomes reduced after it."""
+        self._outcomes[name] = values
+
 
 @dataclass(frozen=True, kw_only=True)
 class Outcome:
@@ -277,7 +281,7 @@ def outcome_columns(weekly: Mapping[str, np.ndarray], facts: Mapping[str, Sequen
     columns: dict[str, list] = {}
     for outcome in OUTCOMES:
         values = outcome.reduce(ending)
-        ending._outcomes[outcome.name] = values
+        ending.reduced(outcome.name, values)
         columns[outcome.name] = values.tolist() if isinstance(values, np.ndarray) else list(values)
     return columns
 

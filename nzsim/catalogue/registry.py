@@ -26,6 +26,7 @@ def caller_module() -> str:
     frame = sys._getframe(1)
     while frame is not None:
         name = frame.f_globals.get("__name__", "")
+        # (contextlib: the frame that enters a `with registered(...)` block on its caller's behalf)
         if not name.startswith("nzsim.catalogue") and name != "contextlib":
             return name
         frame = frame.f_back
@@ -60,10 +61,6 @@ class Registry(Generic[T]):
         self._origins.pop(name)
         self.version += 1
         return entry
-
-    def origin(self, name: str) -> str:
-        """The module that added the entry ``name``."""
-        return self._origins[name]
 
     def extensions(self) -> set[str]:
         """The modules outside the package that added entries."""

@@ -4,17 +4,12 @@ cent or not, all read from the catalogue (:mod:`nzsim.catalogue`)."""
 from __future__ import annotations
 
 from ..catalogue.outcomes import OUTCOMES, describe
-from ..catalogue.outcomes import title as _title
+from ..catalogue.outcomes import title as outcome_title  # a plain title for an outcome or a level's chance
 from ..catalogue.variables import VARIABLES
 
 
 def _readable(name: str) -> str:
     return name.replace("_", " ").capitalize()
-
-
-def outcome_title(outcome: str) -> str:
-    """A plain title for an outcome or a probability :func:`nzsim.analysis.compare` reports."""
-    return _title(outcome)
 
 
 def outcome_labels(column: str) -> tuple[str, str]:

@@ -16,6 +16,8 @@ Mesa), :mod:`nzsim.scenario`, :mod:`nzsim.catalogue`, :mod:`nzsim.seeds` and
 
 from __future__ import annotations
 
+import os
+
 from .designs import DESIGNS, Design, Planned
 from .ensemble import run_ensemble
 from .errors import EnsembleError, ReplicationFailed
@@ -24,17 +26,30 @@ from .runfolder import Run, RunFolderError
 
 __all__ = [
     "DESIGNS", "Design", "EnsembleError", "InlineExecutor", "Planned", "ReplicationFailed", "Run", "RunFolderError",
-    "SchedulerUnreachable", "dask_executor", "load_run", "process_pool", "replicate", "run_ensemble",
+    "SchedulerUnreachable", "dask_executor", "load_run", "process_pool", "run_ensemble",
 ]
 
 
-def load_run(path) -> Run:
-    """Open a finished run folder (:meth:`Run.open`): a clear error for anything else."""
+def load_run(path: str | os.PathLike) -> Run:
+    """Open a finished run folder.
+
+    Parameters
+    ----------
+    path : str or path
+        The folder ``nzsim run`` (or :func:`nzsim.run_ensemble`) wrote.
+
+    Returns
+    -------
+    Run
+        With ``.outcomes`` (one row per replication), ``.trajectories`` (long),
+        ``.events``, ``.manifest`` (what was run, with which seed, design and code) and
+        ``.scenario`` (the scenario as resolved when it ran).
+
+    Raises
+    ------
+    nzsim.runs.RunFolderError
+        A ``ValueError`` that says what is wrong: the folder does not exist or is not a run,
+        its manifest cannot be read, or the run is unfinished (with the ``nzsim run ...
+        --resume`` command that finishes it), or a results file is missing.
+    """
     return Run.open(path)
-
-
-def replicate(*args, **kwargs):
-    """One replication (:func:`nzsim.runs.loop.replicate`; loads the model)."""
-    from .loop import replicate as one
-
-    return one(*args, **kwargs)

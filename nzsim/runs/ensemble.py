@@ -35,7 +35,7 @@ from .designs import Design, checked_design, chunk_bounds, default_chunk_size
 from .drain import Progress, drain
 from .errors import EnsembleError, ReplicationFailed
 from .executors import InlineExecutor, process_pool, start_method_untouched
-from .manifest import check_resume, new_manifest, now
+from .manifest import DEFAULT_MODEL, check_resume, new_manifest, now
 from .runfolder import Run, RunFolderError
 from .worker import ChunkTask
 
@@ -155,10 +155,6 @@ def _extensions(in_other_processes: bool) -> tuple[str, ...]:
     return modules
 
 
-#: The model a run builds unless told otherwise, as its manifest names it.
-DEFAULT_MODEL = "nzsim.model.model:NZModel"
-
-
 def _model_name(model_class: type | None, in_other_processes: bool) -> str:
     """``module:qualname`` of the model class (what workers import), checked."""
     if model_class is None:
@@ -201,10 +197,7 @@ def _reopen(folder: Path, spec: Scenario, seed: int, design: Design, chunk_size:
             extensions: Sequence[str], model: str) -> tuple[dict, list[tuple[int, int]]]:
     """The manifest and chunk plan of the unfinished run in ``folder``, checked and marked running."""
     manifest = runfolder.read_manifest(folder)  # again, now that the folder is ours
-    check_resume(manifest, spec, seed, design, folder, extensions)
-    if manifest.get("model", DEFAULT_MODEL) != model:
-        raise RunFolderError(f"{folder}: started with the model {manifest.get('model', DEFAULT_MODEL)}, not {model}; "
-                             f"resume with the same model_class")
+    check_resume(manifest, spec, seed, design, folder, extensions, model)
     if chunk_size is not None and chunk_size != manifest["chunk_size"]:
         raise RunFolderError(
             f"{folder}: started with chunks of {manifest['chunk_size']} replications; a resumed run keeps "

@@ -20,12 +20,16 @@ from .designs import Design
 from .runfolder import RunFolderError
 
 
+#: The model a run builds unless told otherwise, as its manifest names it.
+DEFAULT_MODEL = "nzsim.model.model:NZModel"
+
+
 def now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
 
 
 def new_manifest(spec: Scenario, scenario_file, root_seed, design, cell_list, chunk_size, executor_name, workers,
-                 extensions=(), model="nzsim.model.model:NZModel") -> dict:
+                 extensions=(), model=DEFAULT_MODEL) -> dict:
     """The manifest of a new run: what is run, with what code, seeds and design."""
     return {
         "format": runfolder.FORMAT,
@@ -64,8 +68,8 @@ def new_manifest(spec: Scenario, scenario_file, root_seed, design, cell_list, ch
 
 
 def check_resume(manifest: Mapping, spec: Scenario, root_seed: int, design: Design, folder: Path,
-                 extensions=()) -> None:
-    """That the run in ``folder`` can be finished with this scenario, seed, design and catalogue."""
+                 extensions=(), model=DEFAULT_MODEL) -> None:
+    """That the run in ``folder`` can be finished with this scenario, seed, design, catalogue and model."""
     if manifest.get("status") == "complete":
         raise RunFolderError(f"{folder}: this run is already complete; nothing to resume")
     if manifest.get("scenario_sha256") != spec.sha256:
@@ -86,3 +90,6 @@ def check_resume(manifest: Mapping, spec: Scenario, root_seed: int, design: Desi
             f"{folder}: started with the catalogue extended by {made_with or 'nothing'}, not {list(extensions) or 'nothing'}; "
             f"resume with the same extension modules imported"
         )
+    if manifest.get("model", DEFAULT_MODEL) != model:
+        raise RunFolderError(f"{folder}: started with the model {manifest.get('model', DEFAULT_MODEL)}, not {model}; "
+                             f"resume with the same model_class")

@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from ..catalogue.outcomes import column_types
 from ..scenario import Scenario, from_dict
-from .designs import Design
+from .designs import Design, chunk_bounds
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,16 @@ class ChunkTask:
     extensions: Sequence[str] = ()
     #: the model class as ``module:qualname`` ("" for :class:`nzsim.model.NZModel`)
     model: str = ""
+
+
+def monte_carlo_tasks(scenario: Mapping[str, Any], reps: int, root_seed: int, chunk: int,
+                      overrides: Mapping[str, float] | None = None) -> list[ChunkTask]:
+    """The chunks of ``reps`` replications of one scenario (its canonical dict) under ``root_seed``,
+    ``chunk`` at a time, seeded as ``nzsim run`` seeds them: what validation, calibration and the
+    dashboard's replications panel run outside a run folder."""
+    design = Design("monte_carlo", reps)
+    return [ChunkTask(0, "", {}, scenario, root_seed, design, k, start, stop, overrides=overrides)
+            for k, (start, stop) in enumerate(chunk_bounds(reps, chunk))]
 
 
 #: Per worker process: the scenarios already validated, by their canonical JSON.

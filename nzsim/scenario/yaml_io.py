@@ -59,9 +59,8 @@ def parse(text: str, file: str | Path, what: str = "a YAML mapping of scenario f
     return data
 
 
-def read(path: Path, what: str = "a YAML mapping of scenario fields") -> dict:
-    """The YAML mapping in the file at ``path``."""
-    noun = "scenario file" if "scenario" in what else "file"
+def read(path: Path, what: str = "a YAML mapping of scenario fields", noun: str = "scenario file") -> dict:
+    """The YAML mapping in the file at ``path``; ``what`` says what it should hold, ``noun`` what it is."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

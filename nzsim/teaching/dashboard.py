@@ -39,10 +39,9 @@ from .. import figures
 from ..catalogue.outcomes import HISTOGRAMS, OUTCOMES
 from ..model import NZModel
 from ..reports.story import day, event_line
-from ..runs.designs import Design
 from ..runs.executors import process_pool, start_method_untouched
 from ..runs.loop import outcomes_of
-from ..runs.worker import ChunkTask, run_chunk
+from ..runs.worker import ChunkTask, monte_carlo_tasks, run_chunk
 from ..scenario import Scenario
 from .controls import (
     CONTEXT_CONTROLS,
@@ -180,12 +179,7 @@ class EnsembleProgress:
 def ensemble_tasks(spec: Scenario, reps: int, seed: int, chunk: int = ENSEMBLE_CHUNK) -> list[ChunkTask]:
     """The chunks of ``reps`` replications of ``spec`` under root seed ``seed`` (as ``nzsim run``
     lays them out, so the same settings and seed give the same replications)."""
-    design = Design("monte_carlo", reps)
-    scenario = {k: v for k, v in spec.dump().items() if k != "levers"}
-    return [
-        ChunkTask(0, "", {}, scenario, seed, design, k, start, min(start + chunk, reps))
-        for k, start in enumerate(range(0, reps, chunk))
-    ]
+    return monte_carlo_tasks({k: v for k, v in spec.dump().items() if k != "levers"}, reps, seed, chunk)
 
 
 def replications_in_background(spec: Scenario, reps: int, seed: int, executor=None, cancel=None) -> Iterator[EnsembleProgress]:

@@ -17,9 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..catalogue.outcomes import describe
-from ..runs.designs import Design
 from ..runs.executors import map_chunks
-from ..runs.worker import ChunkTask, SimulatedChunk, simulate_chunk
+from ..runs.worker import SimulatedChunk, monte_carlo_tasks, simulate_chunk
 from ..scenario import Scenario
 from .targets import Target, Targets, Trajectory
 
@@ -48,17 +47,13 @@ def simulate_all(specs: Mapping[str, Scenario], reps: int, seed: int, workers: i
     Returns one ``{key: Simulated}`` per parameter set. With ``workers > 1`` the chunks run on
     a process pool (global multiprocessing state untouched).
     """
-    chunk = max(1, min(reps, CHUNK))
-    design = Design("monte_carlo", reps)
     tasks, keys = [], []
     dumped = {key: spec.dump() for key, spec in specs.items()}
     for k, overrides in enumerate(overrides_list):
         for key in specs:
-            for start in range(0, reps, chunk):
-                stop = min(reps, start + chunk)
-                tasks.append(ChunkTask(0, "", {}, dumped[key], seed, design, start // chunk, start, stop,
-                                       overrides=dict(overrides) if overrides else None))
-                keys.append((k, key))
+            chunks = monte_carlo_tasks(dumped[key], reps, seed, CHUNK, dict(overrides) if overrides else None)
+            tasks += chunks
+            keys += [(k, key)] * len(chunks)
     results: list[SimulatedChunk] = map_chunks(partial(simulate_chunk, variables=tuple(variables)), tasks, workers)
     gathered: list[dict[str, tuple[list, dict]]] = [{} for _ in overrides_list]
     for (k, key), result in zip(keys, results):

@@ -241,7 +241,7 @@ def load_targets(path: str | Path) -> Targets:
     """
     file = Path(path)
     try:  # through the scenario door's YAML reader: safe, no duplicate keys, dates kept as text
-        data = read(file, what="a targets file: a YAML mapping with a 'targets' list")
+        data = read(file, what="a targets file: a YAML mapping with a 'targets' list", noun="file")
     except ScenarioError as err:
         raise TargetsError(file, err.field, err.expected) from None
     try:
