@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 import nzsim
 import nzsim.model.agents
+from nzsim.catalogue.affronts import ACTOR_KINDS
 from nzsim import scenario
 from nzsim.catalogue import parameters, partners, rungs, signals
 from nzsim.model import NZModel, reporters
@@ -223,6 +224,8 @@ def test_every_signal_value_and_level_is_documented(field):
     schema_values = set(typing.get_args(scenario.Signals.model_fields[field].annotation))
     assert schema_values == set(table), f"{field}: schema values {schema_values} != level table {set(table)}"
     text = section(read("scenarios.md"), f"`{field}`")
+    if field in ACTOR_KINDS:  # the affronts share one table of who acts
+        text = section(read("scenarios.md"), "Affronts: what Beijing treats as its interests, and who acts")
     for value, level in table.items():
         row = re.compile(rf"^\|\s*`{re.escape(value)}`\s*\|\s*{re.escape(format(level, 'g'))}\s*\|", re.M)
         assert row.search(text), f"{field}: no row '| `{value}` | {level:g} |' in docs/scenarios.md"

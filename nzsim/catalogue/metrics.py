@@ -59,3 +59,11 @@ def first_week(flags: Sequence[bool]) -> int | None:
     """The first index at which ``flags`` is true, or None."""
     hits = np.flatnonzero(np.asarray(flags, dtype=bool))
     return int(hits[0]) if hits.size else None
+
+
+def first_weeks(flags) -> list[int | None]:
+    """For a replications x weeks array of flags: each row's first index that is true, or None."""
+    flags = np.asarray(flags, dtype=bool)
+    hit = flags.any(axis=-1)
+    first = flags.argmax(axis=-1)
+    return [int(w) if h else None for w, h in zip(np.atleast_1d(first).tolist(), np.atleast_1d(hit).tolist())]

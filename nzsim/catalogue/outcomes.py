@@ -180,6 +180,12 @@ def _final(variable: str) -> Callable[[Ending], Any]:
     return lambda e: metrics.final(e.weekly(variable))
 
 
+def _measured(e: Ending) -> np.ndarray:
+    """Each replication's weeks under any measure: a freeze, on people, or on goods."""
+    return ((np.asarray(e.weekly("china_freeze")) >= 1) | (np.asarray(e.weekly("china_people_measures")) >= 1)
+            | (np.asarray(e.weekly("china_rung")) >= COERCION_RUNG))
+
+
 def _election_value(key: str, cast) -> Callable[[Ending], list]:
     return lambda e: [None if x is None else cast(x[key]) for x in e.fact("election")]
 
@@ -220,6 +226,41 @@ _CORE: list[Outcome] = [
     Outcome(name="exports_lost_nzd_m", type="float", kind="numeric", direction="min", short="lost NZ$m",
             reduce=lambda e: metrics.total(e.weekly("exports_lost_week_nzd_m")),
             title="Exports lost to China over the run", unit="NZ$ million, total", words="exports lost (NZ$ million)"),
+    Outcome(name="formal_coercion", type="bool", kind="binary", direction="min",
+            reduce=lambda e: metrics.highest_rung(e.weekly("china_rung")) >= int(Rung.FORMAL_COERCION),
+            title="Formal measures during the run", chance="Chance of formal measures (tariffs, duties)",
+            words="formal measures (tariffs, anti-dumping duties)"),
+    Outcome(name="diplomatic_freeze", type="bool", kind="binary", direction="min",
+            reduce=lambda e: metrics.peak(e.weekly("china_freeze")) >= 1,
+            title="High-level contact frozen during the run", chance="Chance of a diplomatic freeze",
+            words="a freeze of high-level contact"),
+    Outcome(name="freeze_weeks", type="int", kind="numeric", direction="min",
+            reduce=lambda e: metrics.weeks_at_or_above(e.weekly("china_freeze"), 1),
+            title="Weeks of frozen contact", unit="weeks", words="weeks of frozen high-level contact"),
+    Outcome(name="people_measures", type="bool", kind="binary", direction="min",
+            reduce=lambda e: metrics.peak(e.weekly("china_people_measures")) >= 1,
+            title="Tourists and students restricted", chance="Chance of restrictions on tourists and students",
+            words="restrictions on group tours and students"),
+    Outcome(name="people_weeks", type="int", kind="numeric", direction="min",
+            reduce=lambda e: metrics.weeks_at_or_above(e.weekly("china_people_measures"), 1),
+            title="Weeks of restrictions on people", unit="weeks", words="weeks of restrictions on tourists and students"),
+    Outcome(name="economic_measures", type="bool", kind="binary", direction="min",
+            reduce=lambda e: np.asarray(e.outcome("trade_coercion"), dtype=bool) | np.asarray(e.outcome("people_measures"), dtype=bool),
+            title="Economic measures during the run", chance="Chance of economic measures (goods or people)",
+            words="economic measures (on goods, or on tourists and students)"),
+    Outcome(name="first_measure_week", type="int", nullable=True, kind="timing",
+            reduce=lambda e: metrics.first_weeks(_measured(e)),
+            title="Week of Beijing's first measure", unit="week of the run",
+            chance="Chance of any measure (a freeze, on people or on goods)",
+            words="week of the first measure (a freeze, on people or on goods)"),
+    Outcome(name="measures_weeks", type="int", kind="numeric", direction="min",
+            reduce=lambda e: _measured(e).sum(axis=-1),
+            title="Weeks under any of Beijing's measures", unit="weeks",
+            words="weeks under any measure (a freeze, on people or on goods)"),
+    Outcome(name="coercion_cost_nzd_m", type="float", kind="numeric", direction="min", short="cost NZ$m",
+            reduce=lambda e: metrics.total(e.weekly("coercion_cost_week_nzd_m")),
+            title="Cost of Beijing's measures over the run", unit="NZ$ million, total",
+            words="cost of Beijing's measures (goods, people, freeze; NZ$ million)"),
     Outcome(name="final_approval", type="float", kind="numeric", direction="max", percent=True, min_span=_ZERO_ONE,
             reduce=_final("approval"), title="Approval of foreign policy at the end", unit="approval (% of voters)",
             words="approval of the foreign policy at the end (share of voters)"),

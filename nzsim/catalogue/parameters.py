@@ -242,15 +242,80 @@ _TABLE: tuple[Parameter, ...] = tuple(
            "grievance at which informal restrictions escalate to formal coercion with half the maximum weekly hazard "
            "(shifted by the same cost and example terms as the trade bar)",
            "Australia 2020: barley tariff 80.5%, wine duties 116-218% (ABS 2020); threshold an assumption"),
-        _p("china.cost_weight", 2.0, "grievance per unit cost", 0.0, 10.0,
-           "how much the cost to China of restricting NZ goods raises the bar for trade measures",
-           "Zhang (2019), China's Gambit: coercion is cost-balanced"),
+        _p("china.cost_weight", 1.0, "grievance per unit cost", 0.0, 10.0,
+           "how much China's own cost of punishing the target (what China buys from it that it cannot readily "
+           "replace, as a share of China's imports) raises the bar for trade measures",
+           "Zhang (2019), China's Gambit: coercion is cost-balanced, so a small supplier of substitutable goods "
+           "is a cheap example and a large supplier of iron ore a dear one; weight an assumption"),
         _p("china.substitutability", 0.6, "1", 0.0, 1.0,
-           "how easily China replaces NZ goods (1 = freely); the cost to China is 1 minus this",
+           "how easily China replaces a sector's goods (1 = freely) where the scenario gives no "
+           "sectors.<name>.china_replaceability",
            "Zhang (2019): Beijing targets goods it can replace (logs, lobster, wine before infant formula: Xinhua 2019/2021, RNZ 2021 on sector shares); value an assumption"),
-        _p("china.example_weight", 2.0, "grievance per unit", 0.0, 10.0,
-           "how much the value of making an example (the target's dependence) lowers the bar",
-           "Zhang (2019): coercion as a signal to others; value an assumption"),
+        _p("china.example_weight", 1.0, "grievance per unit", 0.0, 5.0,
+           "how much the record of affronts (the value of making an example of the target) lowers the bar for "
+           "trade measures and for restrictions on people",
+           "Zhang (2019): coercion as a signal to others, used after affronts Beijing wants not repeated; "
+           "value an assumption (1: the record lowers the bar unit for unit, as before this weight existed)"),
+        _p("china.record_below_head", 0.2, "1", 0.0, 1.0,
+           "share of an affront committed below the head of state or government (a minister, parliament, a "
+           "body outside government) that enters Beijing's record",
+           ASSUMPTION + "Fuchs and Klann (2013): exports to China fell 8.1% on average for two years after a "
+           "meeting with the Dalai Lama at the level of head of state or government, with no significant "
+           "effect at lower levels; 0.2 rather than 0 so that a run of ministerial acts still adds up"),
+        _p("china.symbolic_record_share", 0.25, "1", 0.0, 1.0,
+           "share of an affront on Tibet or human rights that enters the record of affronts (which brings "
+           "measures on goods and people); the rest is answered by statements and a freeze",
+           ASSUMPTION + "in the episode library meetings with the Dalai Lama (France 2008, the United Kingdom "
+           "2012, Germany 2007) and the EU's Xinjiang sanctions (2021) brought freezes of contact and "
+           "counter-sanctions, not measures on goods, where disputes over territory and a run of acts "
+           "aimed at China (the Philippines 2012, Australia 2018-2020) brought measures on goods and "
+           "tourism; a quarter is a judgement"),
+        _p("china.freeze_threshold", 2.6, "grievance", 0.0, 10.0,
+           "grievance at which an affront at the highest level brings a freeze of high-level contact "
+           "with even chance",
+           ASSUMPTION + "Beijing suspended dialogues with Germany (Sep 2007), postponed the EU-China summit "
+           "over France (Nov 2008) and froze ministerial contact with the United Kingdom (May 2012) and "
+           "Denmark (2009) after meetings with the Dalai Lama at head-of-government level, and with no "
+           "New Zealand leader over summit remarks 2022-2025 (episode library; facts compiled for the "
+           "project); the threshold sits above the grievance such remarks bring"),
+        _p("china.freeze_scale", 0.35, "grievance", 0.01, 5.0,
+           "logistic scale of the freeze decision",
+           ASSUMPTION + "as for statements (china.statement_scale)"),
+        _p("china.freeze_lift_hazard", 0.025, "per week", 0.0, 1.0,
+           "weekly probability that a freeze ends without a concession, once grievance is below china.freeze_threshold",
+           ASSUMPTION + "the United Kingdom's freeze after May 2012 lasted about a year and a half, to the "
+           "Chancellor's visit of Oct 2013, with no statement on Tibet (episode library)"),
+        _p("china.freeze_export_loss", 0.081, "fraction of China exports", 0.0, 0.5,
+           "share of the target's goods exports to China lost while high-level contact is frozen (state "
+           "buying and delegations), for at most two years of a freeze",
+           "Fuchs and Klann (2013): exports to China 8.1% lower on average in the two years after a meeting "
+           "with the Dalai Lama at the level of head of state or government"),
+        _p("china.people_threshold", 4.5, "grievance", 0.0, 20.0,
+           "grievance at which the weekly hazard of restricting tourists and students is at half its maximum "
+           "(before the record of affronts lowers it)",
+           ASSUMPTION + "group tours to Palau stopped (Nov 2017), tours to the Philippines suspended (May "
+           "2012) and travel and study warnings on Australia (Jun 2020) followed disputes over "
+           "sovereignty and runs of affronts (episode library; ASPI, Hanson et al. 2020); cheap for "
+           "Beijing, so below the trade bar"),
+        _p("china.people_fraction", 0.5, "fraction", 0.0, 1.0,
+           "share of the spending of visitors and students from China lost while restrictions on people are in force",
+           ASSUMPTION + "group tours are most Chinese visitors to small destinations (Palau 2017-2018), less "
+           "so for students; a half is a judgement"),
+        _p("china.concession_lift_hazard", 0.35, "per week", 0.0, 1.0,
+           "weekly probability that each of Beijing's measures is lifted after a full concession (scaled by "
+           "the concession's level)",
+           ASSUMPTION + "France's summit was restored within weeks of the communique of 1 Apr 2009, "
+           "Denmark's contacts within weeks of its note of Dec 2009, Germany's dialogues after the "
+           "Foreign Minister's letter of Jan 2008 (episode library): about two to three weeks"),
+        _p("china.concession_relief", 0.8, "1", 0.0, 1.0,
+           "share of the record of affronts a full concession clears",
+           ASSUMPTION + "a statement meeting Beijing's demand restored relations in full (France 2009, "
+           "Denmark 2009), so little of the record remained; not all, as Beijing remembers"),
+        _p("china.cost_lift_rate", 0.01, "per week per unit cost per year", 0.0, 0.5,
+           "extra weekly probability of lifting a measure per unit of China's own cost and per year the "
+           "measure has been in force: measures end when their cost to China mounts",
+           ASSUMPTION + "Australian coal was let back in from early 2023 as China's own power shortages of "
+           "2021-2022 made the ban dear (ASPI 2023; trade press); the rate is a judgement"),
         _p("china.lift_hazard", 0.03, "per week", 0.0, 1.0,
            "weekly probability of lifting one of Beijing's restrictions once grievance is below the trade bar and the record has faded (china.lift_fraction)",
            "Australia 2020: measures lifted step by step to Dec 2024 (ABS; ASPI 2023); value an assumption"),

@@ -38,9 +38,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     with the same --seed) and shared by the targets that use it. For each target the scorecard
     gives the rule, the simulated distribution (median and 90% band, the probability, or the
     mean paired difference), pass or fail, and a Brier score where the target states what
-    happened. Exit status 1 if any target fails, 2 for a bad targets file.
+    happened. Targets that name an episode of the coercion library are also scored together, the
+    fitting and the held-back episodes apart: their mean Brier score and whether P(economic
+    measures) orders the episodes with measures above those without. Exit status 1 if any target
+    fails or the fitting episodes miss the Brier bar (0.10) or the ordering, 2 for a bad targets file.
     """
-    from ..validation import scorecard_text, shown_path, validate
+    from ..validation import episode_summary, scorecard_text, shown_path, validate
+    from ..validation.scoring import EPISODE_BRIER_BAR
 
     targets = _load(args)
     if targets is None:
@@ -51,7 +55,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(scorecard_text(card))
     if args.csv:
         card.to_csv(args.csv, index=False)
-    return 0 if bool(card["passed"].all()) else EXIT_FAILED
+    fitting = [s for s in episode_summary(card) if s.use == "fit"]
+    episodes_ok = all(s.brier <= EPISODE_BRIER_BAR and s.ordered is not False for s in fitting)
+    return 0 if bool(card["passed"].all()) and episodes_ok else EXIT_FAILED
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:

@@ -52,6 +52,7 @@ class Heard:
 
     Attributes:
         levels: each signal's level, by name.
+        values: each signal's value as the scenario gave it, by name (who acted, for an affront).
         channels: each channel's magnitude.
         push: how far the bundle pushes the government's stance (:func:`alignment_push`).
         at_summit: whether it was sent at a summit (partners judge it against what they expected).
@@ -61,6 +62,7 @@ class Heard:
     """
 
     levels: Mapping[str, float]
+    values: Mapping[str, Any]
     channels: Mapping[str, float]
     push: float
     at_summit: bool
@@ -75,7 +77,8 @@ def broadcast(model, signals: Any, trigger: str, at_summit: bool = False,
     p = model.params
     signal_levels = levels(signals)
     ch = channels(signal_levels, p)
-    heard = Heard(signal_levels, ch, alignment_push(ch, p, at_summit), at_summit, trigger,
+    values = {kind.name: getattr(signals, kind.field) for kind in SIGNALS}
+    heard = Heard(signal_levels, values, ch, alignment_push(ch, p, at_summit), at_summit, trigger,
                   weight or (lambda key: 1.0))
     said = [actor.hear(heard) for actor in model.listeners]
     return [text for text in said if text]

@@ -14,14 +14,18 @@ from .types import Count, FrozenMap, Frozen, Number
 
 
 class Sector(Frozen):
-    """An export sector: its share of goods exports to China, and when Beijing would target it.
+    """An export sector: its share of goods exports to China, when Beijing would target it, and
+    how readily China replaces it.
 
     ``tier`` 1: hit by informal restrictions (substitutable goods); 2: added under formal
-    coercion; 0: spared (goods China cannot easily replace).
+    coercion; 0: spared (goods China cannot easily replace). ``china_replaceability`` (0-1): how
+    easily China buys the good elsewhere (1: at once, from many suppliers; 0: not at all, as with
+    Australian iron ore); unset, the parameter ``china.substitutability`` stands in.
     """
 
     share: Number = Field(ge=0, le=1)
     tier: Literal[0, 1, 2]
+    china_replaceability: Number | None = Field(None, ge=0, le=1)
 
 
 #: New Zealand's China exports by sector. Shares are of goods exports to China.
@@ -46,7 +50,7 @@ class Context(Frozen):
 
     governing_bloc: Literal["labour", "national"]
     china_export_share: Number = Field(ge=0, le=1)
-    goods_exports_nzd_bn: Number = Field(gt=0, le=1000)
+    goods_exports_nzd_bn: Number = Field(gt=0, le=10000)
     recession: bool = False
     recession_weeks: Count = Field(26, ge=1, le=520)
     partnership: Literal["ipcp", "itpp"] = "ipcp"
@@ -55,6 +59,13 @@ class Context(Frozen):
     initial_grievance: Number = Field(0.5, ge=0, le=20)
     threat_share: Number = Field(0.37, gt=0, lt=1)
     voters: Count = Field(5000, ge=100, le=1_000_000)
+    #: The target's share of China's goods imports (0.005: New Zealand, NZ$20.2bn of China's
+    #: US$2.7tn, see docs/scenarios.md): with the sectors' replaceability, China's cost of punishing it.
+    share_of_china_imports: Number = Field(0.005, ge=0, le=0.5)
+    #: Spending of visitors from China, NZ$bn a year (New Zealand 2019: about 1.7).
+    china_tourism_nzd_bn: Number = Field(1.7, ge=0, le=1000)
+    #: Spending of students from China, NZ$bn a year (New Zealand: about 1.5).
+    china_education_nzd_bn: Number = Field(1.5, ge=0, le=1000)
     sectors: FrozenMap(str, Sector) = Field(  # type: ignore[valid-type]
         default_factory=lambda: dict(NZ_SECTORS), validate_default=True
     )

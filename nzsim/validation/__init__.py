@@ -14,7 +14,8 @@ teaching or the command line.
 from __future__ import annotations
 
 from .calibration import calibrate
-from .scoring import Score, Simulated, outcome_values, score, scorecard_text, simulate_all, validate
+from .scoring import (EpisodeSummary, Score, Simulated, episode_summary, outcome_values, score, scorecard_text,
+                      simulate_all, validate)
 from .targets import Target, Targets, TargetsError, Trajectory, load_targets, shown_path
 
 __all__ = ["Score", "Simulated", "Target", "Targets", "TargetsError", "Trajectory", "calibrate", "load_targets",

@@ -110,7 +110,8 @@ class Score:
 
     def row(self) -> dict[str, Any]:
         t = self.target
-        return {"target": t.name, "use": t.use, "scenario": Path(t.scenario).stem, "outcome": t.outcome_label,
+        return {"target": t.name, "use": t.use, "episode": t.episode, "scenario": Path(t.scenario).stem,
+                "outcome": t.outcome_label, "observed_value": t.observed_value,
                 "rule": t.rule, "observed": t.observed, "simulated": self.simulated, "value": self.value,
                 "low": self.low, "high": self.high, "passed": self.passed, "brier": self.brier, "n": self.n}
 
@@ -157,6 +158,58 @@ def validate(targets: Targets, reps: int = 200, seed: int = 0, workers: int = 1,
     return pd.DataFrame([score(t, targets, sims).row() for t in chosen])
 
 
+#: The Brier score the fitting episodes must reach (mean over their probability targets).
+EPISODE_BRIER_BAR = 0.10
+#: The outcome whose probabilities must order the episodes: those with measures above those without.
+ORDERING_OUTCOME = "economic_measures"
+
+
+@dataclass(frozen=True)
+class EpisodeSummary:
+    """How the episodes of one use (fit or holdout) score together."""
+
+    use: str
+    episodes: tuple[str, ...]
+    forecasts: int  # probability targets with an observed value
+    brier: float  # their mean Brier score (nan without any)
+    ordered: bool | None  # every episode with measures above every one without (None: not both kinds)
+    lowest_with: float  # the lowest probability of measures among episodes that had them
+    highest_without: float  # the highest among episodes that had none
+
+    def text(self) -> str:
+        what = "fitting" if self.use == "fit" else "held-back"
+        line = (f"{what} episodes ({len(self.episodes)}: {', '.join(self.episodes)}): mean Brier score "
+                f"{self.brier:.3f} over {self.forecasts} forecasts")
+        if self.use == "fit":
+            line += f" (bar {EPISODE_BRIER_BAR:.2f}: {'met' if self.brier <= EPISODE_BRIER_BAR else 'NOT met'})"
+        if self.ordered is None:
+            return line + "; ordering: not testable (all episodes alike)"
+        return line + (f"; ordering by P({ORDERING_OUTCOME}): {'right' if self.ordered else 'WRONG'} "
+                       f"(lowest with measures {self.lowest_with:.2f}, highest without {self.highest_without:.2f})")
+
+
+def episode_summary(card: pd.DataFrame) -> list[EpisodeSummary]:
+    """The fitting and the held-back episodes scored apart: the mean Brier score of their
+    probability targets, and whether P(economic measures) puts every episode that had them
+    above every episode that had none. Empty when no target names an episode."""
+    if "episode" not in card or not (card["episode"] != "").any():
+        return []
+    out = []
+    for use in ("fit", "holdout"):
+        rows = card[(card["episode"] != "") & (card["use"] == use)]
+        if rows.empty:
+            continue
+        briers = [b for b in rows["brier"] if b is not None and not (isinstance(b, float) and math.isnan(b))]
+        order = rows[(rows["outcome"] == ORDERING_OUTCOME) & rows["observed_value"].notna()]
+        with_ = [float(v) for v, o in zip(order["value"], order["observed_value"]) if o]
+        without = [float(v) for v, o in zip(order["value"], order["observed_value"]) if not o]
+        ordered = (min(with_) > max(without)) if with_ and without else None
+        out.append(EpisodeSummary(use, tuple(dict.fromkeys(rows["episode"])), len(briers),
+                                  float(np.mean(briers)) if briers else math.nan, ordered,
+                                  min(with_) if with_ else math.nan, max(without) if without else math.nan))
+    return out
+
+
 def scorecard_text(card: pd.DataFrame) -> str:
     """The scorecard as a plain-text table, with a closing line of counts."""
     lines = []
@@ -175,4 +228,9 @@ def scorecard_text(card: pd.DataFrame) -> str:
     lines.append("")
     lines.append(f"{int(card['passed'].sum())} of {len(card)} targets pass"
                  + (f"; failed: {', '.join(failed)}" if failed else ""))
+    summaries = episode_summary(card)
+    if summaries:
+        lines.append("")
+        lines.append("Episode library (held-back episodes reported apart, never used to fit):")
+        lines += [f"  {summary.text()}" for summary in summaries]
     return "\n".join(lines)

@@ -22,6 +22,12 @@ Rules (exactly one per target):
       interval.
 
 Each scenario is simulated once per validation, and shared by every target that uses it.
+
+A target may name the ``episode`` of the coercion library it belongs to (``validation/episodes/``):
+the scorecard then adds, for the fitting and the held-back episodes apart, the mean Brier score of
+their probability targets and whether every episode with economic measures (the outcome
+``economic_measures`` observed true) was given a higher probability of them than every episode
+without (:func:`nzsim.validation.scoring.episode_summary`).
 """
 
 from __future__ import annotations
@@ -131,6 +137,7 @@ class Target(_Frozen):
     observed_value: bool | None = None
     source: str = Field(min_length=1)
     use: Literal["fit", "holdout"]
+    episode: str = Field("", max_length=80, pattern=r"^$|^[a-z0-9][a-z0-9_-]*$")
     note: str = ""
 
     @field_validator("median", mode="before")

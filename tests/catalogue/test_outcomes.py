@@ -27,6 +27,9 @@ def trajectory() -> dict[str, list[float]]:
         "interoperability": [0.50, 0.52, 0.53, 0.60],
         "china_rung": [1, 2, 4, 3],
         "exports_lost_week_nzd_m": [0.0, 0.0, 100.5, 50.25],
+        "china_freeze": [0, 1, 1, 0],
+        "china_people_measures": [0, 0, 0, 1],
+        "coercion_cost_week_nzd_m": [0.0, 30.0, 130.5, 80.25],
         "approval": [0.6, 0.5, 0.4, 0.3],
         "threat_share": [0.37, 0.58, 0.50, 0.40],
         "trust_nato": [0.60, 0.60, 0.61, 0.61],
@@ -52,6 +55,15 @@ EXPECTED_KEYS = [
     "trade_coercion",
     "coercion_weeks",
     "exports_lost_nzd_m",
+    "formal_coercion",
+    "diplomatic_freeze",
+    "freeze_weeks",
+    "people_measures",
+    "people_weeks",
+    "economic_measures",
+    "first_measure_week",
+    "measures_weeks",
+    "coercion_cost_nzd_m",
     "final_approval",
     "mean_approval",
     "final_threat_share",
@@ -84,6 +96,15 @@ def test_outcome_row_every_key_by_hand_with_election_and_partnership_signed_in_r
         "trade_coercion": True,  # 4 >= 4
         "coercion_weeks": 1,  # only week 2 is at rung >= 4
         "exports_lost_nzd_m": 150.75,  # 0 + 0 + 100.5 + 50.25
+        "formal_coercion": False,  # max rung 4 < 5
+        "diplomatic_freeze": True,  # frozen in weeks 1 and 2
+        "freeze_weeks": 2,
+        "people_measures": True,  # week 3
+        "people_weeks": 1,
+        "economic_measures": True,  # goods (week 2) or people (week 3)
+        "first_measure_week": 1,  # the freeze of week 1 comes first
+        "measures_weeks": 3,  # week 1 (freeze), 2 (freeze, goods), 3 (people)
+        "coercion_cost_nzd_m": 240.75,  # 0 + 30 + 130.5 + 80.25
         "final_approval": 0.3,
         "mean_approval": 0.45,  # (0.6 + 0.5 + 0.4 + 0.3) / 4 = 1.8 / 4
         "final_threat_share": 0.40,
@@ -122,7 +143,11 @@ def test_outcome_row_without_election_and_partnership_at_start():
     t["china_rung"] = [1, 1, 0, 1]
     t["bloc_national"] = [0, 0, 0, 0]
     t["exports_lost_week_nzd_m"] = [0.0, 0.0, 0.0, 0.0]
+    t["china_freeze"] = t["china_people_measures"] = [0, 0, 0, 0]
+    t["coercion_cost_week_nzd_m"] = [0.0, 0.0, 0.0, 0.0]
     row = row_of(t, partnership_week=None, partnership_at_start=True, election=None)
+    assert row["first_measure_week"] is None  # no measure of any kind
+    assert (row["economic_measures"], row["diplomatic_freeze"], row["measures_weeks"]) == (False, False, 0)
     assert row["partnership_signed"] is True  # the ITPP was already in place
     assert row["partnership_week"] is None  # ... so it was not signed in the run
     assert row["election_held"] is False
@@ -147,6 +172,7 @@ def test_outcome_row_no_partnership_at_all_and_formal_coercion_and_election_won(
     assert row["partnership_week"] is None
     assert row["china_max_rung"] == 5
     assert row["china_max_rung_name"] == "formal coercion"
+    assert row["formal_coercion"] is True
     assert row["coercion_weeks"] == 3
     assert row["election_held"] is True
     assert row["incumbent_share"] == 0.5

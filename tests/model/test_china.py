@@ -48,32 +48,47 @@ def test_decay_grievance_halves_the_excess_in_one_half_life_and_rises_to_a_highe
 
 
 BAR_PARAMS = {
-    "china.trade_threshold": 4.0,
+    # 4.072 + 2.0 * 0.094 = 4.26 (see test_trade_bar): the bar the tests below were written for
+    "china.trade_threshold": 4.072,
     "china.cost_weight": 2.0,
     "china.substitutability": 0.6,
-    "china.example_weight": 2.0,
+    "china.example_weight": 1.0,
 }
 
 
 def test_trade_bar():
     m = build(BAR_PARAMS)
-    # 4.0 + 2.0 * (1 - 0.6) - 2.0 * 0.27 = 4.0 + 0.8 - 0.54 = 4.26
+    # China's cost of punishing NZ: 100 * share_of_china_imports 0.005 * the shares of the sectors
+    # it would hit (meat 0.17, logs 0.15, seafood 0.07, horticulture 0.08 = 0.47) * (1 - 0.6)
+    # = 0.5 * 0.188 = 0.094; bar 4.072 + 2.0 * 0.094 = 4.26
+    assert m.china.cost_to_china() == pytest.approx(0.094, rel=1e-12)
     assert m.china.trade_bar() == pytest.approx(4.26, rel=1e-12)
     # the accumulated grievance (the record of affronts) lowers it one for one: 4.26 - 1.5 = 2.76
     m.china.accumulated = 1.5
     assert m.china.trade_bar() == pytest.approx(2.76, rel=1e-12)
+    # with example_weight 2 the record counts twice: 4.26 - 3.0 = 1.26
+    m = build({**BAR_PARAMS, "china.example_weight": 2.0})
+    m.china.accumulated = 1.5
+    assert m.china.trade_bar() == pytest.approx(1.26, rel=1e-12)
 
-    m = build(
-        {
-            "china.trade_threshold": 3.0,
-            "china.cost_weight": 1.0,
-            "china.substitutability": 0.5,
-            "china.example_weight": 4.0,
-        },
-        context={"china_export_share": 0.5},
-    )
-    # 3.0 + 1.0 * 0.5 - 4.0 * 0.5 = 1.5: a more dependent NZ makes a better example
-    assert m.china.trade_bar() == pytest.approx(1.5, rel=1e-12)
+
+def test_china_cost_is_per_target_a_small_substitutable_supplier_is_cheap_an_iron_ore_one_dear():
+    bananas = {"bananas": {"share": 0.1, "tier": 1, "china_replaceability": 0.9},
+               "other": {"share": 0.9, "tier": 0}}
+    iron_ore = {"iron_ore": {"share": 0.56, "tier": 1, "china_replaceability": 0.1},
+                "other": {"share": 0.44, "tier": 0}}
+    small = build(BAR_PARAMS, context={"share_of_china_imports": 0.01, "sectors": bananas})
+    large = build(BAR_PARAMS, context={"share_of_china_imports": 0.058, "sectors": iron_ore})
+    # 100 * 0.01 * 0.1 * (1 - 0.9) = 0.01;  100 * 0.058 * 0.56 * (1 - 0.1) = 2.9232
+    assert small.china.cost_to_china() == pytest.approx(0.01, rel=1e-12)
+    assert large.china.cost_to_china() == pytest.approx(2.9232, rel=1e-12)
+    # bars 4.072 + 2 * 0.01 = 4.092 and 4.072 + 2 * 2.9232 = 9.9184: the small supplier is punished sooner
+    assert small.china.trade_bar() == pytest.approx(4.092, rel=1e-12)
+    assert large.china.trade_bar() == pytest.approx(9.9184, rel=1e-12)
+    # spared goods (tier 0) cost China nothing to leave alone, and give it nothing to hit
+    spared = build(BAR_PARAMS, context={"share_of_china_imports": 0.058,
+                                        "sectors": {"iron_ore": {"share": 1.0, "tier": 0, "china_replaceability": 0.1}}})
+    assert spared.china.cost_to_china() == 0.0
 
 
 # -- the two timescales: the grievance of the moment and the accumulated record -----------------
@@ -144,7 +159,7 @@ def _signals_30_weeks_apart(params: dict, salience: float, n: int) -> list:
 
 def test_a_run_of_grievances_then_a_trigger_brings_measures_a_single_trigger_does_not():
     """Affronts of 1.2 thirty weeks apart, from a grievance at its structural level 0.4; the bar
-    before any record is 4.0 + 0.8 - 0.54 = 4.26, and the record lowers it one for one.
+    before any record is 4.072 + 2.0 * 0.094 = 4.26, and the record lowers it one for one.
 
     - one affront: grievance 1.6 against 4.26 - 1.2 = 3.06: no measures;
     - a second, 30 weeks later: the record is 1.2 * 0.5 ** (30/104) + 1.2 = 2.184, the grievance

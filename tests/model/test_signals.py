@@ -39,9 +39,17 @@ def test_levels_of_a_hand_made_bundle():
             "ip4_cooperation": 0.5,
             "aukus_pillar2": 1.0,
             "defence_pledge": 1.0,  # min(1, 2.5 / 1)
+            # the affronts and the concession, which this bundle does not set
+            "sovereignty": 0.0, "tibet": 0.0, "human_rights": 0.0, "security_alignment": 0.0,
+            "technology_exclusion": 0.0, "legal_action": 0.0, "concession": 0.0,
         },
         rel=1e-12,
     )
+    # who acts sets an affront's level: a body outside government 0.25, parliament 0.4, a minister
+    # 0.7, the head of state or government 1
+    assert [levels(Signals(tibet=actor))["tibet"] for actor in ("non_state", "parliament", "minister", "head")] \
+        == [0.25, 0.4, 0.7, 1.0]
+    assert levels(Signals(concession="distancing_statement"))["concession"] == 0.6
     nothing = levels(Signals())
     assert set(nothing.values()) == {0.0}
     assert levels(Signals(defence_pledge_pct_gdp=0.4))["defence_pledge"] == pytest.approx(0.4)

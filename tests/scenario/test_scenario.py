@@ -353,7 +353,7 @@ def test_merge(base, override, expected):
 HASH_FILE = VALID_DIR / "extends_grandchild.yaml"
 LITERAL_WORDS = (
     "none", "minister", "leader", "passing", "moderate", "strong", "mild", "dialogue",
-    "joint_projects", "explore", "join", "labour", "national", "ipcp", "itpp",
+    "joint_projects", "explore", "join", "labour", "national", "ipcp", "itpp", "head", "apology",
 )  # fmt: skip
 
 
@@ -378,6 +378,8 @@ def _set(node, path, value):
 
 
 def _alternatives(value):
+    if value is None:  # an optional number left unset (a sector's china_replaceability)
+        return [0.5]
     if isinstance(value, bool):
         return [not value]
     if isinstance(value, (int, float)):

@@ -191,7 +191,8 @@ def test_overrides_act_as_new_defaults(tmp_path):
     spec = v.load_targets(write(tmp_path, ONE.format(scenario=ROOT / "scenarios" / "madrid-2022.yaml"))).specs
     spec = next(iter(spec.values()))
     # statement and trade bars far above any grievance: no statements and no measures at all
-    quiet = {"china.rebuke_threshold": 10.0, "china.warning_threshold": 10.0, "china.trade_threshold": 20.0}
+    quiet = {"china.rebuke_threshold": 10.0, "china.warning_threshold": 10.0, "china.trade_threshold": 20.0,
+             "china.freeze_threshold": 10.0, "china.people_threshold": 20.0}
     plain, overridden = v.simulate_all({"madrid": spec}, 5, 0, overrides_list=[None, quiet])
     assert (overridden["madrid"].outcomes["china_max_rung"] <= 1).all()
     assert (plain["madrid"].outcomes["china_max_rung"] >= 2).any()

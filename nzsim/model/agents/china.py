@@ -13,6 +13,17 @@ cost to China (substitutable goods go first) and value in making an example, as 
 accumulated grievance keeps the bar low, so they last years, not weeks. Restraint can be
 rewarded with warmth (the wedge channel), but not while a record of grievances is held.
 
+Affronts are typed by the interest they touch and by who commits them
+(:mod:`nzsim.catalogue.affronts`): an act at the highest level may bring a **freeze** of
+high-level contact at once; only part of an act on Tibet or human rights, and of one below the
+highest level, enters the record. Beijing has four instruments: the freeze, **restrictions on
+people** (group tours, students), **informal** restrictions on goods and **formal** measures.
+Its cost of punishing a target is per target: what China buys from it in the sectors it would
+hit, as a share of China's imports, times how hard those goods are to replace. A **concession**
+that meets Beijing's demand (a distancing statement, an apology, a release, a reversal) clears
+most of the record and ends the measures within weeks; measures also end as their cost to China
+mounts, and otherwise as the record fades (years, for a sustained campaign).
+
 References
 ----------
 Zhang, K. (2019). Cautious bully: Reputation, resolve, and Beijing's use of coercion in the
@@ -20,6 +31,8 @@ South China Sea. *International Security* 44(1), 117-159. doi:10.1162/isec_a_003
 (and the book *China's Gambit*, Cambridge University Press, 2023).
 Hanson, F., Currey, E., Beattie, T. (2020). *The Chinese Communist Party's coercive
 diplomacy*. ASPI Policy Brief 36.
+Fuchs, A., Klann, N.-H. (2013). Paying a visit: The Dalai Lama effect on international trade.
+*Journal of International Economics* 91(1), 164-177.
 Chinese embassy in Canberra, list of 14 grievances with Australia, handed to 9News and reported
 18 Nov 2020 (Kearsley, 9News; The Sydney Morning Herald; Guardian Australia, 20 Nov 2021).
 """
@@ -31,12 +44,20 @@ from dataclasses import dataclass
 
 import mesa
 
+from ...catalogue.affronts import ACTOR_KINDS, INTEREST_OF, record_weight
 from ...catalogue.rungs import Rung  # re-exported: nzsim.model.agents.china.Rung
+from ...catalogue.signals import SIGNALS
 
 
 #: Weeks a statement keeps the relationship at its rung; weeks warmth lasts.
 STATEMENT_WEEKS = 4
 WARMTH_WEEKS = 8
+#: Weeks a concession keeps Beijing lifting its measures; weeks a freeze costs the target exports
+#: (Fuchs and Klann 2013 found the trade effect gone after two years).
+CONCESSION_WEEKS = 26
+FREEZE_COST_WEEKS = 104
+#: The interests whose affronts Beijing answers with words and a freeze more than with measures.
+SYMBOLIC = ("tibet", "human_rights")
 
 
 def logistic(x: float) -> float:
@@ -59,8 +80,20 @@ class Restriction:
     record: float = 0.0
 
 
+@dataclass(slots=True)
+class Measure:
+    """A freeze of high-level contact or a restriction on people (tourists and students), in
+    force since ``imposed_week``; ``record`` is the peak of the record while in force."""
+
+    kind: str  # "freeze" or "people"
+    imposed_week: int
+    record: float = 0.0
+
+
 class China(mesa.Agent):
     """Beijing, as it responds to New Zealand."""
+
+    FREEZE_COST_WEEKS = FREEZE_COST_WEEKS
 
     def __init__(self, model):
         super().__init__(model)
@@ -68,8 +101,12 @@ class China(mesa.Agent):
         self.accumulated: float = 0.0  # the record of this run's affronts (slow); see accumulate()
         self.rung: Rung = Rung.NORMAL
         self.restrictions: list[Restriction] = []
+        self.freeze: Measure | None = None
+        self.people: Measure | None = None
         self._statement: tuple[Rung, int] | None = None
         self._warm_until: int = 0
+        self._concession: tuple[float, int] | None = None  # (level, week) of the last concession
+        self.china_cost: float = self.cost_to_china()
 
     # -- parameters read in several places ------------------------------------------------
     @property
@@ -79,29 +116,80 @@ class China(mesa.Agent):
     def structural_grievance(self) -> float:
         return self._p["china.structural_grievance"] * self.model.government.stance
 
+    def cost_to_china(self) -> float:
+        """China's own cost of punishing the target's goods: ``100 * share_of_china_imports *
+        sum(share_s * (1 - replaceability_s))`` over the sectors Beijing would hit (tiers 1 and
+        2), in per cent of China's imports that it cannot readily replace. A small supplier of
+        substitutable goods costs little; a large one of goods China needs, much; a target
+        whose China sales are all spared (tier 0) has nothing to hit."""
+        ctx = self.model.spec.context
+        default = self._p["china.substitutability"]
+        hit = sum(s.share * (1 - (default if s.china_replaceability is None else s.china_replaceability))
+                  for s in ctx.sectors.values() if s.tier > 0)
+        return 100 * ctx.share_of_china_imports * hit
+
     def trade_bar(self) -> float:
         """Grievance above which trade measures become likely: ``threshold + cost_weight *
-        (1 - substitutability) - example_weight * export_share - accumulated``, so a record of
-        grievances lowers the bar grievance by grievance."""
+        cost_to_china - example_weight * accumulated``, so a record of grievances lowers the
+        bar grievance by grievance and a cheap target is punished sooner."""
         p = self._p
-        return (
-            p["china.trade_threshold"]
-            + p["china.cost_weight"] * (1 - p["china.substitutability"])
-            - p["china.example_weight"] * self.model.spec.context.china_export_share
-            - self.accumulated
-        )
+        return p["china.trade_threshold"] + p["china.cost_weight"] * self.china_cost - p["china.example_weight"] * self.accumulated
+
+    def people_bar(self) -> float:
+        """Grievance above which restrictions on tourists and students become likely:
+        ``people_threshold - example_weight * accumulated`` (they cost China little)."""
+        p = self._p
+        return p["china.people_threshold"] - p["china.example_weight"] * self.accumulated
 
     # -- rules ------------------------------------------------------------------------------
     def hear(self, heard) -> str:
-        """A bundle of signals: Beijing takes its China salience (:meth:`receive`)."""
-        return self.receive(heard.channels["china"], trigger=heard.trigger)
+        """A bundle of signals: Beijing takes its China salience (:meth:`receive`), with the part
+        that enters the record (:meth:`record_salience`); an affront at the highest level may
+        bring a freeze (:meth:`consider_freeze`); a concession eases the record (:meth:`concede`)."""
+        text = self.receive(heard.channels["china"], trigger=heard.trigger, record=self.record_salience(heard))
+        concession = heard.levels.get("concession", 0.0)
+        if concession > 0:
+            text = text.rstrip(".") + "; " + self.concede(concession)
+        elif self.at_highest_level(heard):
+            text = text.rstrip(".") + self.consider_freeze(heard.trigger)
+        return text
 
-    def receive(self, salience: float, trigger: str) -> str:
-        """Take in a signal's China salience; maybe answer with a statement. Returns the story text."""
+    def at_highest_level(self, heard) -> bool:
+        """Whether a bundle affronts Beijing at the highest level: an affront kind whose actor is the
+        head of state or government, or an older kind with China salience (an act of the government
+        as a whole, as every summit and policy decision is)."""
+        p = self._p
+        for kind in SIGNALS:
+            if heard.levels.get(kind.name, 0.0) <= 0 or p.get(f"signal.{kind.name}.china", 0.0) <= 0:
+                continue
+            if kind.name not in ACTOR_KINDS or heard.values.get(kind.name) == "head":
+                return True
+        return False
+
+    def record_salience(self, heard) -> float:
+        """The China salience of a bundle as the record takes it: the channel sum, less what an
+        act below the highest level (``1 - china.record_below_head``) and the symbolic part of
+        an act on Tibet or human rights (``1 - china.symbolic_record_share``) hold back."""
+        p = self._p
+        held_back = 0.0
+        for kind in SIGNALS:
+            level = heard.levels.get(kind.name, 0.0)
+            coefficient = p.get(f"signal.{kind.name}.china", 0.0)
+            if level <= 0 or coefficient <= 0:
+                continue
+            share = record_weight(kind.name, heard.values.get(kind.name), p)
+            if INTEREST_OF.get(kind.name) in SYMBOLIC:
+                share *= p["china.symbolic_record_share"]
+            held_back += (1 - share) * coefficient * level
+        return heard.channels["china"] - held_back
+
+    def receive(self, salience: float, trigger: str, record: float | None = None) -> str:
+        """Take in a signal's China salience (``record`` of it entering the record of affronts;
+        all of it by default); maybe answer with a statement. Returns the story text."""
         p = self._p
         before = self.grievance
         self.grievance = max(0.0, before + p["china.grievance_per_salience"] * salience)
-        self.accumulate(salience)
+        self.accumulate(salience if record is None else record)
         if f"{before:.1f}" == f"{self.grievance:.1f}":
             text = f"Beijing's grievance holds at {self.grievance:.1f}"
         else:
@@ -140,6 +228,30 @@ class China(mesa.Agent):
         if u < p_rebuke:
             return Rung.REBUKE
         return None
+
+    def consider_freeze(self, trigger: str) -> str:
+        """After an affront at the highest level: a freeze of high-level contact with
+        ``P = logistic((g - freeze_threshold) / freeze_scale)``. Returns the story's clause."""
+        p = self._p
+        if self.freeze is not None:
+            return "."
+        if self.model.rng.random() >= logistic((self.grievance - p["china.freeze_threshold"]) / p["china.freeze_scale"]):
+            return "."
+        self.freeze = Measure("freeze", self.model.week, record=self.accumulated)
+        self.model.public.shock(p["public.warning_threat_shock"])
+        what = f"Beijing suspends high-level contact and cancels dialogues over {trigger}"
+        self.model.log("China", "diplomatic freeze", f"{what}.", quiet=True)
+        return f"; {what}."
+
+    def concede(self, level: float) -> str:
+        """A concession at ``level``: the record shrinks by ``concession_relief * level`` and for
+        :data:`CONCESSION_WEEKS` Beijing lifts its measures with ``concession_lift_hazard * level``
+        a week. Returns the story's clause."""
+        self.accumulated *= 1 - self._p["china.concession_relief"] * level
+        self._concession = (level, self.model.week)
+        if self.freeze or self.people or self.restrictions:
+            return "Beijing welcomes the gesture and signals that its measures will be eased."
+        return "Beijing welcomes the gesture."
 
     def accumulate(self, salience: float) -> None:
         """Add an affront to the record: ``A += accumulation_per_salience * max(0, salience -
@@ -225,26 +337,75 @@ class China(mesa.Agent):
                 if r.weeks_left <= 0:
                     self.restrictions.remove(r)
                     self.model.log("China", "restriction lifted", f"Beijing lifts the measures on {_listed(r.sectors)}.")
+        p = self._p
+        conceding = self.conceding()
         endogenous = [r for r in self.restrictions if r.weeks_left is None]
         for r in endogenous:
             r.record = max(r.record, self.accumulated)  # the peak while in force
-        faded = self.accumulated <= self._p["china.lift_fraction"] * max((r.record for r in endogenous), default=0.0)
-        if endogenous and faded and self.grievance < self.trade_bar():
-            if self.model.rng.random() < self._p["china.lift_hazard"]:
-                r = max(endogenous, key=lambda r: (r.formal, r.imposed_week))
+        if endogenous:
+            faded = self.accumulated <= p["china.lift_fraction"] * max(r.record for r in endogenous)
+            r = max(endogenous, key=lambda r: (r.formal, r.imposed_week))
+            years = (self.model.week - r.imposed_week) / 52
+            hazard = (p["china.lift_hazard"] if faded and self.grievance < self.trade_bar() else 0.0) \
+                + p["china.cost_lift_rate"] * self.china_cost * years + conceding
+            if self.model.rng.random() < hazard:
                 self.restrictions.remove(r)
                 self.model.log(
                     "China",
                     "restriction lifted",
                     f"Beijing lifts the measures on {_listed(r.sectors)} after {self.model.week - r.imposed_week} weeks "
-                    f"(grievance {self.grievance:.1f}, accumulated {self.accumulated:.1f}).",
+                    f"({self._why_lifted(conceding)}).",
                 )
+        if self.people is not None:
+            self.people.record = max(self.people.record, self.accumulated)
+            faded = self.accumulated <= p["china.lift_fraction"] * self.people.record
+            hazard = (p["china.lift_hazard"] if faded and self.grievance < self.people_bar() else 0.0) + conceding
+            if self.model.rng.random() < hazard:
+                weeks, self.people = self.model.week - self.people.imposed_week, None
+                self.model.log("China", "people measures lifted",
+                               f"Beijing lets group tours and students go again after {weeks} weeks "
+                               f"({self._why_lifted(conceding)}).")
+        if self.freeze is not None:
+            hazard = (p["china.freeze_lift_hazard"] if self.grievance < p["china.freeze_threshold"] else 0.0) + conceding
+            if self.model.rng.random() < hazard:
+                weeks, self.freeze = self.model.week - self.freeze.imposed_week, None
+                self.model.log("China", "freeze ended", f"High-level contact resumes after {weeks} weeks "
+                               f"({self._why_lifted(conceding)}).")
+
+    def conceding(self) -> float:
+        """The weekly hazard a recent concession adds to lifting each measure (0 without one)."""
+        if self._concession is None or self.model.week - self._concession[1] >= CONCESSION_WEEKS:
+            return 0.0
+        return self._p["china.concession_lift_hazard"] * self._concession[0]
+
+    def _why_lifted(self, conceding: float) -> str:
+        if conceding:
+            return "after New Zealand's concession"
+        return f"grievance {self.grievance:.1f}, accumulated {self.accumulated:.1f}"
+
+    def consider_people_measures(self) -> None:
+        """Weekly hazard of restricting group tours and students: ``trade_max_hazard *
+        logistic((g - people_bar) / trade_scale)``."""
+        p = self._p
+        if self.people is not None:
+            return
+        hazard = p["china.trade_max_hazard"] * logistic((self.grievance - self.people_bar()) / p["china.trade_scale"])
+        if self.model.rng.random() < hazard:
+            self.people = Measure("people", self.model.week, record=self.accumulated)
+            self.model.public.shock(p["public.coercion_threat_shock"])
+            weekly = self.model.exporters.people_weekly_nzd_m()
+            self.model.log(
+                "China", "people restrictions",
+                f"Beijing tells tour operators to stop group tours and warns students against New Zealand "
+                f"(grievance {self.grievance:.1f}, accumulated {self.accumulated:.1f}); about NZ${weekly:.0f}m a "
+                f"week of visitors' and students' spending at risk.",
+            )
 
     def consider_warmth(self) -> None:
         """The wedge channel: low grievance, no record of grievances above the same threshold and a
         restrained NZ may be rewarded with warmth."""
         p = self._p
-        if self.restrictions or self.model.week < self._warm_until:
+        if self.restrictions or self.freeze or self.people or self.model.week < self._warm_until:
             return
         if self.grievance + self.accumulated < p["china.wedge_threshold"] and self.model.government.stance < 0.5:
             if self.model.rng.random() < p["china.wedge_hazard"]:
@@ -259,11 +420,16 @@ class China(mesa.Agent):
                 )
 
     def update_rung(self) -> None:
-        """The rung this week: the most severe of active measures, a recent statement, warmth, or normal."""
+        """The rung this week: the most severe of active measures, a recent statement, warmth, or
+        normal. A freeze or a restriction on people keeps the rung at a warning at least: more
+        than words, not yet measures on goods."""
         if any(r.formal for r in self.restrictions):
             self.rung = Rung.FORMAL_COERCION
         elif self.restrictions:
             self.rung = Rung.INFORMAL_RESTRICTION
+        elif self.freeze or self.people:
+            recent = self._statement[0] if self._statement and self.model.week - self._statement[1] < STATEMENT_WEEKS else Rung.WARNING
+            self.rung = max(Rung.WARNING, recent)
         elif self._statement and self.model.week - self._statement[1] < STATEMENT_WEEKS:
             self.rung = self._statement[0]
         elif self.model.week < self._warm_until:
@@ -276,6 +442,7 @@ class China(mesa.Agent):
         self.decay_grievance()
         self.consider_lifting()
         self.consider_trade_measures()
+        self.consider_people_measures()
         self.consider_warmth()
         self.update_rung()
 

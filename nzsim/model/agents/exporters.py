@@ -1,7 +1,8 @@
 """Exporters: the interest group whose pressure grows with China exposure and perceived risk.
 
-Exporters also keep the books: each week they count the China exports lost to active
-restrictions, in NZ$ million.
+Exporters also keep the books: each week they count, in NZ$ million, the China exports lost to
+active restrictions on goods, the spending of visitors and students lost to restrictions on
+people, and the exports lost while high-level contact is frozen (Fuchs and Klann 2013).
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ class Exporters(mesa.Agent):
         self.pressure: float = 0.0
         self.lost_this_week_nzd_m: float = 0.0
         self.lost_total_nzd_m: float = 0.0
+        #: spending of visitors and students from China in a normal week, NZ$ million
+        self.weekly_people_nzd_m: float = (ctx.china_tourism_nzd_bn + ctx.china_education_nzd_bn) * 1000 / 52
+        #: every instrument's cost this week: goods, people and the freeze, NZ$ million
+        self.coercion_cost_this_week_nzd_m: float = 0.0
 
     def weekly_value(self, sector: str) -> float:
         """NZ$ million a week that ``sector`` normally sells to China."""
@@ -39,11 +44,27 @@ class Exporters(mesa.Agent):
                 kept *= 1.0 - r.fraction
         return 1.0 - kept
 
+    def people_weekly_nzd_m(self) -> float:
+        """NZ$ million a week of visitors' and students' spending lost while people are restricted."""
+        return self.weekly_people_nzd_m * self.model.params["china.people_fraction"]
+
+    def freeze_weekly_nzd_m(self) -> float:
+        """NZ$ million a week of China exports lost while high-level contact is frozen:
+        ``china.freeze_export_loss`` of them (Fuchs and Klann 2013: 8.1%)."""
+        return self.weekly_china_exports_nzd_m * (1 + self.growth) * self.model.params["china.freeze_export_loss"]
+
     def count_losses(self) -> None:
-        """This week's lost China exports, NZ$ million."""
-        hit = {sector for r in self.model.china.restrictions for sector in r.sectors}
+        """This week's lost China exports to goods measures, and the cost of every instrument, NZ$ million."""
+        china = self.model.china
+        hit = {sector for r in china.restrictions for sector in r.sectors}
         self.lost_this_week_nzd_m = sum(self.lost_fraction(s) * self.weekly_value(s) for s in hit)
         self.lost_total_nzd_m += self.lost_this_week_nzd_m
+        cost = self.lost_this_week_nzd_m
+        if china.people is not None:
+            cost += self.people_weekly_nzd_m()
+        if china.freeze is not None and self.model.week - china.freeze.imposed_week < china.FREEZE_COST_WEEKS:
+            cost += self.freeze_weekly_nzd_m()
+        self.coercion_cost_this_week_nzd_m = cost
 
     def update_pressure(self) -> None:
         """``risk += risk_learning * (rung / 5 - risk)``; ``pressure = share * (0.5 + risk) / 0.3``,
