@@ -228,34 +228,40 @@ _TABLE: tuple[Parameter, ...] = tuple(
            "China salience at which an event is sure to be noticed; weaker events draw statements proportionally less often",
            "Beijing answered Madrid's China language (Chinese embassy in NZ, 30 Jun 2022) and the AUKUS "
            "Pillar II talk (Feb 2024), not the Ukraine deployments; value an assumption"),
-        _p("china.trade_threshold", 4.0, "grievance", 0.0, 20.0,
+        _p("china.trade_threshold", 6.0, "grievance", 0.0, 20.0,
            "grievance at which the weekly hazard of informal trade restriction is at half its maximum (before cost, example value and the accumulated grievance)",
            "Australia 2020 after a run of grievances (ABS; ASPI 2020); NZ 2022-2025: statements only; "
-           "threshold an assumption"),
+           "threshold an assumption, searched against the episode library's fitting episodes (6 rather than 4, "
+           "with china.example_weight 2: France 2008's two affronts on Tibet raise the grievance of the moment "
+           "to about 4.7 and brought no measures, docs/calibration.md)"),
         _p("china.trade_scale", 0.4, "grievance", 0.01, 5.0,
            "logistic scale of the trade-restriction hazard",
            ASSUMPTION + "trade measures are rare and need a clear trigger"),
         _p("china.trade_max_hazard", 0.15, "per week", 0.0, 1.0,
            "the highest weekly probability of imposing informal trade restrictions",
            ASSUMPTION + "Beijing takes weeks to choose targets (Zhang 2019)"),
-        _p("china.formal_threshold", 6.0, "grievance", 0.0, 20.0,
+        _p("china.formal_threshold", 6.5, "grievance", 0.0, 20.0,
            "grievance at which informal restrictions escalate to formal coercion with half the maximum weekly hazard "
            "(shifted by the same cost and example terms as the trade bar)",
            "Australia 2020: barley tariff 80.5%, wine duties 116-218% (ABS 2020); threshold an assumption"),
-        _p("china.cost_weight", 1.0, "grievance per unit cost", 0.0, 10.0,
+        _p("china.cost_weight", 3.0, "grievance per unit cost", 0.0, 10.0,
            "how much China's own cost of punishing the target (what China buys from it that it cannot readily "
            "replace, as a share of China's imports) raises the bar for trade measures",
            "Zhang (2019), China's Gambit: coercion is cost-balanced, so a small supplier of substitutable goods "
-           "is a cheap example and a large supplier of iron ore a dear one; weight an assumption"),
+           "is a cheap example and a large supplier of iron ore a dear one; weight an assumption searched against "
+           "the episode library (3: the European Union, 11% of China's imports, met its Xinjiang sanctions with "
+           "counter-sanctions, not measures; docs/calibration.md)"),
         _p("china.substitutability", 0.6, "1", 0.0, 1.0,
            "how easily China replaces a sector's goods (1 = freely) where the scenario gives no "
            "sectors.<name>.china_replaceability",
            "Zhang (2019): Beijing targets goods it can replace (logs, lobster, wine before infant formula: Xinhua 2019/2021, RNZ 2021 on sector shares); value an assumption"),
-        _p("china.example_weight", 1.0, "grievance per unit", 0.0, 5.0,
+        _p("china.example_weight", 2.0, "grievance per unit", 0.0, 5.0,
            "how much the record of affronts (the value of making an example of the target) lowers the bar for "
            "trade measures and for restrictions on people",
            "Zhang (2019): coercion as a signal to others, used after affronts Beijing wants not repeated; "
-           "value an assumption (1: the record lowers the bar unit for unit, as before this weight existed)"),
+           "value an assumption searched against the episode library's fitting episodes (2: the record counts "
+           "twice the grievance of the moment, so measures follow runs of affronts, not one affront on Tibet; "
+           "docs/calibration.md)"),
         _p("china.record_below_head", 0.2, "1", 0.0, 1.0,
            "share of an affront committed below the head of state or government (a minister, parliament, a "
            "body outside government) that enters Beijing's record",
@@ -270,7 +276,7 @@ _TABLE: tuple[Parameter, ...] = tuple(
            "counter-sanctions, not measures on goods, where disputes over territory and a run of acts "
            "aimed at China (the Philippines 2012, Australia 2018-2020) brought measures on goods and "
            "tourism; a quarter is a judgement"),
-        _p("china.freeze_threshold", 2.6, "grievance", 0.0, 10.0,
+        _p("china.freeze_threshold", 2.1, "grievance", 0.0, 10.0,
            "grievance at which an affront at the highest level brings a freeze of high-level contact "
            "with even chance",
            ASSUMPTION + "Beijing suspended dialogues with Germany (Sep 2007), postponed the EU-China summit "
@@ -278,10 +284,10 @@ _TABLE: tuple[Parameter, ...] = tuple(
            "Denmark (2009) after meetings with the Dalai Lama at head-of-government level, and with no "
            "New Zealand leader over summit remarks 2022-2025 (episode library; facts compiled for the "
            "project); the threshold sits above the grievance such remarks bring"),
-        _p("china.freeze_scale", 0.35, "grievance", 0.01, 5.0,
+        _p("china.freeze_scale", 0.15, "grievance", 0.01, 5.0,
            "logistic scale of the freeze decision",
            ASSUMPTION + "as for statements (china.statement_scale)"),
-        _p("china.freeze_lift_hazard", 0.025, "per week", 0.0, 1.0,
+        _p("china.freeze_lift_hazard", 0.01, "per week", 0.0, 1.0,
            "weekly probability that a freeze ends without a concession, once grievance is below china.freeze_threshold",
            ASSUMPTION + "the United Kingdom's freeze after May 2012 lasted about a year and a half, to the "
            "Chancellor's visit of Oct 2013, with no statement on Tibet (episode library)"),
@@ -290,7 +296,7 @@ _TABLE: tuple[Parameter, ...] = tuple(
            "buying and delegations), for at most two years of a freeze",
            "Fuchs and Klann (2013): exports to China 8.1% lower on average in the two years after a meeting "
            "with the Dalai Lama at the level of head of state or government"),
-        _p("china.people_threshold", 4.5, "grievance", 0.0, 20.0,
+        _p("china.people_threshold", 5.5, "grievance", 0.0, 20.0,
            "grievance at which the weekly hazard of restricting tourists and students is at half its maximum "
            "(before the record of affronts lowers it)",
            ASSUMPTION + "group tours to Palau stopped (Nov 2017), tours to the Philippines suspended (May "

@@ -137,9 +137,12 @@ class China(mesa.Agent):
 
     def people_bar(self) -> float:
         """Grievance above which restrictions on tourists and students become likely:
-        ``people_threshold - example_weight * accumulated`` (they cost China little)."""
+        ``people_threshold + cost_weight * cost_to_china - example_weight * accumulated``. They
+        cost China little in themselves, but a crisis with a large trading partner is dear
+        whatever the instrument, so the target's cost to China raises this bar as it does the
+        trade bar."""
         p = self._p
-        return p["china.people_threshold"] - p["china.example_weight"] * self.accumulated
+        return p["china.people_threshold"] + p["china.cost_weight"] * self.china_cost - p["china.example_weight"] * self.accumulated
 
     # -- rules ------------------------------------------------------------------------------
     def hear(self, heard) -> str:
