@@ -148,3 +148,55 @@ def test_new_bloc_brings_its_own_weights():
         [r.trajectories["stance"].iloc[after].mean() for r in lost],
     )
     assert gap > 3 * se and gap > 0.03, (gap, se)
+
+
+# -- Beijing's instruments: the kind of affront, who acts, the target's cost, a concession --------
+
+CHEAP = {"voters": 300, "share_of_china_imports": 0.01,
+         "sectors": {"bananas": {"share": 0.1, "tier": 1, "china_replaceability": 0.9},
+                     "other": {"share": 0.9, "tier": 0}}}
+
+
+def _affront(horizon=16, context=CHEAP, **signals):
+    event = {"kind": "policy_decision", "date": "2023-06-20", "label": "the act", "signals": signals}
+    return make_spec(context=context, horizon_weeks=horizon, events={"vilnius": None, "election": None, "act": event})
+
+
+def _within(reps, outcome_weeks: int) -> np.ndarray:
+    """Whether economic measures (goods or people) came within ``outcome_weeks`` of the act (week 3)."""
+    return np.array([((r.trajectories["china_rung"].iloc[:3 + outcome_weeks] >= Rung.INFORMAL_RESTRICTION)
+                      | (r.trajectories["china_people_measures"].iloc[:3 + outcome_weeks] >= 1)).any() for r in reps],
+                    dtype=float)
+
+
+def test_one_grave_affront_at_the_highest_level_brings_measures_within_weeks_on_a_cheap_target():
+    seeds = range(60)
+    head = _within(runs(_affront(sovereignty="head"), seeds), 12)
+    minister = _within(runs(_affront(sovereignty="minister"), seeds), 12)
+    words = _within(runs(_affront(china_language="strong"), seeds), 12)
+    assert head.mean() >= 0.5, head.mean()  # a standoff over territory: measures within twelve weeks
+    assert head.mean() - minister.mean() >= 0.3, (head.mean(), minister.mean())  # who acts matters
+    assert head.mean() - words.mean() >= 0.3, (head.mean(), words.mean())  # words are not deeds
+    # the same act against a large supplier of goods China needs is dearer for China: fewer measures
+    dear = {**CHEAP, "share_of_china_imports": 0.1,
+            "sectors": {"machinery": {"share": 0.6, "tier": 1, "china_replaceability": 0.2},
+                        "other": {"share": 0.4, "tier": 0}}}
+    costly = _within(runs(_affront(context=dear, sovereignty="head"), seeds), 12)
+    assert head.mean() - costly.mean() >= 0.3, (head.mean(), costly.mean())
+
+
+def test_a_meeting_with_the_dalai_lama_brings_a_freeze_that_a_concession_ends_within_weeks():
+    seeds = range(60)
+    meeting = {"kind": "policy_decision", "date": "2023-06-20", "label": "the meeting", "signals": {"tibet": "head"}}
+    statement = {"kind": "policy_decision", "date": "2023-09-19", "label": "the statement",
+                 "signals": {"concession": "distancing_statement"}}
+    base = {"vilnius": None, "election": None, "meeting": meeting}
+    kept = runs(make_spec(context=SMALL, horizon_weeks=40, events=base), seeds)
+    conceded = runs(make_spec(context=SMALL, horizon_weeks=40, events={**base, "statement": statement}), seeds)
+    frozen = np.array([r.outcomes["diplomatic_freeze"] for r in kept], dtype=float)
+    assert frozen.mean() >= 0.7, frozen.mean()  # a freeze after most such meetings
+    assert np.mean([r.outcomes["economic_measures"] for r in kept]) <= 0.1  # and rarely measures
+    # the statement in week 16: eight weeks later the freeze is over in most conceded runs, not in most others
+    week = 16 + 8
+    still = lambda reps: np.mean([r.trajectories["china_freeze"].iloc[week] for r in reps])  # noqa: E731
+    assert still(kept) - still(conceded) >= 0.4, (still(kept), still(conceded))
