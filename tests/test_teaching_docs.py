@@ -16,7 +16,7 @@ from nzsim.scenario import load
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = (ROOT / "docs" / "teaching.md").read_text(encoding="utf-8")
-FILES = sorted(set(re.findall(r"`(scenarios/[\w./-]+\.yaml)`", TEXT)))
+FILES = sorted(set(re.findall(r"`((?:scenarios|validation)/[\w./-]+\.yaml)`", TEXT)))
 COMMANDS = [line.strip() for block in re.findall(r"```\n(.*?)```", TEXT, re.DOTALL) for line in block.splitlines()
             if line.strip()]
 
@@ -29,7 +29,7 @@ def test_the_guide_has_exercises_lesson_plans_and_a_debrief():
     for exercise in re.split(r"^### ", TEXT, flags=re.MULTILINE)[1:]:
         if exercise.startswith("Exercise"):
             assert all(f"- {part}:" in exercise for part in ("Change", "Predict", "Look for")), exercise.splitlines()[0]
-            assert re.search(r"`scenarios/[\w./-]+`", exercise), exercise.splitlines()[0]
+            assert re.search(r"`(?:scenarios|validation)/[\w./-]+`", exercise), exercise.splitlines()[0]
     # The guide starts with the two commands, then the browser.
     assert COMMANDS[:2] == ["bash scripts/main.sh", "bash scripts/main.sh dashboard"]
 

@@ -95,8 +95,10 @@ def test_kinds_are_the_documented_ones():
     assert outcome_kinds()["partnership_week"] == "timing"
     assert outcome_kinds()["final_bloc"] == outcome_kinds()["china_max_rung_name"] == "categorical"
     assert {k for k, v in outcome_kinds().items() if v == "binary"} == {
-        "partnership_signed", "trade_coercion", "election_held", "incumbent_won"
+        "partnership_signed", "trade_coercion", "formal_coercion", "diplomatic_freeze", "people_measures",
+        "economic_measures", "election_held", "incumbent_won",
     }
+    assert outcome_kinds()["first_measure_week"] == "timing"
     assert outcome_kinds()["incumbent_share"] == outcome_kinds()["coercion_weeks"] == "numeric"
     assert RUNG_NAMES == tuple(r.words for r in Rung)
 

@@ -448,10 +448,11 @@ def test_variance_split_of_real_nested_runs(runs):
     assert np.allclose(varying["parameter_share"] + varying["chance_share"], 1.0)
     # how much approval of foreign policy moves votes, drawn from 0 to 0.5, moves the
     # incumbent's share: a good part of its spread is the parameter's; drawn from 0.0399 to
-    # 0.0401 (seeds and draws otherwise the same), none of it is
+    # 0.0401 (seeds and draws otherwise the same), none of it is, up to the estimator's noise
+    # with six draws of five seeds (a share of about 0.1 from chance alone is common there)
     fixed = variance_split(runs["fixed"]).set_index("outcome")
-    assert split.loc["incumbent_share", "parameter_share"] > 0.25
-    assert fixed.loc["incumbent_share", "parameter_share"] < 0.05
+    wide, narrow = split.loc["incumbent_share", "parameter_share"], fixed.loc["incumbent_share", "parameter_share"]
+    assert wide > 0.25 and narrow < 0.2 and wide - narrow > 0.15, (wide, narrow)
 
 
 def test_compare_real_runs_labels_pairing_and_signs(runs):
