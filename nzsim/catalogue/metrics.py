@@ -55,15 +55,12 @@ def mean(values: Sequence[float]) -> float:
     return _number(np.asarray(values, dtype=float).mean(axis=-1))
 
 
-def first_week(flags: Sequence[bool]) -> int | None:
-    """The first index at which ``flags`` is true, or None."""
-    hits = np.flatnonzero(np.asarray(flags, dtype=bool))
-    return int(hits[0]) if hits.size else None
-
-
-def first_weeks(flags) -> list[int | None]:
-    """For a replications x weeks array of flags: each row's first index that is true, or None."""
+def first_week(flags: Sequence[bool]):
+    """The first index at which ``flags`` is true, or None (for each row, as a list, given a
+    replications x weeks array)."""
     flags = np.asarray(flags, dtype=bool)
-    hit = flags.any(axis=-1)
-    first = flags.argmax(axis=-1)
-    return [int(w) if h else None for w, h in zip(np.atleast_1d(first).tolist(), np.atleast_1d(hit).tolist())]
+    if flags.ndim < 2:
+        hits = np.flatnonzero(flags)
+        return int(hits[0]) if hits.size else None
+    first, hit = flags.argmax(axis=-1).tolist(), flags.any(axis=-1).tolist()
+    return [int(w) if h else None for w, h in zip(first, hit)]

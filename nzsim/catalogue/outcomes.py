@@ -249,7 +249,7 @@ _CORE: list[Outcome] = [
             title="Economic measures during the run", chance="Chance of economic measures (goods or people)",
             words="economic measures (on goods, or on tourists and students)"),
     Outcome(name="first_measure_week", type="int", nullable=True, kind="timing",
-            reduce=lambda e: metrics.first_weeks(_measured(e)),
+            reduce=lambda e: metrics.first_week(_measured(e)),
             title="Week of Beijing's first measure", unit="week of the run",
             chance="Chance of any measure (a freeze, on people or on goods)",
             words="week of the first measure (a freeze, on people or on goods)"),

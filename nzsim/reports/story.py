@@ -95,8 +95,8 @@ def in_sum(spec: Scenario, rep: Replication) -> str:
                  f"that cost exporters NZ${o['exports_lost_nzd_m']:,.0f}m")
     else:
         china = f"Beijing went no further than {rung}, and no trade measures followed"
-    other = [f"froze high-level contact for {o['freeze_weeks']} weeks" if o.get("diplomatic_freeze") else "",
-             f"restricted tourists and students for {o['people_weeks']} weeks" if o.get("people_measures") else ""]
+    other = [f"froze high-level contact for {o['freeze_weeks']} weeks" if o["diplomatic_freeze"] else "",
+             f"restricted tourists and students for {o['people_weeks']} weeks" if o["people_measures"] else ""]
     other = [x for x in other if x]
     if other:
         china += (f"; it {' and '.join(other)}; all its measures cost New Zealand "

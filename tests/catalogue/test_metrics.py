@@ -82,3 +82,10 @@ def test_first_week_is_the_first_true_index():
 def test_first_week_is_none_when_never_true():
     assert oc.first_week([False, False, False]) is None
     assert oc.first_week([]) is None
+
+
+def test_first_week_of_each_row_of_a_replications_by_weeks_array():
+    # rows: first true at index 2; never true; first true at index 0
+    flags = [[False, False, True, True], [False, False, False, False], [True, False, False, False]]
+    assert oc.first_week(flags) == [2, None, 0]
+    assert all(type(w) is int for w in oc.first_week(flags) if w is not None)

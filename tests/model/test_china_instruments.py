@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from nzsim.model.agents.china import Measure, Restriction, Rung
+from nzsim.model.agents.china import FREEZE_COST_WEEKS, Measure, Restriction, Rung
 from nzsim.model.signals import broadcast
 from nzsim.scenario import Signals
 from tests.model.helpers import WEEKLY_CHINA_NZD_M, build
@@ -146,7 +146,7 @@ def test_people_and_freeze_cost_the_target_in_nz_dollars():
     m.exporters.count_losses()
     assert m.exporters.coercion_cost_this_week_nzd_m == pytest.approx(3200 / 52 * 0.5 + 0.081 * WEEKLY_CHINA_NZD_M)
     assert m.exporters.lost_this_week_nzd_m == 0.0  # no goods are restricted
-    m.week = m.china.freeze.imposed_week + m.china.FREEZE_COST_WEEKS  # after two years a freeze costs nothing more
+    m.week = m.china.freeze.imposed_week + FREEZE_COST_WEEKS  # after two years a freeze costs nothing more
     m.exporters.count_losses()
     assert m.exporters.coercion_cost_this_week_nzd_m == pytest.approx(3200 / 52 * 0.5)
 

@@ -93,8 +93,6 @@ class Measure:
 class China(mesa.Agent):
     """Beijing, as it responds to New Zealand."""
 
-    FREEZE_COST_WEEKS = FREEZE_COST_WEEKS
-
     def __init__(self, model):
         super().__init__(model)
         self.grievance: float = model.spec.context.initial_grievance
@@ -152,22 +150,27 @@ class China(mesa.Agent):
         text = self.receive(heard.channels["china"], trigger=heard.trigger, record=self.record_salience(heard))
         concession = heard.levels.get("concession", 0.0)
         if concession > 0:
-            text = text.rstrip(".") + "; " + self.concede(concession)
+            clause = self.concede(concession)
         elif self.at_highest_level(heard):
-            text = text.rstrip(".") + self.consider_freeze(heard.trigger)
-        return text
+            clause = self.consider_freeze(heard.trigger)
+        else:
+            return text
+        return f"{text.rstrip('.')}; {clause}" if clause else text
+
+    def _affronts(self, heard):
+        """The signals of a bundle that affront Beijing: (kind name, level, China coefficient) for
+        each with a positive level and a positive coefficient."""
+        p = self._p
+        for kind in SIGNALS:
+            level, coefficient = heard.levels.get(kind.name, 0.0), p.get(f"signal.{kind.name}.china", 0.0)
+            if level > 0 and coefficient > 0:
+                yield kind.name, level, coefficient
 
     def at_highest_level(self, heard) -> bool:
         """Whether a bundle affronts Beijing at the highest level: an affront kind whose actor is the
         head of state or government, or an older kind with China salience (an act of the government
         as a whole, as every summit and policy decision is)."""
-        p = self._p
-        for kind in SIGNALS:
-            if heard.levels.get(kind.name, 0.0) <= 0 or p.get(f"signal.{kind.name}.china", 0.0) <= 0:
-                continue
-            if kind.name not in ACTOR_KINDS or heard.values.get(kind.name) == "head":
-                return True
-        return False
+        return any(name not in ACTOR_KINDS or heard.values.get(name) == "head" for name, _, _ in self._affronts(heard))
 
     def record_salience(self, heard) -> float:
         """The China salience of a bundle as the record takes it: the channel sum, less what an
@@ -175,13 +178,9 @@ class China(mesa.Agent):
         an act on Tibet or human rights (``1 - china.symbolic_record_share``) hold back."""
         p = self._p
         held_back = 0.0
-        for kind in SIGNALS:
-            level = heard.levels.get(kind.name, 0.0)
-            coefficient = p.get(f"signal.{kind.name}.china", 0.0)
-            if level <= 0 or coefficient <= 0:
-                continue
-            share = record_weight(kind.name, heard.values.get(kind.name), p)
-            if INTEREST_OF.get(kind.name) in SYMBOLIC:
+        for name, level, coefficient in self._affronts(heard):
+            share = record_weight(name, heard.values.get(name), p)
+            if INTEREST_OF.get(name) in SYMBOLIC:
                 share *= p["china.symbolic_record_share"]
             held_back += (1 - share) * coefficient * level
         return heard.channels["china"] - held_back
@@ -202,8 +201,9 @@ class China(mesa.Agent):
         statement = self.choose_statement(salience)
         if statement is None:
             return text + "; no statement follows."
-        if self._statement and self.model.week - self._statement[1] < STATEMENT_WEEKS:
-            statement = max(statement, self._statement[0])  # a rebuke does not undo a recent warning
+        recent = self.recent_statement()
+        if recent is not None:
+            statement = max(statement, recent)  # a rebuke does not undo a recent warning
         self._statement = (statement, self.model.week)
         self.model.public.shock(p["public.warning_threat_shock" if statement is Rung.WARNING else "public.rebuke_threat_shock"])
         if statement is Rung.WARNING:
@@ -234,17 +234,17 @@ class China(mesa.Agent):
 
     def consider_freeze(self, trigger: str) -> str:
         """After an affront at the highest level: a freeze of high-level contact with
-        ``P = logistic((g - freeze_threshold) / freeze_scale)``. Returns the story's clause."""
+        ``P = logistic((g - freeze_threshold) / freeze_scale)``. Returns the story's clause ("" for none)."""
         p = self._p
         if self.freeze is not None:
-            return "."
+            return ""
         if self.model.rng.random() >= logistic((self.grievance - p["china.freeze_threshold"]) / p["china.freeze_scale"]):
-            return "."
+            return ""
         self.freeze = Measure("freeze", self.model.week, record=self.accumulated)
         self.model.public.shock(p["public.warning_threat_shock"])
         what = f"Beijing suspends high-level contact and cancels dialogues over {trigger}"
         self.model.log("China", "diplomatic freeze", f"{what}.", quiet=True)
-        return f"; {what}."
+        return f"{what}."
 
     def concede(self, level: float) -> str:
         """A concession at ``level``: the record shrinks by ``concession_relief * level`` and for
@@ -275,19 +275,23 @@ class China(mesa.Agent):
         self.grievance = target + (self.grievance - target) * keep
         self.accumulated *= 0.5 ** (1.0 / p["china.accumulated_half_life_weeks"])
 
+    def hazard(self, bar: float) -> float:
+        """The weekly hazard of an economic measure whose bar is ``bar``: ``trade_max_hazard *
+        logistic((g - bar) / trade_scale)``."""
+        p = self._p
+        return p["china.trade_max_hazard"] * logistic((self.grievance - bar) / p["china.trade_scale"])
+
     def consider_trade_measures(self) -> None:
         """Weekly hazard of informal restrictions, then of escalating them to formal coercion."""
         p = self._p
         bar = self.trade_bar()
         endogenous = [r for r in self.restrictions if r.weeks_left is None]
         if not endogenous:
-            hazard = p["china.trade_max_hazard"] * logistic((self.grievance - bar) / p["china.trade_scale"])
-            if self.model.rng.random() < hazard:
+            if self.model.rng.random() < self.hazard(bar):
                 self.impose(tier=1, formal=False, fraction=p["china.restriction_fraction"])
         elif not any(r.formal for r in endogenous):
             formal_bar = bar + (p["china.formal_threshold"] - p["china.trade_threshold"])
-            hazard = p["china.trade_max_hazard"] * logistic((self.grievance - formal_bar) / p["china.trade_scale"])
-            if self.model.rng.random() < hazard:
+            if self.model.rng.random() < self.hazard(formal_bar):
                 self.impose(tier=2, formal=True, fraction=p["china.restriction_fraction"])
 
     def impose(self, tier: int, formal: bool, fraction: float) -> None:
@@ -346,10 +350,9 @@ class China(mesa.Agent):
         for r in endogenous:
             r.record = max(r.record, self.accumulated)  # the peak while in force
         if endogenous:
-            faded = self.accumulated <= p["china.lift_fraction"] * max(r.record for r in endogenous)
             r = max(endogenous, key=lambda r: (r.formal, r.imposed_week))
             years = (self.model.week - r.imposed_week) / 52
-            hazard = (p["china.lift_hazard"] if faded and self.grievance < self.trade_bar() else 0.0) \
+            hazard = self._faded_hazard(max(r.record for r in endogenous), self.trade_bar()) \
                 + p["china.cost_lift_rate"] * self.china_cost * years + conceding
             if self.model.rng.random() < hazard:
                 self.restrictions.remove(r)
@@ -361,8 +364,7 @@ class China(mesa.Agent):
                 )
         if self.people is not None:
             self.people.record = max(self.people.record, self.accumulated)
-            faded = self.accumulated <= p["china.lift_fraction"] * self.people.record
-            hazard = (p["china.lift_hazard"] if faded and self.grievance < self.people_bar() else 0.0) + conceding
+            hazard = self._faded_hazard(self.people.record, self.people_bar()) + conceding
             if self.model.rng.random() < hazard:
                 weeks, self.people = self.model.week - self.people.imposed_week, None
                 self.model.log("China", "people measures lifted",
@@ -374,6 +376,13 @@ class China(mesa.Agent):
                 weeks, self.freeze = self.model.week - self.freeze.imposed_week, None
                 self.model.log("China", "freeze ended", f"High-level contact resumes after {weeks} weeks "
                                f"({self._why_lifted(conceding)}).")
+
+    def _faded_hazard(self, peak: float, bar: float) -> float:
+        """``china.lift_hazard`` once the record has faded to ``china.lift_fraction`` of its peak
+        while the measure has been in force and the grievance is below the measure's bar; else 0."""
+        p = self._p
+        faded = self.accumulated <= p["china.lift_fraction"] * peak
+        return p["china.lift_hazard"] if faded and self.grievance < bar else 0.0
 
     def conceding(self) -> float:
         """The weekly hazard a recent concession adds to lifting each measure (0 without one)."""
@@ -387,13 +396,11 @@ class China(mesa.Agent):
         return f"grievance {self.grievance:.1f}, accumulated {self.accumulated:.1f}"
 
     def consider_people_measures(self) -> None:
-        """Weekly hazard of restricting group tours and students: ``trade_max_hazard *
-        logistic((g - people_bar) / trade_scale)``."""
+        """Weekly hazard of restricting group tours and students: :meth:`hazard` at :meth:`people_bar`."""
         p = self._p
         if self.people is not None:
             return
-        hazard = p["china.trade_max_hazard"] * logistic((self.grievance - self.people_bar()) / p["china.trade_scale"])
-        if self.model.rng.random() < hazard:
+        if self.model.rng.random() < self.hazard(self.people_bar()):
             self.people = Measure("people", self.model.week, record=self.accumulated)
             self.model.public.shock(p["public.coercion_threat_shock"])
             weekly = self.model.exporters.people_weekly_nzd_m()
@@ -422,6 +429,12 @@ class China(mesa.Agent):
                     f"China exports grow {p['china.wedge_trade_boost']:.0%}.",
                 )
 
+    def recent_statement(self) -> Rung | None:
+        """The last statement's rung if it was made fewer than :data:`STATEMENT_WEEKS` weeks ago."""
+        if self._statement and self.model.week - self._statement[1] < STATEMENT_WEEKS:
+            return self._statement[0]
+        return None
+
     def update_rung(self) -> None:
         """The rung this week: the most severe of active measures, a recent statement, warmth, or
         normal. A freeze or a restriction on people keeps the rung at a warning at least: more
@@ -431,10 +444,9 @@ class China(mesa.Agent):
         elif self.restrictions:
             self.rung = Rung.INFORMAL_RESTRICTION
         elif self.freeze or self.people:
-            recent = self._statement[0] if self._statement and self.model.week - self._statement[1] < STATEMENT_WEEKS else Rung.WARNING
-            self.rung = max(Rung.WARNING, recent)
-        elif self._statement and self.model.week - self._statement[1] < STATEMENT_WEEKS:
-            self.rung = self._statement[0]
+            self.rung = max(Rung.WARNING, self.recent_statement() or Rung.WARNING)
+        elif self.recent_statement() is not None:
+            self.rung = self.recent_statement()
         elif self.model.week < self._warm_until:
             self.rung = Rung.CORDIAL
         else:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import mesa
 
+from .china import FREEZE_COST_WEEKS
+
 
 class Exporters(mesa.Agent):
     """Exporters selling to China."""
@@ -62,7 +64,7 @@ class Exporters(mesa.Agent):
         cost = self.lost_this_week_nzd_m
         if china.people is not None:
             cost += self.people_weekly_nzd_m()
-        if china.freeze is not None and self.model.week - china.freeze.imposed_week < china.FREEZE_COST_WEEKS:
+        if china.freeze is not None and self.model.week - china.freeze.imposed_week < FREEZE_COST_WEEKS:
             cost += self.freeze_weekly_nzd_m()
         self.coercion_cost_this_week_nzd_m = cost
 
