@@ -44,7 +44,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     fails or the fitting episodes miss the Brier bar (0.10) or the ordering, 2 for a bad targets file.
     """
     from ..validation import episode_summary, scorecard_text, shown_path, validate
-    from ..validation.scoring import EPISODE_BRIER_BAR
 
     targets = _load(args)
     if targets is None:
@@ -55,9 +54,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(scorecard_text(card))
     if args.csv:
         card.to_csv(args.csv, index=False)
-    fitting = [s for s in episode_summary(card) if s.use == "fit"]
-    episodes_ok = all(s.brier <= EPISODE_BRIER_BAR and s.ordered is not False for s in fitting)
-    return 0 if bool(card["passed"].all()) and episodes_ok else EXIT_FAILED
+    episodes_met = all(summary.met for summary in episode_summary(card) if summary.use == "fit")
+    return 0 if bool(card["passed"].all()) and episodes_met else EXIT_FAILED
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:

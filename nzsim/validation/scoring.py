@@ -176,6 +176,12 @@ class EpisodeSummary:
     lowest_with: float  # the lowest probability of measures among episodes that had them
     highest_without: float  # the highest among episodes that had none
 
+    @property
+    def met(self) -> bool:
+        """Whether the episodes meet the bar: a mean Brier score at most :data:`EPISODE_BRIER_BAR`
+        and an ordering that is not wrong."""
+        return self.brier <= EPISODE_BRIER_BAR and self.ordered is not False
+
     def text(self) -> str:
         what = "fitting" if self.use == "fit" else "held-back"
         line = (f"{what} episodes ({len(self.episodes)}: {', '.join(self.episodes)}): mean Brier score "

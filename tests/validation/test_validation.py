@@ -278,3 +278,33 @@ def test_the_model_reproduces_both_coercion_patterns_with_room_to_spare():
     p_australia = float(australia.row()["simulated"].removeprefix("P = "))
     p_new_zealand = float(new_zealand.row()["simulated"].removeprefix("P = "))
     assert p_australia >= 0.65 and p_new_zealand <= 0.05
+
+
+def test_episode_summary_scores_fitting_and_held_back_episodes_apart():
+    from nzsim.validation import episode_summary
+
+    def row(episode, use, outcome, value, observed, brier):
+        return {"target": f"{episode}-{outcome}", "use": use, "episode": episode, "outcome": outcome,
+                "value": value, "observed_value": observed, "brier": brier, "passed": True}
+
+    card = pd.DataFrame([
+        row("a", "fit", "economic_measures", 0.9, True, 0.01),   # (0.9 - 1)^2
+        row("a", "fit", "diplomatic_freeze", 0.8, True, 0.04),   # (0.8 - 1)^2
+        row("b", "fit", "economic_measures", 0.3, False, 0.09),  # (0.3 - 0)^2
+        row("c", "holdout", "economic_measures", 0.2, True, 0.64),
+        row("d", "holdout", "economic_measures", 0.5, False, 0.25),
+        {"target": "not-an-episode", "use": "fit", "episode": "", "outcome": "trade_coercion", "value": 1.0,
+         "observed_value": False, "brier": 1.0, "passed": False},
+    ])
+    fit, held = episode_summary(card)
+    assert (fit.use, fit.episodes, fit.forecasts) == ("fit", ("a", "b"), 3)
+    assert fit.brier == pytest.approx((0.01 + 0.04 + 0.09) / 3)  # the target outside the library not counted
+    assert fit.ordered is True and (fit.lowest_with, fit.highest_without) == (0.9, 0.3)
+    assert fit.met and "ordering by P(economic_measures): right" in fit.text()
+    # held back: the episode with measures got 0.2, the one without 0.5: the ordering is wrong
+    assert held.use == "holdout" and held.brier == pytest.approx(0.445) and held.ordered is False
+    assert not held.met and "WRONG" in held.text()
+    # a fitting Brier score above the bar is not met, even with the right ordering
+    worse = card.assign(brier=[0.2, 0.2, 0.2, 0.64, 0.25, 1.0])
+    assert not episode_summary(worse)[0].met
+    assert episode_summary(card[card["episode"] == ""]) == []
