@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 from typing import Iterator
 
-from . import affronts, metrics, outcomes, parameters, partners, rungs, signals, variables
+from . import affronts, conduct, metrics, outcomes, parameters, partners, rungs, signals, variables
 from .outcomes import FACTS, OUTCOMES, Fact, Outcome
 from .parameters import PARAMETERS, Parameter
 from .registry import caller_module
@@ -27,7 +27,7 @@ from .variables import VARIABLES, Variable
 __all__ = [
     "FACTS", "OUTCOMES", "PARAMETERS", "SIGNALS", "VARIABLES",
     "Fact", "Outcome", "Parameter", "SignalKind", "Variable",
-    "affronts", "extension_modules", "metrics", "outcomes", "parameters", "partners", "registered", "rungs",
+    "affronts", "conduct", "extension_modules", "metrics", "outcomes", "parameters", "partners", "registered", "rungs",
     "signals", "variables",
 ]
 

@@ -64,3 +64,15 @@ def first_week(flags: Sequence[bool]):
         return int(hits[0]) if hits.size else None
     first, hit = flags.argmax(axis=-1).tolist(), flags.any(axis=-1).tolist()
     return [int(w) if h else None for w, h in zip(first, hit)]
+
+
+def mean_where(values: Sequence[float], where: Sequence[bool]):
+    """The mean of the weekly values in the weeks where ``where`` is true, or None when it never
+    is (for each row, as a list, given replications x weeks arrays)."""
+    values = np.asarray(values, dtype=float)
+    where = np.asarray(where, dtype=bool)
+    weeks = where.sum(axis=-1)
+    sums = np.where(where, values, 0.0).sum(axis=-1)
+    if values.ndim < 2:
+        return float(sums / weeks) if weeks else None
+    return [float(s / k) if k else None for s, k in zip(sums.tolist(), weeks.tolist())]

@@ -163,6 +163,8 @@ for _fact in (
          meaning="whether the ITPP was already in place at the start"),
     Fact(name="election", read=_election,
          meaning="{'incumbent_share', 'incumbent_won'} if an election was held, else None"),
+    Fact(name="stood_by", read=lambda m: tuple(p.key for p in m.partners if p.stood_by),
+         meaning="the partners that stood by New Zealand against Beijing's measures at any time"),
 ):
     FACTS.add(_fact, origin=__name__)
 
@@ -276,6 +278,18 @@ _CORE: list[Outcome] = [
             reduce=lambda e: metrics.peak(e.weekly("threat_share")), title="Threat perception at its peak",
             unit="voters who see China as a threat (%)",
             words="voters who see China as a threat, at the peak (share)"),
+    Outcome(name="blame_beijing_share", type="float", nullable=True, kind="numeric", percent=True,
+            min_span=_ZERO_ONE, reduce=lambda e: metrics.mean_where(e.weekly("blame_beijing"), _measured(e)),
+            title="Voters who blame Beijing, under measures", unit="voters who blame Beijing (%), mean over weeks under measures",
+            words="voters who blame Beijing rather than the government, while measures last (share; none without measures)"),
+    Outcome(name="partners_stood_by", type="int", kind="numeric", direction="max",
+            reduce=lambda e: [len(keys) for keys in e.fact("stood_by")],
+            title="Partners who stood by NZ", unit="partners (0-6)",
+            words="partners who stood by New Zealand against Beijing's measures"),
+    *(Outcome(name=f"stood_by_{key}", type="bool", kind="binary", direction="max",
+              reduce=(lambda k: lambda e: [k in keys for keys in e.fact("stood_by")])(key),
+              title=f"{short_name(key)} stood by NZ", chance=f"Chance {PARTNER_NAMES[key]} stands by NZ",
+              words=f"stood by New Zealand against Beijing's measures: {PARTNER_NAMES[key]}") for key in PARTNERS),
     *(Outcome(name=f"trust_{key}", type="float", kind="numeric", direction="max", min_span=_ZERO_ONE,
               reduce=_final(f"trust_{key}"), title=f"{short_name(key)}'s trust in NZ at the end", unit=_TRUST,
               words=f"trust in New Zealand at the end: {PARTNER_NAMES[key]}") for key in PARTNERS),

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
-from .partners import STARTING_VALUES
+from .conduct import CONDUCT
+from .conduct import parameter_names as conduct_parameter_names
+from .partners import STARTING_VALUES, TRAITS
 from .registry import Registry
 
 ASSUMPTION = "assumption: "
@@ -83,6 +85,39 @@ def _partner_parameters() -> list[Parameter]:
                f"how much {name} values NZ's China language as part of NZ's contribution",
                ASSUMPTION + "partners most focused on China (US, Australia, Japan) weigh it most"),
         ]
+    for name, (responsiveness, solidarity, us_burden) in TRAITS.items():
+        out += [
+            _p(f"partner.{name}.responsiveness", responsiveness, "1", 0.0, 3.0,
+               f"how strongly {name}'s trust answers NZ's contributions and chance events (times partner.trust_gain)",
+               ASSUMPTION + "ordinal judgement: Australia, the only formal ally, watches NZ most closely, then the "
+               "United States and the United Kingdom; NATO as an organisation and the newer IP4 partners least"),
+            _p(f"partner.{name}.solidarity", solidarity, "probability", 0.0, 1.0,
+               f"chance that {name} stands by NZ (a statement, market support) when Beijing first coerces it",
+               ASSUMPTION + "Australia 2020-2021: the United States said it would not leave Australia 'alone on "
+               "the field' (Blinken, Mar 2021), the G7 condemned economic coercion (Carbis Bay communique, Jun 2021) "
+               "and legislators in many countries urged buying Australian wine (Inter-Parliamentary Alliance on "
+               "China, Dec 2020); South Korea, itself coerced over THAAD in 2016-2017, stayed quiet; values assumed"),
+            _p(f"partner.{name}.us_burden", us_burden, "expectation per unit of US commitment", 0.0, 1.0,
+               f"rise in {name}'s expectation of NZ per unit the US commitment falls (burden sharing)",
+               ASSUMPTION + "allies nearest China (Australia, Japan, South Korea) ask more of others when "
+               "Washington steps back; European partners less; the United States' own expectation does not move"),
+        ]
+    return out
+
+
+def _conduct_parameters() -> list[Parameter]:
+    out = []
+    for kind in CONDUCT.values():
+        memory, shock = conduct_parameter_names(kind.name)
+        out += [
+            _p(memory, kind.memory, "threat logit", -2.0, 2.0,
+               f"lasting change in voters' threat perception when {kind.words} (kind: china_conduct, "
+               f"conduct: {kind.name}), spread by attention and shared in conversation",
+               ASSUMPTION + kind.source + "; set on the Asia New Zealand Foundation readings 2019-2022 (a fit)"),
+            _p(shock, kind.shock, "threat logit", -2.0, 2.0,
+               f"fading change in voters' threat perception when {kind.words}",
+               ASSUMPTION + "news fades within weeks (public.threat_half_life_weeks); set with the memory"),
+        ]
     return out
 
 
@@ -127,6 +162,12 @@ _TABLE: tuple[Parameter, ...] = tuple(
            "weight on domestic approval of the foreign-policy stance (the domestic win-set, Putnam 1988)",
            ASSUMPTION + "two-level game, Putnam (1988); twice the trade weight, so a government "
            "strays from the average voter's ideal by about a tenth of the scale, not more"),
+        _p("government.audience_cost", 20.0, "1", 0.0, 50.0,
+           "weight on not backing down while Beijing coerces NZ: utility lost per unit the stance falls below "
+           "where it stood when the dispute began, times the share of voters who blame Beijing",
+           "audience costs: a government that gives way under pressure its public resents pays at home "
+           "(Fearon 1994); Australia's policy did not change under the measures of 2020-2021 (facts compiled "
+           "for the project); magnitude an assumption"),
         _p("government.election_horizon_weeks", 13.0, "weeks", 1.0, 52.0,
            "e-folding time of the extra caution as an election nears",
            "Capie (2023, seed article): 'just three months until the next general election'"),
@@ -174,6 +215,26 @@ _TABLE: tuple[Parameter, ...] = tuple(
         _p("partner.access_per_trust", 0.8, "interoperability per trust", 0.0, 1.0,
            "interoperability that full partner trust makes reachable (training places, exercises, intelligence)",
            ASSUMPTION + "trust buys access (Capie 2023: 'access to doctrine, training, tactics and procedures')"),
+        _p("partner.event_rate", 0.03, "per week", 0.0, 1.0,
+           "weekly chance that a partner's own chance event happens (a training place given or withdrawn, an "
+           "exercise invitation, a ministerial visit)",
+           ASSUMPTION + "each partner has one or two such occasions a year (Capie 2023 on training places and "
+           "exercises after the pandemic closures)"),
+        _p("partner.event_trust", 0.03, "trust", 0.0, 0.3,
+           "change in the partner's trust from one chance event (times its responsiveness; up or down)",
+           ASSUMPTION + "one occasion moves a relationship a little; a year of them about as much as a summit"),
+        _p("partner.event_interop", 0.006, "interoperability", 0.0, 0.1,
+           "change in interoperability from a training place or exercise invitation given (or withdrawn)",
+           ASSUMPTION + "one course or exercise is a small part of what interoperability is built from "
+           "(Capie 2023: 'access to doctrine, training, tactics and procedures')"),
+        _p("partner.judgement_noise", 0.1, "channel units", 0.0, 1.0,
+           "standard deviation of each partner's own reading of what NZ delivered at an event",
+           ASSUMPTION + "capitals read the same summit differently (the IP4's reception of NZ's Madrid remarks "
+           "was not one verdict)"),
+        _p("partner.market_support", 0.05, "fraction of lost exports", 0.0, 0.5,
+           "share of NZ's lost China exports that one partner standing by NZ takes in its market",
+           ASSUMPTION + "Australia 2020-2021: 'buy Australian wine' campaigns abroad and redirection to other "
+           "markets made up a small part of the wine lost in China (ABS: wine to China -92%)"),
         _p("partner.us_commitment", 1.0, "1", 0.0, 1.0,
            "US commitment to the Indo-Pacific (1 = as in 2022-2025); scales the security benefit of alignment",
            ASSUMPTION + "the baseline is the status quo of 2022-2025"),
@@ -362,6 +423,63 @@ _TABLE: tuple[Parameter, ...] = tuple(
         _p("public.warmth_threat_shock", -0.08, "threat logit", -2.0, 0.0,
            "change in threat perception after a warm gesture from Beijing",
            ASSUMPTION + "warm diplomacy lowers perceived threat"),
+        _p("public.memory_half_life_weeks", 78.0, "weeks", 13.0, 1040.0,
+           "half-life of the lasting part of voters' threat perception (what they remember of Beijing's conduct)",
+           ASSUMPTION + "the Asia NZ Foundation series rose for good 2019-2021 (21%, 35%, 37%) yet was back at "
+           "37% in Nov 2022 after the Solomon Islands agreement: memories last a year or two, not for ever; "
+           "78 weeks set with the conduct effects on those readings (a fit, docs/calibration.md)"),
+        _p("public.memory_share", 0.3, "1", 0.0, 1.0,
+           "share of the threat shock from Beijing's own acts toward NZ (statements, measures, a freeze, warmth) "
+           "that lasts in memory",
+           ASSUMPTION + "an act aimed at New Zealand is remembered as conduct, like coercion of a partner"),
+        _p("public.conduct_noise", 0.3, "log scale", 0.0, 2.0,
+           "standard deviation of the log of how strongly one event of Beijing's conduct registers with voters "
+           "(1 on average, drawn per event and run)",
+           ASSUMPTION + "the same kind of event lands harder in one news cycle than another; 0.3 lets an "
+           "event weigh from about half again to two thirds of its usual effect in one run in ten"),
+        _p("public.perception_convergence", 0.3, "1", 0.0, 0.5,
+           "fraction of the gap in what they remember of Beijing's conduct that two voters close when they talk",
+           ASSUMPTION + "social influence on perception as on stance (Deffuant et al. 2000's mu), without a "
+           "confidence bound: voters share news more readily than positions"),
+        _p("public.blame_bias", 0.0, "logit", -5.0, 5.0,
+           "log-odds that a typical voter blames Beijing rather than the government while Beijing coerces NZ",
+           ASSUMPTION + "Lowy Institute polls 2020-2021: Australians backed their government as trust in China "
+           "fell; the pull of each voter's threat, pride and pain sets the split, not this constant"),
+        _p("public.blame_threat", 1.0, "logit per threat logit", 0.0, 5.0,
+           "how much more a voter who sees China as a threat blames Beijing",
+           ASSUMPTION + "threat perception and blame of the coercer move together (Lowy Institute 2020-2021)"),
+        _p("public.blame_pride", 2.0, "logit per attachment", 0.0, 10.0,
+           "how much more a voter attached to the independent tradition (national pride) blames Beijing, per "
+           "unit of attachment above one half",
+           "Galtung (1967): sanctions can rally the target's public round its government; magnitude an assumption"),
+        _p("public.blame_pain", 2.0, "logit per sensitivity", 0.0, 10.0,
+           "how much more a voter sensitive to trade pain blames the government, per unit of sensitivity above "
+           "the mean",
+           ASSUMPTION + "those who pay for a dispute blame whoever they think could have avoided it"),
+        _p("public.blame_provocation", 4.0, "logit per stance", 0.0, 20.0,
+           "how much more a voter blames the government per unit its stance lies beyond the voter's ideal (it "
+           "provoked Beijing)",
+           ASSUMPTION + "a voter who thought the government went too far sees the measures as its doing"),
+        _p("public.blame_solidarity", 0.2, "logit per partner", 0.0, 2.0,
+           "how much more voters blame Beijing for each partner that stands by NZ",
+           ASSUMPTION + "partners' statements frame the measures as coercion, not as a quarrel NZ started"),
+        _p("public.blame_shield", 0.8, "1", 0.0, 1.0,
+           "share of trade pain a voter who blames Beijing does not hold against the government",
+           ASSUMPTION + "Australians' support held through 2020-2021 while exporters lost A$20bn of access "
+           "(Lowy Institute polls; facts compiled for the project)"),
+        _p("public.dispute_polarisation", 0.15, "stance", 0.0, 0.5,
+           "how far a voter's ideal stance moves, while Beijing coerces NZ, toward holding firm (blames Beijing) "
+           "or giving way (blames the government)",
+           ASSUMPTION + "a dispute splits opinion on what to do, not only on whom to blame (Lowy Institute "
+           "polls 2020-2021: most Australians backed the government's firm line, a minority wanted it to mend "
+           "relations)"),
+        _p("public.rally_weight", 0.1, "stance", 0.0, 1.0,
+           "approval bonus, at a rally's start, for a voter who blames Beijing",
+           "Mueller (1970); Baker and Oneal (2001): rallies round the flag are real but modest; magnitude an "
+           "assumption"),
+        _p("public.rally_half_life_weeks", 13.0, "weeks", 1.0, 104.0,
+           "half-life of the rally after a new measure",
+           "Mueller (1970); Baker and Oneal (2001): rallies fade within months; value an assumption"),
         _p("public.mixing_fraction", 0.1, "1", 0.0, 1.0,
            "fraction of voters who meet a random other voter each week (Deffuant mixing)",
            ASSUMPTION + "weekly conversations about foreign policy are rare"),
@@ -396,6 +514,7 @@ _TABLE: tuple[Parameter, ...] = tuple(
         _p("public.partisan_weight", 0.1, "stance", 0.0, 1.0,
            "approval bonus for voters whose party lean matches the governing bloc",
            ASSUMPTION + "partisanship colours evaluations of foreign policy"),
+        *_conduct_parameters(),
         # --- Interest groups ---------------------------------------------------------------
         _p("exporters.pressure_weight", 1.0, "1", 0.0, 5.0,
            "how strongly exporters' pressure adds to the government's trade weight",
@@ -470,33 +589,3 @@ def resolve(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
             raise ValueError(f"{name}={value} outside [{p.low}, {p.high}]")
         values[name] = float(value)
     return values
-
-
-def markdown_table() -> str:
-    """The parameter table as Markdown (what ``docs/parameters.md`` holds)."""
-    lines = [
-        "# Model parameters",
-        "",
-        "Generated from `nzsim/catalogue/parameters.py` by `nzsim parameters > docs/parameters.md`; a test",
-        "fails when this file and the code disagree. Scenario files override a parameter under",
-        "`parameters:` or give it a distribution under `uncertainties:`, by the names below.",
-        "*Value from* says whether the value itself is a modelling judgement (*assumption*, with",
-        "its reasoning, and where there is one the evidence for the mechanism) or taken from a",
-        "source. Twenty-one assumptions were searched against patterns from the record and an episode",
-        "library of coercion cases (`nzsim calibrate`, see `docs/calibration.md`): no set passes every",
-        "fitting target, the defaults pass the most, and the record leaves most of them loosely bounded,",
-        "so the assumptions remain the model's largest uncertainty, and scenarios can declare",
-        "distributions over any of them.",
-        "",
-        f"{len(PARAMETERS)} parameters, "
-        f"{sum(p.is_assumption for p in PARAMETERS)} of them labelled assumptions.",
-        "",
-        "| name | default | unit | range | meaning | value from | source or reasoning |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for p in PARAMETERS:
-        src = p.source.replace("|", "/")
-        lines.append(
-            f"| `{p.name}` | {p.default:g} | {p.unit} | {p.low:g} to {p.high:g} | {p.meaning} | {p.basis} | {src} |"
-        )
-    return "\n".join(lines) + "\n"

@@ -31,7 +31,20 @@ STARTING_VALUES: Mapping[str, tuple[float, float, float, float]] = MappingProxyT
     "japan": (0.60, 0.45, 0.50, 0.5),
     "south_korea": (0.55, 0.40, 0.60, 0.3),
 })
-assert tuple(NAMES) == PARTNERS == tuple(STARTING_VALUES)
+#: Each partner's own way of answering New Zealand: (responsiveness, solidarity, US burden); the
+#: parameters ``partner.<key>.responsiveness`` (how much of a summit's judgement and of a chance
+#: event moves its trust, times the shared ``partner.trust_gain``), ``.solidarity`` (the chance it
+#: stands by New Zealand when Beijing coerces it) and ``.us_burden`` (how far its expectation of
+#: New Zealand rises per unit the United States' commitment falls).
+TRAITS: Mapping[str, tuple[float, float, float]] = MappingProxyType({
+    "nato": (0.7, 0.3, 0.1),
+    "united_states": (1.0, 0.6, 0.0),
+    "united_kingdom": (0.9, 0.5, 0.1),
+    "australia": (1.2, 0.8, 0.3),
+    "japan": (0.8, 0.5, 0.25),
+    "south_korea": (0.6, 0.2, 0.2),
+})
+assert tuple(NAMES) == PARTNERS == tuple(STARTING_VALUES) == tuple(TRAITS)
 
 
 def short_name(key: str) -> str:

@@ -56,7 +56,7 @@ def cmd_parameters(args: argparse.Namespace) -> int:
 
     This is what docs/parameters.md holds: ``nzsim parameters > docs/parameters.md``.
     """
-    from ..catalogue.parameters import markdown_table
+    from ..catalogue.parameters_md import markdown_table
 
     sys.stdout.write(markdown_table())
     return 0

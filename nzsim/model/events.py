@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..catalogue.conduct import CONDUCT
 from ..catalogue.partners import NAMES
 from ..catalogue.signals import SIGNALS
 from ..scenario import (
     BilateralStatement,
+    ChinaConduct,
     CoercionShock,
     Custom,
     GeneralElection,
@@ -165,17 +167,25 @@ def us_policy_shift(model, key: str, event: USPolicyShift) -> None:
     before = model.us_commitment
     model.us_commitment = event.commitment
     direction = "retreats from" if event.commitment < before else "recommits to"
+    moved = [(p, p.answer_us_shift(before, event.commitment)) for p in model.partners]
+    moved = [(p, change) for p, change in moved if abs(change) >= 0.005]
+    if moved:
+        verb = "raise" if event.commitment < before else "lower"
+        ask = _and([f"{p.name} by {abs(change):.2f}" for p, change in sorted(moved, key=lambda pc: -abs(pc[1]))])
+        answer = f" Partners {verb} what they expect of New Zealand: {ask}."
+    else:
+        answer = ""
     model.log(
         "United States",
         "us policy shift",
-        f"{event.label or 'Washington'} {direction} the Indo-Pacific (commitment {before:.2f} to {event.commitment:.2f}).",
+        f"{event.label or 'Washington'} {direction} the Indo-Pacific (commitment {before:.2f} to {event.commitment:.2f}).{answer}",
         date=event.date,
     )
 
 
 @handles("election")
 def election(model, key: str, event: GeneralElection) -> None:
-    text = model.election.hold(event.incumbent_baseline)
+    text = model.election.hold(event.baseline, from_polls=event.poll_share is not None)
     model.log("Voters", "election", f"{title(key, event)}: {text}", date=event.date)
 
 
@@ -187,6 +197,7 @@ def custom(model, key: str, event: Custom) -> None:
         partner.credit(event.partners)
     model.public.notice(event.domestic)
     model.public.shock(event.threat_shock)
+    model.public.remember(event.threat_memory)
     model.public.measure()
     china_text = model.china.receive(event.china, trigger=title(key, event)) if event.china else ""
     what = event.description or title(key, event)
@@ -195,9 +206,21 @@ def custom(model, key: str, event: Custom) -> None:
         parts.append(f"{china_text[0].upper()}{china_text[1:]}")
     if event.partners:
         parts.append(f"Partners' trust {_moves(trust_before, model.mean_trust())}.")
-    if event.threat_shock:
+    if event.threat_shock or event.threat_memory:
         parts.append(f"The share who see China as a threat {_moves(threat_before, model.public.threat_share)}.")
     model.log("World", "custom", " ".join(parts), date=event.date)
+
+
+@handles("china_conduct")
+def china_conduct(model, key: str, event: ChinaConduct) -> None:
+    before = model.public.threat_share
+    model.public.see_conduct(event.conduct, event.scale)
+    model.public.measure()
+    what = event.description or event.label or CONDUCT[event.conduct].words
+    if event.partner and not event.description:
+        what += f" ({NAMES[event.partner]})"
+    model.log("China", "conduct", f"{what[0].upper()}{what[1:]}. The share of New Zealanders who see China as a "
+              f"threat {_moves(before, model.public.threat_share)}.", date=event.date)
 
 
 def apply(model, key: str, event) -> None:

@@ -88,6 +88,9 @@ class NZModel(mesa.Model):
         self.entries: list[LogEntry] = []
         self._event_date: dt.date | None = None
         self.us_commitment: float = self.params["partner.us_commitment"]
+        #: whether a dispute with Beijing is on (a measure against New Zealand in force)
+        self.dispute: bool = False
+        self._partners_to_answer: bool = False
         #: the economy is in recession in weeks before this one
         self.recession_until: int = 1 + spec.context.recession_weeks if spec.context.recession else 0
         self._calendar = self._schedule(spec)
@@ -157,6 +160,45 @@ class NZModel(mesa.Model):
         normal = self.exporters.weekly_china_exports_nzd_m
         return self.exporters.lost_this_week_nzd_m / normal if normal > 0 else 0.0
 
+    def coerced(self) -> None:
+        """Beijing has put a new measure against New Zealand in force. Voters who blame Beijing
+        rally round the government; at the start of a dispute each partner decides whether to
+        stand by New Zealand, and those who do take some of the goods China turns away and pull
+        voters' blame toward Beijing."""
+        self.public.rally_round()
+        if not self.dispute:
+            self.dispute = True
+            self._partners_to_answer = True
+            self.government.dispute_stance = self.government.stance
+
+    def partners_answer(self) -> None:
+        """At the start of a dispute (after the week's measures are told), each partner decides
+        whether to stand by New Zealand (:meth:`Partner.consider_standing_by`)."""
+        self._partners_to_answer = False
+        standing = [p for p in self.partners if p.consider_standing_by()]
+        self.public.solidarity = len(standing)
+        self.exporters.partner_support = min(1.0, self.params["partner.market_support"] * len(standing))
+        if standing:
+            names = [p.name for p in standing]
+            who = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+            many = len(names) > 1
+            markets = (f", and {'their markets take' if many else 'its market takes'} some of the goods China "
+                       f"turns away" if self.china.restrictions else "")
+            self.log("Partners", "solidarity",
+                     f"{who[0].upper()}{who[1:]} {'stand' if many else 'stands'} by New Zealand: "
+                     f"{'statements' if many else 'a statement'} against Beijing's pressure{markets}.")
+        else:
+            self.log("Partners", "solidarity", "No partner speaks up for New Zealand against Beijing's measures.")
+
+    def end_dispute(self) -> None:
+        """Every measure against New Zealand has been lifted: partners' support ends with the dispute."""
+        self.dispute = False
+        self.government.dispute_stance = None
+        for p in self.partners:
+            p.standing_by = False
+        self.public.solidarity = 0
+        self.exporters.partner_support = 0.0
+
     def log(self, actor: str, event: str, description: str, date: dt.date | None = None, quiet: bool = False):
         when = date or self._event_date or self.date
         self.entries.append(LogEntry(self.week, when, actor, event, description, quiet))
@@ -167,6 +209,10 @@ class NZModel(mesa.Model):
         self.advance_calendar()
         self.hold_scheduled_events()
         self.china.step()
+        if self._partners_to_answer:
+            self.partners_answer()
+        if self.dispute and not self.china.coercing():
+            self.end_dispute()
         self.exporters.step()
         self.security.step()
         self.partners.do("step")

@@ -20,6 +20,7 @@ from .errors import ScenarioError
 from .events import (
     EVENT_KINDS,
     BilateralStatement,
+    ChinaConduct,
     CoercionShock,
     Custom,
     Event,
@@ -39,7 +40,7 @@ from .schema import Scenario
 from .signals import SignalsBase, signals_model
 
 __all__ = [
-    "BilateralStatement", "Beta", "Cell", "Choice", "CoercionShock", "Context", "Custom", "DISTRIBUTIONS",
+    "BilateralStatement", "Beta", "Cell", "ChinaConduct", "Choice", "CoercionShock", "Context", "Custom", "DISTRIBUTIONS",
     "Distribution", "EVENT_KINDS", "Event", "FILE_KEYS", "GeneralElection", "NZ_SECTORS", "NatoSummit", "Normal",
     "PolicyDecision", "REQUIRED_IN_EVERY_FILE", "Recession", "Scenario", "ScenarioError", "Sector", "Signals",
     "SignalsBase", "Triangular", "USPolicyShift", "Uniform", "add_event_kind", "cells", "draw", "from_dict",

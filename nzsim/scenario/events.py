@@ -12,8 +12,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field, PlainValidator, TypeAdapter, field_validator
+from pydantic import Field, PlainValidator, TypeAdapter, field_validator, model_validator
 
+from ..catalogue.conduct import CONDUCT
 from ..catalogue.partners import PARTNERS
 from .signals import SignalsField, no_signals
 from .types import Count, Date, Frozen, Number
@@ -75,6 +76,19 @@ class Recession(Event):
     duration_weeks: Count = Field(26, ge=1, le=520)
 
 
+class ChinaConduct(Event):
+    """Something Beijing does toward New Zealand or the region that New Zealand's voters notice
+    (:mod:`nzsim.catalogue.conduct`): it moves their threat perception, partly for good (their
+    memory of Beijing's conduct) and partly for a few weeks. ``scale`` multiplies both (1: an
+    event of the kind's usual weight); ``partner`` names the partner coerced, when it is one."""
+
+    kind: Literal["china_conduct"]
+    conduct: Literal[tuple(CONDUCT)]  # type: ignore[valid-type]
+    scale: Number = Field(1.0, ge=0, le=5)
+    partner: Literal[PARTNERS] | None = None  # type: ignore[valid-type]
+    description: str = Field("", max_length=500)
+
+
 class USPolicyShift(Event):
     """The United States changes its commitment to the Indo-Pacific (1 = as in 2022-2025)."""
 
@@ -83,10 +97,32 @@ class USPolicyShift(Event):
 
 
 class GeneralElection(Event):
-    """A general election: the incumbent bloc's two-bloc vote share is drawn at this date."""
+    """A general election: the incumbent bloc's two-bloc vote share is drawn at this date.
+
+    The share starts from ``poll_share``, the incumbent bloc's share of the two-bloc vote in the
+    published polls before the run, whose source ``poll_source`` names; the model then adds what
+    the run brings (the economy, trade losses, approval, the campaign). ``incumbent_baseline``, the
+    older field, gives the starting share without a poll behind it (a value chosen by the
+    scenario's author); exactly one of the two is given.
+    """
 
     kind: Literal["election"]
-    incumbent_baseline: Number = Field(ge=0, le=1)
+    poll_share: Number | None = Field(None, ge=0, le=1)
+    poll_source: str = Field("", max_length=500)
+    incumbent_baseline: Number | None = Field(None, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _one_baseline(self):
+        if (self.poll_share is None) == (self.incumbent_baseline is None):
+            raise ValueError("exactly one of poll_share (with poll_source) or incumbent_baseline")
+        if self.poll_share is not None and not self.poll_source.strip():
+            raise ValueError("poll_source: the polls poll_share comes from (who, when)")
+        return self
+
+    @property
+    def baseline(self) -> float:
+        """The incumbent bloc's two-bloc share before the run: the polls', or the older baseline."""
+        return self.poll_share if self.poll_share is not None else self.incumbent_baseline
 
 
 class Custom(Event):
@@ -95,7 +131,8 @@ class Custom(Event):
     ``china`` is added to Beijing's grievance like a signal's China salience (and may draw a
     statement when positive); ``partners`` changes every partner's trust by ``trust_gain *
     partners``; ``domestic`` raises the salience of foreign policy at home; ``threat_shock``
-    moves every voter's threat perception on the logit scale (it fades with a half-life).
+    moves every voter's threat perception on the logit scale (it fades with a half-life);
+    ``threat_memory`` moves it for good (it enters voters' memory, which fades over years).
     """
 
     kind: Literal["custom"]
@@ -104,6 +141,7 @@ class Custom(Event):
     partners: Number = Field(0.0, ge=-5, le=5)
     domestic: Number = Field(0.0, ge=-5, le=5)
     threat_shock: Number = Field(0.0, ge=-3, le=3)
+    threat_memory: Number = Field(0.0, ge=-3, le=3)
 
 
 _kinds: dict[str, type[Event]] = {}
@@ -154,5 +192,5 @@ def _validate(value: Any) -> Event:
 EventField = Annotated[Any, PlainValidator(_validate)]
 
 for _cls in (NatoSummit, PolicyDecision, BilateralStatement, CoercionShock, Recession, USPolicyShift,
-             GeneralElection, Custom):
+             GeneralElection, Custom, ChinaConduct):
     add_event_kind(_cls)

@@ -169,14 +169,16 @@ def settings_spec(base: Scenario, **controls: Any) -> Scenario:
         week = int(controls["weeks_to_election"])
         old = election_key(base)
         if old is not None and (week == 0 or base.week_of(base.events[old].date) != week):
-            baseline = base.events[old].incumbent_baseline
+            moved = base.events[old]  # the same election on another date keeps its polls
+            baseline = ({"poll_share": moved.poll_share, "poll_source": moved.poll_source}
+                        if moved.poll_share is not None else {"incumbent_baseline": moved.incumbent_baseline})
             del events[old]
         else:
-            baseline = ADDED_ELECTION_BASELINE
+            baseline = {"incumbent_baseline": ADDED_ELECTION_BASELINE}
         if week and (old is None or old not in events):
             events[old or "election"] = {
                 "kind": "election", "date": base.date_of_week(week).isoformat(), "label": "General election",
-                "incumbent_baseline": baseline,
+                **baseline,
             }
     data["events"] = events
     context = {k: controls[k] for k in ("recession", "governing_bloc") if k in controls}

@@ -7,6 +7,8 @@ position h = (n - 1) * q and is x[floor(h)] + (h - floor(h)) * (x[floor(h) + 1] 
 
 from __future__ import annotations
 
+from nzsim.catalogue.partners import PARTNERS
+
 import doctest
 import math
 import time
@@ -96,7 +98,7 @@ def test_kinds_are_the_documented_ones():
     assert outcome_kinds()["final_bloc"] == outcome_kinds()["china_max_rung_name"] == "categorical"
     assert {k for k, v in outcome_kinds().items() if v == "binary"} == {
         "partnership_signed", "trade_coercion", "formal_coercion", "diplomatic_freeze", "people_measures",
-        "economic_measures", "election_held", "incumbent_won",
+        "economic_measures", "election_held", "incumbent_won", *(f"stood_by_{k}" for k in PARTNERS),
     }
     assert outcome_kinds()["first_measure_week"] == "timing"
     assert outcome_kinds()["incumbent_share"] == outcome_kinds()["coercion_weeks"] == "numeric"

@@ -3,6 +3,7 @@ Every expected value is worked by hand in a comment; nothing here runs the model
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from nzsim.catalogue import metrics as oc
@@ -89,3 +90,11 @@ def test_first_week_of_each_row_of_a_replications_by_weeks_array():
     flags = [[False, False, True, True], [False, False, False, False], [True, False, False, False]]
     assert oc.first_week(flags) == [2, None, 0]
     assert all(type(w) is int for w in oc.first_week(flags) if w is not None)
+
+
+def test_mean_where_by_hand():
+    from nzsim.catalogue.metrics import mean_where
+    assert mean_where([0.2, 0.6, 0.4, 0.9], [False, True, True, False]) == pytest.approx(0.5)  # (0.6 + 0.4) / 2
+    assert mean_where([0.2, 0.6], [False, False]) is None
+    both = mean_where(np.array([[1.0, 3.0], [2.0, 4.0]]), np.array([[True, True], [False, False]]))
+    assert both[0] == pytest.approx(2.0) and both[1] is None

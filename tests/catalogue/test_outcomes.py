@@ -8,10 +8,11 @@ import pytest
 from nzsim.catalogue import outcomes as oc
 
 
-def row_of(trajectories, *, partnership_week, partnership_at_start, election):
-    """The outcome row from weekly values and the three end-of-run facts it reads."""
+def row_of(trajectories, *, partnership_week, partnership_at_start, election, stood_by=("australia", "japan")):
+    """The outcome row from weekly values and the four end-of-run facts it reads."""
     return oc.outcome_row(trajectories, {"partnership_week": partnership_week,
-                                         "partnership_at_start": partnership_at_start, "election": election})
+                                         "partnership_at_start": partnership_at_start, "election": election,
+                                         "stood_by": stood_by})
 
 # --------------------------------------------------------------------------------------
 # The outcome row
@@ -32,6 +33,7 @@ def trajectory() -> dict[str, list[float]]:
         "coercion_cost_week_nzd_m": [0.0, 30.0, 130.5, 80.25],
         "approval": [0.6, 0.5, 0.4, 0.3],
         "threat_share": [0.37, 0.58, 0.50, 0.40],
+        "blame_beijing": [0.0, 0.6, 0.5, 0.4],
         "trust_nato": [0.60, 0.60, 0.61, 0.61],
         "trust_united_states": [0.60, 0.61, 0.62, 0.62],
         "trust_united_kingdom": [0.65, 0.64, 0.63, 0.63],
@@ -68,6 +70,9 @@ EXPECTED_KEYS = [
     "mean_approval",
     "final_threat_share",
     "peak_threat_share",
+    "blame_beijing_share",
+    "partners_stood_by",
+    *(f"stood_by_{k}" for k in PARTNERS),
     *(f"trust_{k}" for k in PARTNERS),
     "trust_mean",
     "independence_credibility",
@@ -109,6 +114,9 @@ def test_outcome_row_every_key_by_hand_with_election_and_partnership_signed_in_r
         "mean_approval": 0.45,  # (0.6 + 0.5 + 0.4 + 0.3) / 4 = 1.8 / 4
         "final_threat_share": 0.40,
         "peak_threat_share": 0.58,
+        "blame_beijing_share": 0.5,  # weeks 1-3 under measures: (0.6 + 0.5 + 0.4) / 3
+        "partners_stood_by": 2,
+        **{f"stood_by_{k}": k in ("australia", "japan") for k in PARTNERS},
         "trust_nato": 0.61,
         "trust_united_states": 0.62,
         "trust_united_kingdom": 0.63,
@@ -145,8 +153,10 @@ def test_outcome_row_without_election_and_partnership_at_start():
     t["exports_lost_week_nzd_m"] = [0.0, 0.0, 0.0, 0.0]
     t["china_freeze"] = t["china_people_measures"] = [0, 0, 0, 0]
     t["coercion_cost_week_nzd_m"] = [0.0, 0.0, 0.0, 0.0]
-    row = row_of(t, partnership_week=None, partnership_at_start=True, election=None)
+    row = row_of(t, partnership_week=None, partnership_at_start=True, election=None, stood_by=())
     assert row["first_measure_week"] is None  # no measure of any kind
+    assert row["blame_beijing_share"] is None  # no week under measures
+    assert row["partners_stood_by"] == 0 and not any(row[f"stood_by_{k}"] for k in PARTNERS)
     assert (row["economic_measures"], row["diplomatic_freeze"], row["measures_weeks"]) == (False, False, 0)
     assert row["partnership_signed"] is True  # the ITPP was already in place
     assert row["partnership_week"] is None  # ... so it was not signed in the run

@@ -98,8 +98,9 @@ def test_coercion_shock_costs_exports_and_raises_threat_perception():
         "fraction": 0.5,
         "duration_weeks": 20,
     }
-    calm = runs(make_spec(context=SMALL, events={"election": None}))
-    hit = runs(make_spec(context=SMALL, events={"election": None, "shock": shock}))
+    no_support = {"partner.market_support": 0.0}  # no partner takes any of the goods China turns away
+    calm = runs(make_spec(context=SMALL, events={"election": None}, parameters=no_support))
+    hit = runs(make_spec(context=SMALL, events={"election": None, "shock": shock}, parameters=no_support))
     # By hand: China exports a normal week = 0.27 * 70,400 / 52 = NZ$365.5m; logs and wood (0.15)
     # plus seafood (0.07) = 22% of that; half of it lost for 20 weeks = 0.5 * 0.22 * 365.5 * 20 = NZ$804m.
     exogenous_loss = 0.5 * 0.22 * (0.27 * 70_400 / 52) * 20

@@ -62,7 +62,8 @@ def test_an_exogenous_shock_of_n_weeks_costs_exactly_n_weeks_of_exports(weeks):
                 "duration_weeks": weeks,
             },
         },
-        parameters={"china.trade_max_hazard": 0.0},  # no measures of Beijing's own
+        # no measures of Beijing's own; no partner takes any of the goods China turns away
+        parameters={"china.trade_max_hazard": 0.0, "partner.market_support": 0.0},
     )
     lost = nzsim.replicate(spec, seed=0).trajectories["exports_lost_week_nzd_m"].to_numpy()
     per_week = 0.15 * WEEKLY_CHINA_NZD_M  # 54.83 a week

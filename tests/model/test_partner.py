@@ -13,7 +13,8 @@ from tests.model.helpers import build, partner
 # Partners
 # ======================================================================================
 
-PARTNER_PARAMS = {"partner.outside_summit_weight": 0.2, "partner.trust_gain": 0.25, "partner.hedging_cost": 0.30, "partner.expectation_learning": 0.2}
+PARTNER_PARAMS = {"partner.outside_summit_weight": 0.2, "partner.trust_gain": 0.25, "partner.hedging_cost": 0.30,
+                  "partner.expectation_learning": 0.2, "partner.judgement_noise": 0.0, "partner.nato.responsiveness": 1.0}
 # (judge_contribution defaults to at_summit=True: judged against the partner's expectation)
 
 

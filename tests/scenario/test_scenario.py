@@ -407,8 +407,9 @@ def test_hash_changes_when_any_value_changes():
         else:
             unchanged.append(path)
     assert len(changed) >= 40
-    # Only the election's kind has no alternative: no other kind has an incumbent_baseline.
-    assert unchanged == [("events", "general_election", "kind")]
+    # Only the election's kind has no alternative (no other kind has an incumbent_baseline), and
+    # its poll_share none (a poll share beside the incumbent_baseline is refused: exactly one).
+    assert unchanged == [("events", "general_election", "kind"), ("events", "general_election", "poll_share")]
 
 
 def test_hash_changes_when_a_key_changes():

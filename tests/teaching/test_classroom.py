@@ -36,8 +36,16 @@ def test_a_class_runs_side_by_side_with_the_frontier_marked_and_a_bad_file_named
     rows = {line.split()[0]: line for line in result.stdout.splitlines() if line.startswith("  team-")}
     assert set(rows) == {"team-align", "team-stay-home", "team-deeds-not-words"}
     # Staying away with strong framing gives less interoperability and trust than contributing
-    # quietly, at no gain on exports, coercion or approval here: it is off the frontier.
-    assert "no (beaten by" in rows["team-stay-home"]
+    # quietly, at no gain on exports or coercion; approval is level (within a point), so it stays on
+    # the frontier only where its approval is the higher by chance, and is marked off it otherwise.
+    home, deeds = (rows[t].split()[1:6] for t in ("team-stay-home", "team-deeds-not-words"))
+    home, deeds = [float(x.replace(",", "")) for x in home], [float(x.replace(",", "")) for x in deeds]
+    assert home[0] < deeds[0] and home[4] < deeds[4]  # interoperability, trust
+    assert abs(home[3] - deeds[3]) < 0.02  # approval level
+    if home[3] > deeds[3]:
+        assert rows["team-stay-home"].rstrip().endswith("yes")
+    else:
+        assert "no (beaten by" in rows["team-stay-home"]
     assert rows["team-align"].rstrip().endswith("yes")
     assert (out / "frontier.png").stat().st_size > 10_000
     assert (out / "frontier.csv").is_file() and (out / "team-align" / "manifest.json").is_file()

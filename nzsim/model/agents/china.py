@@ -205,7 +205,7 @@ class China(mesa.Agent):
         if recent is not None:
             statement = max(statement, recent)  # a rebuke does not undo a recent warning
         self._statement = (statement, self.model.week)
-        self.model.public.shock(p["public.warning_threat_shock" if statement is Rung.WARNING else "public.rebuke_threat_shock"])
+        self.model.public.see_china_act(p["public.warning_threat_shock" if statement is Rung.WARNING else "public.rebuke_threat_shock"])
         if statement is Rung.WARNING:
             what = f"China's ambassador issues a warning over {trigger}"
         else:
@@ -241,7 +241,8 @@ class China(mesa.Agent):
         if self.model.rng.random() >= logistic((self.grievance - p["china.freeze_threshold"]) / p["china.freeze_scale"]):
             return ""
         self.freeze = Measure("freeze", self.model.week, record=self.accumulated)
-        self.model.public.shock(p["public.warning_threat_shock"])
+        self.model.public.see_china_act(p["public.warning_threat_shock"])
+        self.model.coerced()
         what = f"Beijing suspends high-level contact and cancels dialogues over {trigger}"
         self.model.log("China", "diplomatic freeze", f"{what}.", quiet=True)
         return f"{what}."
@@ -325,7 +326,8 @@ class China(mesa.Agent):
     def _restrict(self, restriction: Restriction) -> float:
         """Put a restriction in force; the public takes it as a threat. Returns NZ$m a week at stake."""
         self.restrictions.append(restriction)
-        self.model.public.shock(self._p["public.coercion_threat_shock"])
+        self.model.public.see_china_act(self._p["public.coercion_threat_shock"])
+        self.model.coerced()
         return sum(self.model.exporters.weekly_value(s) for s in restriction.sectors) * restriction.fraction
 
     def consider_lifting(self) -> None:
@@ -402,7 +404,8 @@ class China(mesa.Agent):
             return
         if self.model.rng.random() < self.hazard(self.people_bar()):
             self.people = Measure("people", self.model.week, record=self.accumulated)
-            self.model.public.shock(p["public.coercion_threat_shock"])
+            self.model.public.see_china_act(p["public.coercion_threat_shock"])
+            self.model.coerced()
             weekly = self.model.exporters.people_weekly_nzd_m()
             self.model.log(
                 "China", "people restrictions",
@@ -421,7 +424,7 @@ class China(mesa.Agent):
             if self.model.rng.random() < p["china.wedge_hazard"]:
                 self._warm_until = self.model.week + WARMTH_WEEKS
                 self.model.exporters.growth += p["china.wedge_trade_boost"]
-                self.model.public.shock(p["public.warmth_threat_shock"])
+                self.model.public.see_china_act(p["public.warmth_threat_shock"])
                 self.model.log(
                     "China",
                     "warmth",
@@ -434,6 +437,10 @@ class China(mesa.Agent):
         if self._statement and self.model.week - self._statement[1] < STATEMENT_WEEKS:
             return self._statement[0]
         return None
+
+    def coercing(self) -> bool:
+        """Whether any measure against New Zealand is in force (on goods or people, or a freeze)."""
+        return bool(self.restrictions) or self.people is not None or self.freeze is not None
 
     def update_rung(self) -> None:
         """The rung this week: the most severe of active measures, a recent statement, warmth, or

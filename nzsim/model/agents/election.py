@@ -3,7 +3,10 @@
 ``share = baseline + approval_weight * (approval - 0.5) - economy_weight * [recession]
 - trade_loss_weight * loss_fraction + N(0, noise)``; the incumbent keeps office when the share
 is at least one half, otherwise the bloc changes and with it the government's weights.
-Foreign policy carries little electoral weight (``election.approval_weight``).
+The baseline is the incumbent bloc's two-bloc share in the polls before the run (the election
+event's ``poll_share``, with its source), or, in older scenario files, a value the author chose
+(``incumbent_baseline``). Foreign policy carries little electoral weight
+(``election.approval_weight``).
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ class Election(mesa.Agent):
         self.incumbent_won: bool | None = None
         self.incumbent_bloc: str | None = None
 
-    def hold(self, baseline: float) -> str:
-        """Draw the result and change the government if it lost. Returns the story text."""
+    def hold(self, baseline: float, from_polls: bool = False) -> str:
+        """Draw the result from ``baseline`` (the polls' share when ``from_polls``) and change the
+        government if it lost. Returns the story text."""
         m = self.model
         p = m.params
         gov = m.government
@@ -41,7 +45,8 @@ class Election(mesa.Agent):
         who = f"{gov.bloc.capitalize()}-led bloc"
         parts = (
             f"foreign-policy approval {approval_effect * 100:+.1f} points, economy {economy_effect * 100:+.1f}, "
-            f"trade losses {trade_effect * 100:+.1f}, campaign {noise * 100:+.1f}"
+            f"trade losses {trade_effect * 100:+.1f}, campaign {noise * 100:+.1f}; "
+            + (f"from {baseline:.1%} in the polls before the run" if from_polls else f"from a baseline of {baseline:.1%}")
         )
         if self.incumbent_won:
             return f"the {who} is re-elected with {share:.1%} of the two-bloc vote ({parts})."

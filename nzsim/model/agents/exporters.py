@@ -1,7 +1,7 @@
 """Exporters: the interest group whose pressure grows with China exposure and perceived risk.
 
 Exporters also keep the books: each week they count, in NZ$ million, the China exports lost to
-active restrictions on goods, the spending of visitors and students lost to restrictions on
+active restrictions on goods (less what partners standing by New Zealand buy instead), the spending of visitors and students lost to restrictions on
 people, and the exports lost while high-level contact is frozen (Fuchs and Klann 2013).
 """
 
@@ -32,6 +32,8 @@ class Exporters(mesa.Agent):
         self.weekly_people_nzd_m: float = (ctx.china_tourism_nzd_bn + ctx.china_education_nzd_bn) * 1000 / 52
         #: every instrument's cost this week: goods, people and the freeze, NZ$ million
         self.coercion_cost_this_week_nzd_m: float = 0.0
+        #: share of the goods China turns away that partners standing by New Zealand buy instead
+        self.partner_support: float = 0.0
 
     def weekly_value(self, sector: str) -> float:
         """NZ$ million a week that ``sector`` normally sells to China."""
@@ -59,7 +61,7 @@ class Exporters(mesa.Agent):
         """This week's lost China exports to goods measures, and the cost of every instrument, NZ$ million."""
         china = self.model.china
         hit = {sector for r in china.restrictions for sector in r.sectors}
-        self.lost_this_week_nzd_m = sum(self.lost_fraction(s) * self.weekly_value(s) for s in hit)
+        self.lost_this_week_nzd_m = sum(self.lost_fraction(s) * self.weekly_value(s) for s in hit) * (1.0 - self.partner_support)
         self.lost_total_nzd_m += self.lost_this_week_nzd_m
         cost = self.lost_this_week_nzd_m
         if china.people is not None:

@@ -1,13 +1,17 @@
 """The Government of New Zealand.
 
 Between events it adjusts its stance by small steps chosen by a logit (softmax) rule over a
-utility that weighs security benefit, expected trade, domestic approval and autonomy. The
+utility that weighs security benefit, expected trade, domestic approval and autonomy, and,
+while Beijing coerces New Zealand, the audience cost of backing down before voters who blame
+Beijing (Fearon 1994). The
 weights depend on the governing bloc and rise with election proximity and recession: a
 two-level game (Putnam 1988), with partners' pressure on one side and the domestic win-set on
 the other. At a summit or decision the signals it sends move its stance (``nzsim.signals.alignment_push``).
 
 References
 ----------
+Fearon, J. D. (1994). Domestic political audiences and the escalation of international disputes.
+*American Political Science Review* 88(3), 577-592. doi:10.2307/2944796
 Putnam, R. D. (1988). Diplomacy and domestic politics: the logic of two-level games.
 *International Organization* 42(3), 427-460. doi:10.1017/S0020818300027697
 McFadden, D. (1974). Conditional logit analysis of qualitative choice behavior. In
@@ -35,6 +39,8 @@ class Government(mesa.Agent):
         self.bloc: str = ctx.governing_bloc
         self.independence_credibility: float = model.params["government.credibility0"]
         self.last_move: int = 0
+        #: the stance when the current dispute with Beijing began (None outside a dispute)
+        self.dispute_stance: float | None = None
 
     # -- utility ----------------------------------------------------------------------------
     def weights(self) -> dict[str, float]:
@@ -50,6 +56,7 @@ class Government(mesa.Agent):
             + p["exporters.pressure_weight"] * m.exporters.pressure,
             "approval": p["government.weight_approval"] * (1 + near),
             "autonomy": p[f"government.weight_autonomy.{self.bloc}"],
+            "resolve": p["government.audience_cost"] * m.public.blame_beijing if self.dispute_stance is not None else 0.0,
         }
 
     def utility_terms(self, stance: float) -> dict[str, float]:
@@ -57,10 +64,13 @@ class Government(mesa.Agent):
 
         security = (0.5 + 0.5 * us_commitment) * s;
         trade = -(share / 0.3) * s * (1 + 2 * exporters' perceived risk);
-        approval = -4 * (s - mean ideal)^2;  autonomy = -s.
+        approval = -4 * (s - mean ideal)^2;  autonomy = -s;
+        resolve = -max(0, stance when the dispute began - s) (0 outside a dispute).
         """
         m = self.model
+        start = self.dispute_stance
         return {
+            "resolve": -max(0.0, start - stance) if start is not None else 0.0,
             "security": (0.5 + 0.5 * m.us_commitment) * stance,
             "trade": -(m.spec.context.china_export_share / 0.3) * stance * (1 + 2 * m.exporters.perceived_risk),
             "approval": -4.0 * (stance - m.public.mean_ideal) ** 2,
