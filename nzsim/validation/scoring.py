@@ -89,6 +89,9 @@ def outcome_values(target: Target, simulated: Simulated, spec: Scenario) -> np.n
         series = simulated.trajectories[o.trajectory]
         if o.date is not None:
             return series[:, _week(spec, o.date)].astype(float)
+        if o.lowest is not None:
+            a, b = (_week(spec, d) for d in o.lowest)
+            return series[:, a:b + 1].min(axis=1).astype(float)
         a, b = (_week(spec, d) for d in o.change)
         return (series[:, b] - series[:, a]).astype(float)
     asked = describe(o)
@@ -143,7 +146,10 @@ def score(target: Target, targets: Targets, sims: Mapping[str, Simulated]) -> Sc
         return Score(target, f"P = {p:.2f}", p, math.nan, math.nan, ok, brier, int(values.size))
     med = float(np.median(values))
     lo, hi = np.percentile(values, [5, 95])
-    ok = target.median[0] <= med <= target.median[1]
+    if target.band is not None:
+        ok = bool(lo <= target.band.contains <= hi)
+    else:
+        ok = target.median[0] <= med <= target.median[1]
     return Score(target, f"median {med:.3f} (90% {lo:.3f} to {hi:.3f})", med, float(lo), float(hi), ok, None, int(values.size))
 
 

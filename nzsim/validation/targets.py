@@ -10,13 +10,17 @@ Outcomes:
     * an outcome column (``trade_coercion``, ``incumbent_share``, ``coercion_weeks``, ...);
     * ``china_max_rung>=N`` (a yes/no: China reached rung N or higher);
     * a trajectory statistic: ``{trajectory: threat_share, date: 2022-06-20}`` (its value in the
-      week holding that date) or ``{trajectory: stance, change: [from, to]}`` (its change
-      between two dates).
+      week holding that date), ``{trajectory: stance, change: [from, to]}`` (its change
+      between two dates) or ``{trajectory: approval, lowest: [from, to]}`` (its lowest value in
+      the weeks from one date to another).
 
 Rules (exactly one per target):
     * ``probability: {at_least: p}`` or ``{at_most: p}`` for a yes/no outcome; with
       ``observed_value: true|false`` a Brier score is reported;
     * ``median: [lo, hi]``: the median over replications lies in the interval;
+    * ``band: {contains: x}``: the observed value ``x`` lies in the simulated 90% band (the 5th
+      to the 95th percentile over replications): the record is one of the outcomes the model
+      thinks likely;
     * ``difference: {baseline: FILE, within: [lo, hi]}``: the mean paired difference (this
       scenario minus the baseline, replication ``i`` of each sharing its seed) lies in the
       interval.
@@ -69,15 +73,17 @@ def _trajectory_name(name: str) -> str:
 
 
 class Trajectory(_Frozen):
-    """A statistic of a weekly trajectory: its value at a date, or its change between two dates."""
+    """A statistic of a weekly trajectory: its value at a date, its change between two dates, or
+    its lowest value between two dates."""
 
     trajectory: str
     date: Date | None = None
     change: tuple[Date, Date] | None = None
+    lowest: tuple[Date, Date] | None = None
 
     _t = field_validator("trajectory")(classmethod(lambda cls, v: _trajectory_name(v)))
 
-    @field_validator("change", mode="before")
+    @field_validator("change", "lowest", mode="before")
     @classmethod
     def _c(cls, v):
         if v is not None and (not isinstance(v, (list, tuple)) or len(v) != 2):
@@ -86,13 +92,23 @@ class Trajectory(_Frozen):
 
     @model_validator(mode="after")
     def _one(self):
-        if (self.date is None) == (self.change is None):
-            raise ValueError("exactly one of 'date' or 'change'")
+        given = [k for k in ("date", "change", "lowest") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("exactly one of 'date', 'change' or 'lowest'")
+        if self.lowest is not None and self.lowest[0] > self.lowest[1]:
+            raise ValueError(f"'lowest': from a date to a later one, got {self.lowest[0]} to {self.lowest[1]}")
         return self
+
+    @property
+    def dates(self) -> list[dt.date]:
+        """The dates the statistic reads."""
+        return [self.date] if self.date is not None else list(self.change or self.lowest)
 
     def label(self) -> str:
         if self.date is not None:
             return f"{self.trajectory} on {self.date}"
+        if self.lowest is not None:
+            return f"lowest {self.trajectory} {self.lowest[0]} to {self.lowest[1]}"
         return f"change in {self.trajectory} {self.change[0]} to {self.change[1]}"
 
 
@@ -116,6 +132,17 @@ def _interval(v):
     return (lo, hi)
 
 
+class Band(_Frozen):
+    contains: float
+
+    @field_validator("contains")
+    @classmethod
+    def _finite(cls, v):
+        if not math.isfinite(v):
+            raise ValueError(f"a finite number, got {v!r}")
+        return v
+
+
 class Difference(_Frozen):
     baseline: str = Field(min_length=1)
     within: tuple[float, float]
@@ -132,6 +159,7 @@ class Target(_Frozen):
     outcome: Union[str, Trajectory]
     probability: Bound | None = None
     median: tuple[float, float] | None = None
+    band: Band | None = None
     difference: Difference | None = None
     observed: str = Field(min_length=1)
     observed_value: bool | None = None
@@ -157,9 +185,9 @@ class Target(_Frozen):
 
     @model_validator(mode="after")
     def _rule(self):
-        rules = [r for r in ("probability", "median", "difference") if getattr(self, r) is not None]
+        rules = [r for r in ("probability", "median", "band", "difference") if getattr(self, r) is not None]
         if len(rules) != 1:
-            raise ValueError(f"exactly one rule of probability, median or difference, got {rules or 'none'}")
+            raise ValueError(f"exactly one rule of probability, median, band or difference, got {rules or 'none'}")
         if self.probability is not None and not self.is_yes_no:
             raise ValueError("a probability rule needs a yes/no outcome (a bool column or china_max_rung>=N)")
         if self.observed_value is not None and self.probability is None:
@@ -177,6 +205,8 @@ class Target(_Frozen):
             return f"P >= {b.at_least:g}" if b.at_least is not None else f"P <= {b.at_most:g}"
         if self.median is not None:
             return f"median in [{self.median[0]:g}, {self.median[1]:g}]"
+        if self.band is not None:
+            return f"90% band holds {self.band.contains:g}"
         d = self.difference
         return f"mean diff vs {Path(d.baseline).stem} in [{d.within[0]:g}, {d.within[1]:g}]"
 
@@ -275,7 +305,7 @@ def load_targets(path: str | Path) -> Targets:
                     raise TargetsError(file, f"targets[{i}].{field}", f"a valid scenario ({err})") from None
             spec = specs[str(found)]
             if isinstance(t.outcome, Trajectory):
-                for d in [t.outcome.date] if t.outcome.date else list(t.outcome.change):
+                for d in t.outcome.dates:
                     if not spec.start <= d <= spec.start + dt.timedelta(weeks=spec.horizon_weeks):
                         raise TargetsError(file, f"targets[{i}].outcome", f"a date within {spec.name}'s horizon "
                                            f"({spec.start} to {spec.start + dt.timedelta(weeks=spec.horizon_weeks)}), got {d}")

@@ -144,6 +144,31 @@ def test_median_rule_on_a_trajectory_date(tmp_path):
     assert not v.score(targets.targets[0], targets, {key: _sim({"x": [0, 0, 0]}, threat_share=series)}).passed
 
 
+def test_band_rule_and_lowest_statistic(tmp_path):
+    madrid = ROOT / "scenarios" / "madrid-2022.yaml"
+    band = ONE.replace("china_max_rung>=2", "{{trajectory: threat_share, date: 2022-06-20}}").replace(
+        "probability: {{at_least: 0.5}}", "band: {{contains: 0.58}}").replace("    observed_value: true\n", "")
+    targets = _targets(tmp_path, band.format(scenario=madrid))
+    key = str(targets.paths[str(madrid)])
+    spec = targets.specs[key]
+    series = np.zeros((21, spec.horizon_weeks + 1))
+    series[:, 5] = np.linspace(0.5, 0.7, 21)  # 5th percentile 0.51, 95th 0.69
+    s = v.score(targets.targets[0], targets, {key: _sim({"x": [0] * 21}, threat_share=series)})
+    assert s.passed and s.low == pytest.approx(0.51) and s.high == pytest.approx(0.69)
+    series[:, 5] = np.linspace(0.3, 0.5, 21)  # the band 0.31-0.49 misses 0.58
+    assert not v.score(targets.targets[0], targets, {key: _sim({"x": [0] * 21}, threat_share=series)}).passed
+    lowest = ONE.replace("china_max_rung>=2", "{{trajectory: approval, lowest: [2022-06-06, 2022-06-27]}}").replace(
+        "probability: {{at_least: 0.5}}", "median: [0.25, 1]").replace("    observed_value: true\n", "")
+    targets = _targets(tmp_path, lowest.format(scenario=madrid))
+    approval = np.full((3, spec.horizon_weeks + 1), 0.7)
+    approval[:, 1] = 0.0  # before the window: not counted
+    approval[:, 4] = [0.2, 0.3, 0.4]  # in the window (weeks 3-6): each run's lowest
+    s = v.score(targets.targets[0], targets, {key: _sim({"x": [0, 0, 0]}, approval=approval)})
+    assert s.value == pytest.approx(0.3) and s.passed
+    approval[:, 4] = [0.1, 0.2, 0.4]
+    assert not v.score(targets.targets[0], targets, {key: _sim({"x": [0, 0, 0]}, approval=approval)}).passed
+
+
 def test_difference_rule_is_paired_and_ignores_missing(tmp_path):
     body = """\
     targets:
