@@ -10,6 +10,8 @@ from typing import Iterable, Mapping
 
 from ..catalogue.outcomes import OUTCOMES
 from ..catalogue.parameters import BY_NAME
+from ..catalogue.partners import NAMES as PARTNER_NAMES
+from ..catalogue.partners import PARTNERS
 from ..model import LogEntry
 from ..runs.loop import Replication
 from ..scenario import Scenario
@@ -86,6 +88,10 @@ def _from(trajectories, column: str, show=lambda v: f"{v:.2f}") -> str:
     return f"{show(last)} (from {show(first)})"
 
 
+def _listed_names(names: list[str]) -> str:
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+
+
 def in_sum(spec: Scenario, rep: Replication) -> str:
     """The run in one paragraph: where each actor ended up, from the trajectories and the outcomes."""
     t, o = rep.trajectories, rep.outcomes
@@ -101,6 +107,12 @@ def in_sum(spec: Scenario, rep: Replication) -> str:
     if other:
         china += (f"; it {' and '.join(other)}; all its measures cost New Zealand "
                   f"NZ${o['coercion_cost_nzd_m']:,.0f}m")
+    blame = o.get("blame_beijing_share")
+    if blame is not None and blame == blame:  # (NaN or None: no week under measures)
+        stood = [PARTNER_NAMES[k] for k in PARTNERS if o.get(f"stood_by_{k}")]
+        china += (f"; while its measures lasted, {blame:.0%} of voters blamed Beijing and {1 - blame:.0%} the "
+                  f"government, and " + (f"{_listed_names(stood)} stood by New Zealand" if stood
+                                          else "no partner stood by New Zealand"))
     parts = [
         f"In sum, by {day(spec.end)}: the government's stance ended at {_from(t, 'stance')}, where 0 keeps its "
         f"distance from partners' positions on China and 1 aligns closely",
