@@ -79,7 +79,7 @@ def _extras(signals) -> str:
     return "; New Zealand " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0])
 
 
-def _and(parts: list[str]) -> str:
+def joined(parts: list[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     parts = [p for p in parts if p]
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
@@ -111,11 +111,11 @@ def nato_summit(model, key: str, event: NatoSummit) -> None:
     name = summit_name(key, event)
     presence = SIGNALS["attendance"].phrase(s.attendance)
     if s.attendance == "none":
-        words = _and(_said(s))
+        words = joined(_said(s))
         opening = f"{presence} {name}" + (f"; from Wellington the government {words}" if words else "")
         trigger = f"New Zealand's signals around {name}"
     else:
-        opening = _and([f"{presence} {name}", *_said(s, always_china=True)])
+        opening = joined([f"{presence} {name}", *_said(s, always_china=True)])
         trigger = f"New Zealand's remarks at {name}"
     text = send_signals(model, s, trigger=trigger, at_summit=True)
     model.log("Government", "nato summit", f"{opening}{_extras(s)}. {text}", date=event.date)
@@ -126,7 +126,7 @@ def policy_decision(model, key: str, event: PolicyDecision) -> None:
     s = event.signals
     what = title(key, event)
     text = send_signals(model, s, trigger=what)
-    said = _and(_said(s))
+    said = joined(_said(s))
     # the government, not the decision, is who speaks: "announces the laws and condemns China's coercion"
     opening = f"the government announces {what}" + (f" and {said}" if said else "")
     model.log("Government", "policy decision", f"{opening}{_extras(s)}. {text}", date=event.date)
@@ -140,7 +140,7 @@ def bilateral_statement(model, key: str, event: BilateralStatement) -> None:
         model, s, trigger=f"the joint statement with {partner}",
         weight=lambda key: 1.0 if key == event.partner else 0.5,
     )
-    said = _and(_said(s))
+    said = joined(_said(s))
     label = f" ({event.label})" if event.label else ""
     opening = f"a joint statement with {partner}{label} " + (said if said else "is issued")
     model.log("Government", "bilateral statement", f"{opening}{_extras(s)}. {text}", date=event.date)
@@ -171,7 +171,7 @@ def us_policy_shift(model, key: str, event: USPolicyShift) -> None:
     moved = [(p, change) for p, change in moved if abs(change) >= 0.005]
     if moved:
         verb = "raise" if event.commitment < before else "lower"
-        ask = _and([f"{p.name} by {abs(change):.2f}" for p, change in sorted(moved, key=lambda pc: -abs(pc[1]))])
+        ask = joined([f"{p.name} by {abs(change):.2f}" for p, change in sorted(moved, key=lambda pc: -abs(pc[1]))])
         answer = f" Partners {verb} what they expect of New Zealand: {ask}."
     else:
         answer = ""

@@ -180,7 +180,7 @@ class NZModel(mesa.Model):
         self.exporters.partner_support = min(1.0, self.params["partner.market_support"] * len(standing))
         if standing:
             names = [p.name for p in standing]
-            who = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+            who = event_rules.joined(names)
             many = len(names) > 1
             markets = (f", and {'their markets take' if many else 'its market takes'} some of the goods China "
                        f"turns away" if self.china.restrictions else "")

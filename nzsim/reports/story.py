@@ -13,6 +13,7 @@ from ..catalogue.parameters import BY_NAME
 from ..catalogue.partners import NAMES as PARTNER_NAMES
 from ..catalogue.partners import PARTNERS
 from ..model import LogEntry
+from ..model.events import joined
 from ..runs.loop import Replication
 from ..scenario import Scenario
 from ..version import code_version
@@ -88,10 +89,6 @@ def _from(trajectories, column: str, show=lambda v: f"{v:.2f}") -> str:
     return f"{show(last)} (from {show(first)})"
 
 
-def _listed_names(names: list[str]) -> str:
-    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
-
-
 def in_sum(spec: Scenario, rep: Replication) -> str:
     """The run in one paragraph: where each actor ended up, from the trajectories and the outcomes."""
     t, o = rep.trajectories, rep.outcomes
@@ -111,7 +108,7 @@ def in_sum(spec: Scenario, rep: Replication) -> str:
     if blame is not None and blame == blame:  # (NaN or None: no week under measures)
         stood = [PARTNER_NAMES[k] for k in PARTNERS if o.get(f"stood_by_{k}")]
         china += (f"; while its measures lasted, {blame:.0%} of voters blamed Beijing and {1 - blame:.0%} the "
-                  f"government, and " + (f"{_listed_names(stood)} stood by New Zealand" if stood
+                  f"government, and " + (f"{joined(stood)} stood by New Zealand" if stood
                                           else "no partner stood by New Zealand"))
     parts = [
         f"In sum, by {day(spec.end)}: the government's stance ended at {_from(t, 'stance')}, where 0 keeps its "

@@ -217,17 +217,13 @@ class Public(mesa.Agent):
         score = self._bonus - (1.0 + p["public.salience_weight"] * self.salience) * np.abs(gov.stance - self.ideal)
         logit = self.threat_logit()
         loss = self.model.loss_fraction()
-        if self.model.china.coercing():
-            blames = self._blames = self.blames_beijing(logit)
-            self.blame_beijing = float(np.count_nonzero(blames)) / self.n
-            if loss:
-                score -= p["public.trade_pain_weight"] * loss * self.trade_sensitivity * (1.0 - p["public.blame_shield"] * blames)
-            if self.rally > 1e-3:
-                score += p["public.rally_weight"] * self.rally * blames
-        else:
-            self.blame_beijing, self._blames = 0.0, None
-            if loss:
-                score -= p["public.trade_pain_weight"] * loss * self.trade_sensitivity
+        blames = self._blames = self.blames_beijing(logit) if self.model.china.coercing() else None
+        self.blame_beijing = 0.0 if blames is None else float(np.count_nonzero(blames)) / self.n
+        if loss:
+            pain = p["public.trade_pain_weight"] * loss * self.trade_sensitivity
+            score -= pain if blames is None else pain * (1.0 - p["public.blame_shield"] * blames)
+        if blames is not None and self.rally > 1e-3:
+            score += p["public.rally_weight"] * self.rally * blames
         self.approval = float(np.count_nonzero(score > 0)) / self.n
         self.mean_ideal = float(self.ideal.mean())
         self.threat_share = float(np.count_nonzero(logit > 0)) / self.n
