@@ -429,9 +429,17 @@ _TABLE: tuple[Parameter, ...] = tuple(
            "37% in Nov 2022 after the Solomon Islands agreement: memories last a year or two, not for ever; "
            "78 weeks set with the conduct effects on those readings (a fit, docs/calibration.md)"),
         _p("public.memory_share", 0.3, "1", 0.0, 1.0,
-           "share of the threat shock from Beijing's own acts toward NZ (statements, measures, a freeze, warmth) "
+           "share of the threat shock from Beijing's words and warmth toward NZ (statements, warnings, warmth) "
            "that lasts in memory",
            ASSUMPTION + "an act aimed at New Zealand is remembered as conduct, like coercion of a partner"),
+        _p("public.measure_memory_share", 0.6, "1", 0.0, 1.0,
+           "share of the threat shock from Beijing's measures against NZ (on goods, on visitors and students, "
+           "a freeze of contact) that lasts in memory",
+           ASSUMPTION + "measures that cost livelihoods are remembered longer than words (twice "
+           "public.memory_share): Australians' view of China stayed hard while the measures lasted, 41% "
+           "'more of a security threat' in March 2020, 63% in 2021 and 63% in 2022 (Lowy Institute Poll); "
+           "set so that the threat share rises from May 2020 to mid-2021 in australia-2020 (a fit, "
+           "docs/calibration.md)"),
         _p("public.conduct_noise", 0.3, "log scale", 0.0, 2.0,
            "standard deviation of the log of how strongly one event of Beijing's conduct registers with voters "
            "(1 on average, drawn per event and run)",

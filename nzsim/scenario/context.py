@@ -58,6 +58,9 @@ class Context(Frozen):
     initial_interoperability: Number = Field(0.5, ge=0, le=1)
     initial_grievance: Number = Field(0.5, ge=0, le=20)
     threat_share: Number = Field(0.37, gt=0, lt=1)
+    #: How much firmer toward partners the public's ideal stances are than New Zealand's (0):
+    #: for another country's public, e.g. a treaty ally's (docs/scenarios.md).
+    public_ideal_shift: Number = Field(0.0, ge=-0.5, le=0.5)
     voters: Count = Field(5000, ge=100, le=1_000_000)
     #: The target's share of China's goods imports (0.005: New Zealand, NZ$20.2bn of China's
     #: US$2.7tn, see docs/scenarios.md): with the sectors' replaceability, China's cost of punishing it.

@@ -37,6 +37,33 @@ def test_china_act_is_partly_remembered():
     np.testing.assert_allclose(pub.memory, 0.15 * pub.attention)
 
 
+def test_measures_are_remembered_more_than_words():
+    """A measure against New Zealand (on goods here) enters memory at public.measure_memory_share,
+    a statement at public.memory_share; both give the same shock."""
+    m = build({"public.memory_share": 0.3, "public.measure_memory_share": 0.6,
+               "public.coercion_threat_shock": 0.5})
+    pub = m.public
+    pub.memory[:] = 0.0
+    pub.threat_shock = 0.0
+    m.china.impose_exogenous(("dairy",), 0.5, 10, formal=False, label="a test")
+    assert pub.threat_shock == pytest.approx(0.5)
+    np.testing.assert_allclose(pub.memory, 0.3 * pub.attention)
+    pub.memory[:] = 0.0
+    pub.see_china_act(0.5)
+    np.testing.assert_allclose(pub.memory, 0.15 * pub.attention)
+
+
+def test_public_ideal_shift_moves_every_ideal():
+    """context.public_ideal_shift moves each voter's starting ideal by the shift (the draws are
+    the same with the same seed), clipped to [0, 1]."""
+    home = build()
+    firmer = build(context={"public_ideal_shift": 0.2})
+    inside = (home.public.ideal0 > 0.0) & (home.public.ideal0 < 0.8)
+    np.testing.assert_allclose(firmer.public.ideal0[inside], home.public.ideal0[inside] + 0.2)
+    assert firmer.public.ideal0.max() <= 1.0
+    assert firmer.public.mean_ideal > home.public.mean_ideal + 0.15
+
+
 def test_memory_lasts_longer_than_a_shock():
     m = build({"public.threat_half_life_weeks": 7.0, "public.memory_half_life_weeks": 78.0})
     pub = m.public

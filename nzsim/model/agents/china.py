@@ -47,6 +47,7 @@ import mesa
 from ...catalogue.affronts import ACTOR_KINDS, INTEREST_OF, record_weight
 from ...catalogue.rungs import Rung  # re-exported: nzsim.model.agents.china.Rung
 from ...catalogue.signals import SIGNALS
+from ...catalogue.words import joined
 
 
 #: Weeks a statement keeps the relationship at its rung; weeks warmth lasts.
@@ -241,7 +242,7 @@ class China(mesa.Agent):
         if self.model.rng.random() >= logistic((self.grievance - p["china.freeze_threshold"]) / p["china.freeze_scale"]):
             return ""
         self.freeze = Measure("freeze", self.model.week, record=self.accumulated)
-        self.model.public.see_china_act(p["public.warning_threat_shock"])
+        self.model.public.see_china_act(p["public.warning_threat_shock"], measure=True)
         self.model.coerced()
         what = f"Beijing suspends high-level contact and cancels dialogues over {trigger}"
         self.model.log("China", "diplomatic freeze", f"{what}.", quiet=True)
@@ -326,7 +327,7 @@ class China(mesa.Agent):
     def _restrict(self, restriction: Restriction) -> float:
         """Put a restriction in force; the public takes it as a threat. Returns NZ$m a week at stake."""
         self.restrictions.append(restriction)
-        self.model.public.see_china_act(self._p["public.coercion_threat_shock"])
+        self.model.public.see_china_act(self._p["public.coercion_threat_shock"], measure=True)
         self.model.coerced()
         return sum(self.model.exporters.weekly_value(s) for s in restriction.sectors) * restriction.fraction
 
@@ -404,7 +405,7 @@ class China(mesa.Agent):
             return
         if self.model.rng.random() < self.hazard(self.people_bar()):
             self.people = Measure("people", self.model.week, record=self.accumulated)
-            self.model.public.see_china_act(p["public.coercion_threat_shock"])
+            self.model.public.see_china_act(p["public.coercion_threat_shock"], measure=True)
             self.model.coerced()
             weekly = self.model.exporters.people_weekly_nzd_m()
             self.model.log(
@@ -485,7 +486,4 @@ def _goods(sector: str) -> tuple[str, ...]:
 
 def _listed(sectors) -> str:
     """Sectors in prose, every good named once: ``coal, lobster, timber and cotton``."""
-    items = [good for sector in sectors for good in _goods(sector)]
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return joined(good for sector in sectors for good in _goods(sector))

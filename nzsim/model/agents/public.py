@@ -66,7 +66,7 @@ class Public(mesa.Agent):
         #: latent threat logits: N(Phi^-1(share), 1) so that P(latent > 0) = the scenario's share.
         mu = NormalDist().inv_cdf(ctx.threat_share)
         self.threat_base = rng.normal(mu, 1.0, n)
-        self.ideal0 = np.clip(0.55 - 0.3 * self.attachment + 0.15 * self.lean + rng.normal(0, 0.1, n), 0, 1)
+        self.ideal0 = np.clip(0.55 + ctx.public_ideal_shift - 0.3 * self.attachment + 0.15 * self.lean + rng.normal(0, 0.1, n), 0, 1)
         self.ideal = self.ideal0.copy()
         #: attention to news of China: Gamma(2, 1/2), mean 1, so conduct moves the mean memory by its size.
         self.attention = rng.gamma(2.0, 0.5, n)
@@ -103,11 +103,13 @@ class Public(mesa.Agent):
         if logit:
             self.memory += logit * self.attention
 
-    def see_china_act(self, logit: float) -> None:
-        """An act of Beijing's toward New Zealand (a statement, a measure, a freeze, warmth): a
-        shock of ``logit``, of which ``public.memory_share`` is also remembered."""
+    def see_china_act(self, logit: float, measure: bool = False) -> None:
+        """An act of Beijing's toward New Zealand: a shock of ``logit``, of which
+        ``public.memory_share`` is also remembered for words and warmth (a statement, a warning),
+        ``public.measure_memory_share`` for a ``measure`` (on goods or people, a freeze)."""
         self.shock(logit)
-        self.remember(self.model.params["public.memory_share"] * logit)
+        share = self.model.params["public.measure_memory_share" if measure else "public.memory_share"]
+        self.remember(share * logit)
 
     def see_conduct(self, kind: str, scale: float = 1.0) -> None:
         """Conduct of Beijing's toward New Zealand or the region (a ``china_conduct`` event). How
