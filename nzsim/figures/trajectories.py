@@ -241,7 +241,7 @@ def rung_ladder(
 LIVE_PLOTS = (
     ("Where New Zealand stands", (("stance", "#0072B2"), ("interoperability", "#009E73"),
                                   ("partner_trust_mean", "#CC79A7")), "share"),
-    ("The public", (("approval", "#E69F00"), ("threat_share", "#D55E00")), "percent"),
+    ("The public", (("approval", "#E69F00"), ("threat_share", "#D55E00"), ("blame_beijing", "#0072B2")), "percent"),
     ("Beijing", (("china_rung", "#5C1A00"),), "rung"),
     ("Who presses the government", (("exporters_pressure", "#E69F00"), ("security_pressure", "#56B4E9")), "index"),
 )

@@ -19,6 +19,7 @@ import mesa
 from ..catalogue.parameters import resolve
 from ..catalogue.partners import PARTNERS
 from ..catalogue.variables import VARIABLES, Variable
+from ..catalogue.words import joined
 from ..scenario import Scenario, sample
 from ..seeds import model_rng, parameter_rng
 from . import events as event_rules
@@ -90,6 +91,8 @@ class NZModel(mesa.Model):
         self.us_commitment: float = self.params["partner.us_commitment"]
         #: whether a dispute with Beijing is on (a measure against New Zealand in force)
         self.dispute: bool = False
+        #: how many disputes (runs of weeks under Beijing's measures) have begun
+        self.disputes: int = 0
         self._partners_to_answer: bool = False
         #: the economy is in recession in weeks before this one
         self.recession_until: int = 1 + spec.context.recession_weeks if spec.context.recession else 0
@@ -168,6 +171,7 @@ class NZModel(mesa.Model):
         self.public.rally_round()
         if not self.dispute:
             self.dispute = True
+            self.disputes += 1
             self._partners_to_answer = True
             self.government.dispute_stance = self.government.stance
 
@@ -180,7 +184,7 @@ class NZModel(mesa.Model):
         self.exporters.partner_support = min(1.0, self.params["partner.market_support"] * len(standing))
         if standing:
             names = [p.name for p in standing]
-            who = event_rules.joined(names)
+            who = joined(names)
             many = len(names) > 1
             markets = (f", and {'their markets take' if many else 'its market takes'} some of the goods China "
                        f"turns away" if self.china.restrictions else "")

@@ -37,6 +37,8 @@ from mesa.visualization.utils import update_counter
 
 from .. import figures
 from ..catalogue.outcomes import HISTOGRAMS, OUTCOMES
+from ..catalogue.partners import NAMES as PARTNER_NAMES
+from ..catalogue.words import joined
 from ..model import NZModel
 from ..reports.story import day, event_line
 from ..runs.executors import process_pool, start_method_untouched
@@ -146,6 +148,24 @@ def status_line(model: NZModel) -> str:
     return f"Week {model.week} of {model.spec.horizon_weeks} done ({days(first, first + dt.timedelta(days=6))}){ended}"
 
 
+def dispute_line(model: NZModel) -> str | None:
+    """Who blames whom and which partners stand by New Zealand, in plain words: while Beijing's
+    measures last, the split of blame and the partners standing by; after the last is lifted,
+    the partners who stood by; ``None`` before any measure."""
+    stood = [PARTNER_NAMES[p.key] for p in model.partners if p.stood_by]
+    if model.china.coercing():
+        blame = model.public.blame_beijing
+        standing = [PARTNER_NAMES[p.key] for p in model.partners if p.standing_by]
+        partners = (f"{joined(standing)} {'stands' if len(standing) == 1 else 'stand'} by New Zealand"
+                    if standing else "no partner stands by New Zealand")
+        return (f"Under Beijing's measures: {blame:.0%} of voters blame Beijing, {1 - blame:.0%} the "
+                f"government; {partners}.")
+    if model.disputes:
+        return ("Beijing's measures have been lifted; " + (f"{joined(stood)} stood by New Zealand while they lasted."
+                                                           if stood else "no partner stood by New Zealand."))
+    return None
+
+
 def LivePlots(model: NZModel):
     """The live plots."""
     with solara.Column(classes=["nzsim-plots"]) as main:
@@ -158,6 +178,9 @@ def EventFeed(model: NZModel):
     lines = feed_lines(model)
     with solara.Column(classes=["nzsim-event-feed"], style={"max-height": "32em", "overflow-y": "auto"}) as main:
         solara.Markdown(f"### What happens\n\n**{status_line(model)}**")
+        dispute = dispute_line(model)
+        if dispute:
+            solara.Text(dispute, classes=["nzsim-dispute"], style={"display": "block", "margin-bottom": "0.6em"})
         if not lines:
             solara.Text("Nothing has happened yet.", classes=["nzsim-event"])
         for line in lines:

@@ -345,3 +345,33 @@ def test_the_status_line_numbers_and_dates_weeks_as_the_feed_does():
     assert app.status_line(model) == "Week 52 of 52 done (10-16 Jun 2024); the end of the run"
     assert spec.end.isoformat() >= "2024-06-16"
 
+
+
+def test_the_feed_says_who_blames_whom_and_who_stands_by_in_plain_words():
+    """Before Beijing's measures nothing; while they last the split of blame and the partners
+    standing by, as the model holds them; once they are lifted, the partners who stood by."""
+    from nzsim.catalogue.partners import NAMES
+
+    model = app.dashboard_model("vilnius-2023-coercion-shock", seed=3)()
+    assert app.dispute_line(model) is None
+    while model.running and not model.china.coercing():
+        model.step()
+    assert model.china.coercing(), "the coercion shock should put measures in force"
+    model.step()
+    line = app.dispute_line(model)
+    blame = model.public.blame_beijing
+    assert line.startswith(f"Under Beijing's measures: {blame:.0%} of voters blame Beijing, {1 - blame:.0%} the government;")
+    standing = [NAMES[p.key] for p in model.partners if p.standing_by]
+    for name in NAMES.values():
+        assert (name in line) == (name in standing), (name, line)
+    assert ("no partner stands by" in line) == (not standing)
+    while model.running and model.china.coercing():
+        model.step()
+    assert not model.china.coercing(), "the shock's measures end within the run (week 34 with seed 3)"
+    after = app.dispute_line(model)
+    assert after.startswith("Beijing's measures have been lifted")
+    stood = [NAMES[p.key] for p in model.partners if p.stood_by]
+    assert stood and all(name in after for name in stood)
+    # the live plot of the public shows the blame line beside approval and the threat share
+    public = next(ax for ax in app.live_figure(model).axes if ax.get_title(loc="left") == "The public")
+    assert any("blame Beijing" in line.get_label() for line in public.get_lines())
