@@ -14,6 +14,7 @@ from typing import Callable
 from ..catalogue.conduct import CONDUCT
 from ..catalogue.partners import NAMES
 from ..catalogue.signals import SIGNALS
+from ..catalogue.words import joined
 from ..scenario import (
     BilateralStatement,
     ChinaConduct,
@@ -77,12 +78,6 @@ def _extras(signals) -> str:
     if not parts:
         return ""
     return "; New Zealand " + (", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0])
-
-
-def joined(parts: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    parts = [p for p in parts if p]
-    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
 def _said(signals, always_china: bool = False) -> list[str]:

@@ -13,7 +13,7 @@ from ..catalogue.parameters import BY_NAME
 from ..catalogue.partners import NAMES as PARTNER_NAMES
 from ..catalogue.partners import PARTNERS
 from ..model import LogEntry
-from ..model.events import joined
+from ..catalogue.words import joined
 from ..runs.loop import Replication
 from ..scenario import Scenario
 from ..version import code_version

@@ -18,6 +18,7 @@ import pandas as pd
 from .. import analysis, figures
 from ..analysis.frontier import dominates
 from ..catalogue import outcomes as catalogue_outcomes
+from ..catalogue.words import joined
 from ..reports.numbers import number
 from ..runs import run_ensemble
 from ..scenario import Scenario, ScenarioError, load, scenario_files
@@ -133,10 +134,6 @@ def _base_events(path: str | None) -> dict[str, str]:
             else kinds.get(event.kind, event.kind.replace("_", " ")) for key, event in spec.events.items()}
 
 
-def _and(words: list[str]) -> str:
-    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
-
-
 def format_classroom(frame: pd.DataFrame, reps: int, seed: int) -> str:
     """The bundles side by side, the frontier marked. The verdict is taken on the unrounded means:
     a verdict the rounded numbers shown would not give is starred and the star explained."""
@@ -145,8 +142,8 @@ def format_classroom(frame: pd.DataFrame, reps: int, seed: int) -> str:
     head = f"  {'bundle':<{width}}" + "".join(f"  {heading(c):>11}" for c in directions) + "  frontier"
     higher = [heading(c) for c, way in directions.items() if way == "max"]
     lower = [heading(c) for c, way in directions.items() if way == "min"]
-    lines = [(f"{len(frame)} bundles, {reps} replications each (root seed {seed}); better is higher for {_and(higher)}, "
-              f"lower for {_and(lower)}"), "", head]
+    lines = [(f"{len(frame)} bundles, {reps} replications each (root seed {seed}); better is higher for {joined(higher)}, "
+              f"lower for {joined(lower)}"), "", head]
     shown = [{c: float(number(float(v)).replace(",", "")) for c, v in row.items() if c in directions}
              for row in frame.to_dict("records")]
     starred = False

@@ -124,6 +124,11 @@ class Government(mesa.Agent):
             self.partnership = "itpp"
             self.partnership_week = self.model.week
 
+    def exercise_with_partner(self, change: float) -> None:
+        """A partner's training place or exercise given (``change > 0``) or withdrawn: interoperability
+        moves by ``change``, within [0, 1]."""
+        self.interoperability = min(1.0, max(0.0, self.interoperability + change))
+
     def update_interoperability(self) -> None:
         """Interoperability drifts toward what partner access supports: ``access_per_trust * access``."""
         p = self.model.params

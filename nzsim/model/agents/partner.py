@@ -116,8 +116,7 @@ class Partner(mesa.Agent):
         sign = 1 if rng.random() < self.trust_in_nz else -1
         self.trust_in_nz = min(1.0, max(0.0, self.trust_in_nz + sign * p["partner.event_trust"] * self.responsiveness))
         if kind != "visit":
-            gov = self.model.government
-            gov.interoperability = min(1.0, max(0.0, gov.interoperability + sign * p["partner.event_interop"]))
+            self.model.government.exercise_with_partner(sign * p["partner.event_interop"])
         self.occasions.append((self.model.week, kind, sign))
         return OCCASION_WORDS[kind][sign > 0].format(name=self.name)
 
