@@ -206,7 +206,9 @@ def cmd_classroom(args: argparse.Namespace) -> int:
     for warning in bundle_warnings(specs):
         print(f"nzsim classroom: warning: {warning}", file=sys.stderr)
     if not specs:
-        print(f"nzsim classroom: error: no scenario file in {folder} could be run", file=sys.stderr)
+        if len(failed) > 1:  # (one file's own line already says it all)
+            print(f"nzsim classroom: error: none of the {len(failed)} scenario files in {folder} could be run",
+                  file=sys.stderr)
         return 2
     try:
         out.mkdir(parents=True)

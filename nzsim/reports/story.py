@@ -122,11 +122,16 @@ def in_sum(spec: Scenario, rep: Replication) -> str:
     return "; ".join(parts) + " This is one draw: `nzsim run` repeats the scenario many times and shows the spread."
 
 
+def title(description: str) -> str:
+    """The first line of a description that has words in it (the scenario's title)."""
+    return next((line.strip() for line in description.splitlines() if line.strip()), "(no description)")
+
+
 def tell(spec: Scenario, rep: Replication, entries: Iterable[LogEntry] | None = None) -> str:
     """The whole story as text (ends with a newline)."""
     ctx = spec.context
     lines = [
-        f"{spec.name}: {spec.description.strip().splitlines()[0]}",
+        f"{spec.name}: {title(spec.description)}",
         f"scenario sha256 {spec.sha256[:16]}, seed {rep.seed}, {code_version()}",
         f"{spec.horizon_weeks} weeks from {day(spec.start)}; {ctx.governing_bloc.capitalize()}-led government; "
         f"China takes {ctx.china_export_share:.0%} of NZ$ {ctx.goods_exports_nzd_bn:g}bn goods exports; "

@@ -9,8 +9,32 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
+
+#: The most characters of a value a message shows (then its length), of a field path, and of
+#: the "what was expected" part: a message stays one readable line however long the input.
+SHOWN_CHARS = 40
+FIELD_CHARS = 60
+EXPECTED_CHARS = 210
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line break, tab or other unprintable character written as its escape."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def clip(text: str, limit: int = SHOWN_CHARS) -> str:
+    """``text`` on one line, or, when that is longer than ``limit``, its start and its length in
+    ``limit`` characters at most."""
+    line = one_line(text[: limit + 1])
+    if len(text) <= limit and len(line) <= limit:
+        return line
+    suffix = f"... ({len(text):,} characters)"
+    return line[: max(limit - len(suffix), 10)] + suffix
 
 
 class ScenarioError(ValueError):
@@ -24,12 +48,12 @@ class ScenarioError(ValueError):
     """
 
     def __init__(self, file: str | Path, field: str, expected: str, loc: tuple = ()):
-        self.file = str(file)
-        self.field = field
+        self.file = one_line(str(file))
         self.loc = loc if loc else (tuple(field.split(".")) if field else ())
-        self.expected = expected
-        where = f"{self.file}: {field}" if field else self.file
-        super().__init__(f"{where}: {expected}")
+        self.field = clip(field, FIELD_CHARS)
+        self.expected = clip(expected, EXPECTED_CHARS)
+        where = f"{self.file}: {self.field}" if field else self.file
+        super().__init__(f"{where}: {self.expected}")
 
 
 class FieldError(ValueError):
@@ -45,10 +69,16 @@ def dotted(loc: tuple) -> str:
     return ".".join(str(part) for part in loc)
 
 
+#: The names pydantic gives the members of a union and its validators in a field path
+#: (``function-before[check(), float]``): its own, never a field of the file.
+_INTERNAL = re.compile(r"^(function-(before|after|wrap|plain)|json-or-python|lax-or-strict|chain|nullable|union)\[.*\]$")
+
+
 def clean_loc(loc: tuple) -> tuple:
     """Drop the union tag pydantic inserts after ``events.<id>`` (the kind) and
-    ``uncertainties.<name>`` (the distribution), and the ``[key]`` marker of a bad mapping key."""
-    parts = [part for part in loc if part != "[key]"]
+    ``uncertainties.<name>`` (the distribution), the ``[key]`` marker of a bad mapping key, and
+    pydantic's names of its validators."""
+    parts = [part for part in loc if part != "[key]" and not (isinstance(part, str) and _INTERNAL.match(part))]
     if len(parts) >= 3 and parts[0] in ("events", "uncertainties"):
         del parts[2]
     return tuple(parts)
@@ -106,7 +136,10 @@ def expected(error: dict) -> str:
 
 
 def show(value: Any) -> str:
+    """A value as a message quotes it: short, on one line; a long one by its start and length."""
     if isinstance(value, (dict, list, tuple)):
+        if len(value) > 20:
+            return f"a {type(value).__name__} of {len(value):,} items"
         try:
             text = json.dumps(value, default=str)
         except (ValueError, TypeError, RecursionError):  # e.g. a recursive YAML alias
@@ -114,4 +147,9 @@ def show(value: Any) -> str:
         return text if len(text) <= 60 else f"a {type(value).__name__}"
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
-    return repr(value)
+    if isinstance(value, str) and len(value) > SHOWN_CHARS:
+        return f"{repr(value[:SHOWN_CHARS])[:-1]}...' ({len(value):,} characters)"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10**SHOWN_CHARS:
+        return f"an integer of about {int(value.bit_length() * 0.30103) + 1:,} digits"
+    text = repr(value)
+    return text if len(text) <= 2 * SHOWN_CHARS else clip(text, SHOWN_CHARS)

@@ -8,12 +8,14 @@ with the same replication seeds (common random numbers), so cells differ only by
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import ScenarioError
+from .limits import MAX_CELLS
 from .loader import from_dict
 from .merging import merge, nested_update
 from .schema import Scenario
@@ -45,6 +47,9 @@ def cells(spec: Scenario, file: str | Path = "<scenario>") -> list[Cell]:
     levers = base.pop("levers", {}) or {}
     if not levers:
         return [Cell(0, "", {}, base)]
+    planned = math.prod(len(values) for values in levers.values())
+    if planned > MAX_CELLS:  # (the schema refuses such a scenario; a guard before the product is built)
+        raise ScenarioError(file, "levers", f"a lever table of at most {MAX_CELLS:,} cells, got {planned:,}")
     out = []
     for index, values in enumerate(itertools.product(*levers.values())):
         chosen = dict(zip(levers, values))

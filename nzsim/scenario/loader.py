@@ -19,8 +19,9 @@ from pydantic import BaseModel, ValidationError
 
 from .context import Context, Sector
 from .distributions import DISTRIBUTIONS
-from .errors import FieldError, ScenarioError, clean_loc, dotted, expected
+from .errors import FieldError, ScenarioError, clean_loc, dotted, expected, show
 from .events import EVENT_KINDS
+from .limits import MAX_EXTENDS, MAX_EXTENDS_CHARS
 from .merging import merge
 from .schema import Scenario
 from .signals import signals_model
@@ -38,8 +39,23 @@ def load(path: str | Path) -> Scenario:
     """
     path = Path(path)
     origins: dict[tuple, Path] = {}
-    raw = _resolve(path, (), origins)
+    try:
+        raw = _resolve(path, (), origins)
+    except ScenarioError as err:
+        if err.file == str(path):
+            raise
+        # A file up the chain is at fault: name the file checked first, then the one at fault.
+        where = _relative(err.file, path)
+        raise ScenarioError(path, err.field, f"{err.expected} (in {where})", err.loc) from None
     return _validate(raw, path, origins)
+
+
+def _relative(other: str | Path, file: str | Path) -> str:
+    """``other`` relative to the folder of ``file`` (as written, if there is no such path)."""
+    try:
+        return os.path.relpath(other, Path(file).parent)
+    except ValueError:  # another drive
+        return str(other)
 
 
 def loads(text: str, name: str = "<string>") -> Scenario:
@@ -61,7 +77,10 @@ def _resolve(path: Path, chain: tuple[Path, ...], origins: dict[tuple, Path]) ->
     ``origins`` is filled with the file that set each field path, so an error in an inherited
     value can say which file it came from.
     """
-    real = path.resolve()
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError) as err:  # a link loop, a name too long
+        raise ScenarioError(path, "", f"a readable scenario file ({err.__class__.__name__})") from None
     if real in chain:
         cycle = " -> ".join(str(p.name) for p in (*chain, real))
         raise ScenarioError(path, "extends", f"a chain of files without a cycle, got {cycle}")
@@ -75,8 +94,19 @@ def _resolve(path: Path, chain: tuple[Path, ...], origins: dict[tuple, Path]) ->
         return data
     if not isinstance(parent_ref, str) or not parent_ref:
         raise ScenarioError(path, "extends", "a path to another scenario file, relative to this one")
+    if len(parent_ref) > MAX_EXTENDS_CHARS or "\0" in parent_ref:
+        raise ScenarioError(path, "extends", f"a path of at most {MAX_EXTENDS_CHARS} characters (and no NUL), "
+                                             f"got {show(parent_ref)}")
+    if len(chain) + 1 >= MAX_EXTENDS:
+        raise ScenarioError(path, "extends", f"a chain of at most {MAX_EXTENDS} files, but the "
+                                             f"{MAX_EXTENDS}th extends another")
     parent_path = Path(os.path.normpath(path.parent / parent_ref))
-    if not parent_path.is_file():
+    try:
+        exists = parent_path.is_file()
+    except (OSError, ValueError) as err:
+        raise ScenarioError(path, "extends", f"an existing scenario file, but {show(str(parent_path))} cannot be "
+                                             f"read ({err.__class__.__name__})") from None
+    if not exists:
         raise ScenarioError(path, "extends", f"an existing scenario file, but {parent_path} does not exist")
     parent = _resolve(parent_path, (*chain, real), origins)
     removed = data.get("events")
@@ -145,15 +175,32 @@ def _model_at(loc: tuple, raw: Any) -> tuple[type[BaseModel] | None, str]:
 
 
 def _unknown_field(loc: tuple, raw: Any) -> str:
-    """'no such field ...; expected one of ...', with the nearest known name after a typo."""
+    """'no such field ...', with the nearest known name after a typo (else the names known)."""
     key = str(loc[-1]) if loc else "?"
     cls, where = _model_at(loc, raw)
     if cls is None:
-        return f"no such field '{key}'"
+        return f"no such field {show(key)}"
     names = list(cls.model_fields)
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"no field '{key}'{where}{hint}; expected one of: {', '.join(names)}"
+    if close:
+        return f"no field {show(key)}{where} (did you mean '{close[0]}'?)"
+    listed = ", ".join(names)
+    if len(listed) > 120:
+        listed = ", ".join(names[:8]) + f" and {len(names) - 8} more (docs/scenarios.md)"
+    return f"no field {show(key)}{where}; expected one of: {listed}"
+
+
+def _missing_field(loc: tuple, raw: Any, what: str) -> str:
+    """'a value (this field is required)', and which unknown key beside it looks like it misspelt."""
+    cls, _ = _model_at(loc, raw)
+    node: Any = raw
+    for part in loc[:-1]:
+        node = node.get(part) if isinstance(node, Mapping) else None
+    if cls is None or not isinstance(node, Mapping):
+        return what
+    unknown = [str(key) for key in node if key not in cls.model_fields]
+    close = difflib.get_close_matches(str(loc[-1]), unknown, n=1, cutoff=0.6)
+    return f"{what}; is {show(close[0])} a misspelling of it?" if close else what
 
 
 def to_scenario_error(err: ValidationError, file: str | Path, raw: Any = None) -> ScenarioError:
@@ -164,7 +211,12 @@ def to_scenario_error(err: ValidationError, file: str | Path, raw: Any = None) -
     if isinstance(original, FieldError):
         return ScenarioError(file, dotted(original.loc), original.expected, original.loc)
     loc = clean_loc(tuple(error["loc"]))
-    what = _unknown_field(loc, raw) if error["type"] == "extra_forbidden" else expected(error)
+    if error["type"] == "extra_forbidden":
+        what = _unknown_field(loc, raw)
+    elif error["type"] == "missing":
+        what = _missing_field(loc, raw, expected(error))
+    else:
+        what = expected(error)
     extra = len(err.errors()) - 1
     if extra:
         what += f" (and {extra} more problem{'s' if extra > 1 else ''} after this one)"

@@ -29,6 +29,10 @@ def draw(dist, rng: np.random.Generator, low: float = -np.inf, high: float = np.
         weights = None
         if dist.weights is not None:
             w = np.asarray(dist.weights, dtype=float)
+            with np.errstate(over="ignore"):
+                overflows = not np.isfinite(w.sum())
+            if overflows:  # weights near the largest float: their sum is infinite
+                w = w / w.max()
             weights = w / w.sum()
         value = dist.values[int(rng.choice(len(dist.values), p=weights))]
     else:  # pragma: no cover - the schema admits no other kind

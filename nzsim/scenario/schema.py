@@ -9,18 +9,21 @@ import datetime as dt
 import difflib
 import hashlib
 import json
-from typing import Annotated, Any, Union
+import math
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 import yaml
-from pydantic import AfterValidator, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, Field, PlainValidator, ValidationError, model_validator
 
 from ..catalogue.parameters import BY_NAME
 from .context import Context
 from .distributions import Distribution
-from .errors import FieldError, expected
+from .errors import FieldError, expected, show
 from .events import CoercionShock, EventField
+from .limits import MAX_CELLS, MAX_LEVERS, MAX_PLANNED, MAX_REPLICATIONS
 from .merging import merge, nested_update
-from .types import Count, Date, FrozenMap, Frozen, Number
+from .types import Count, Date, FrozenMap, Frozen, Number, Text
 
 
 def _check_parameter_name(name: str) -> str:
@@ -34,20 +37,36 @@ def _check_parameter_name(name: str) -> str:
 ParamName = Annotated[str, AfterValidator(_check_parameter_name)]
 
 
+def _lever_value(value: Any) -> float | bool | str:
+    """A lever's value: true or false, text, or a finite number (read as a float)."""
+    if isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, float)):
+        number = float(value) if not isinstance(value, int) or abs(value) < 2**1023 else math.inf
+        if math.isfinite(number):
+            return number
+        raise ValueError(f"a finite number, got {show(value)}")
+    raise ValueError(f"a number, true or false, or text, got {show(value)}")
+
+
+#: One value of a lever (one validator, so that a field path never shows pydantic's union members).
+LeverValue = Annotated[Any, PlainValidator(_lever_value)]
+
+
 class Scenario(Frozen):
     """A validated, resolved scenario (after ``extends``). Build it with :func:`load`."""
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    description: str = Field(min_length=1)
-    references: tuple[str, ...] = Field(min_length=1)
+    description: Text
+    references: tuple[Text, ...] = Field(min_length=1)
     start: Date
     horizon_weeks: Count = Field(52, ge=1, le=520)
-    replications: Count = Field(1000, ge=1, le=10_000_000)
+    replications: Count = Field(1000, ge=1, le=MAX_REPLICATIONS)
     context: Context
     events: FrozenMap(str, EventField) = Field(default_factory=dict, validate_default=True)  # type: ignore[valid-type]
     parameters: FrozenMap(ParamName, Number) = Field(default_factory=dict, validate_default=True)  # type: ignore[valid-type]
     uncertainties: FrozenMap(ParamName, Distribution) = Field(default_factory=dict, validate_default=True)  # type: ignore[valid-type]
-    levers: FrozenMap(str, tuple[Union[Number, bool, str], ...]) = Field(  # type: ignore[valid-type]
+    levers: FrozenMap(str, tuple[LeverValue, ...]) = Field(  # type: ignore[valid-type]
         default_factory=dict, validate_default=True
     )
 
@@ -108,7 +127,18 @@ class Scenario(Frozen):
     def _check_levers(self) -> None:
         """Every lever names a settable field and every one of its values gives a valid scenario."""
         if not self.levers:
+            if self.replications > MAX_PLANNED:  # (MAX_REPLICATIONS is lower: a guard should they change)
+                raise FieldError(("replications",), f"at most {MAX_PLANNED:,} replications, got {self.replications:,}")
             return
+        if len(self.levers) > MAX_LEVERS:
+            raise FieldError(("levers",), f"at most {MAX_LEVERS} levers, got {len(self.levers)}")
+        planned = math.prod(len(values) for values in self.levers.values())
+        if planned > MAX_CELLS:
+            raise FieldError(("levers",), f"a lever table of at most {MAX_CELLS:,} cells (the product of the "
+                                          f"levers' numbers of values), got {planned:,}")
+        if planned * self.replications > MAX_PLANNED:
+            raise FieldError(("replications",), f"at most {MAX_PLANNED:,} replications in all ({planned:,} lever "
+                                                f"cells x {self.replications:,}), got {planned * self.replications:,}")
         base = self.model_dump(mode="json", exclude={"levers"})
         for path, values in self.levers.items():
             head = path.split(".", 1)[0]
@@ -121,11 +151,15 @@ class Scenario(Frozen):
             if head == "events":
                 parts = path.split(".")
                 if parts[1] not in self.events:
-                    raise FieldError(("levers", path), f"an event of this scenario, but there is no event '{parts[1]}'")
+                    close = difflib.get_close_matches(parts[1], list(self.events), n=1, cutoff=0.6)
+                    hint = f" (did you mean '{close[0]}'?)" if close else ""
+                    raise FieldError(("levers", path), f"an event of this scenario, but there is no event "
+                                                       f"{show(parts[1])}{hint}")
+            self._check_lever_path(path)
             if not values:
                 raise FieldError(("levers", path), "at least one value")
             if len(set(map(repr, values))) != len(values):
-                raise FieldError(("levers", path), f"distinct values, got {list(values)}")
+                raise FieldError(("levers", path), f"distinct values, got {show(list(values))}")
             for value in values:
                 try:
                     Scenario.model_validate(merge(base, nested_update(path, value)))
@@ -133,7 +167,33 @@ class Scenario(Frozen):
                     inner = err.errors(include_url=False)[0]
                     original = (inner.get("ctx") or {}).get("error")
                     what = original.expected if isinstance(original, FieldError) else expected(inner)
-                    raise FieldError(("levers", path), f"values that give a valid scenario; {value!r}: {what}") from None
+                    raise FieldError(("levers", path), f"values that give a valid scenario; {show(value)}: {what}") from None
+
+    def _check_lever_path(self, path: str) -> None:
+        """The lever's path names a field of the scenario, or says which name was meant."""
+        head, _, rest = path.partition(".")
+        if head == "parameters":
+            try:
+                _check_parameter_name(rest)
+            except ValueError as err:
+                raise FieldError(("levers", path), str(err)) from None
+            return
+        node: Any = self
+        parts = path.split(".")
+        for depth, part in enumerate(parts):
+            if isinstance(node, BaseModel):
+                names = list(type(node).model_fields)
+                if part not in names:
+                    close = difflib.get_close_matches(part, names, n=1, cutoff=0.6)
+                    hint = f" (did you mean '{close[0]}'?)" if close else f"; expected one of: {', '.join(names)}"
+                    where = ".".join(parts[:depth])
+                    raise FieldError(("levers", path), f"a path to a field of the scenario, but {where} has no "
+                                                       f"field {show(part)}{hint}")
+                node = getattr(node, part)
+            elif isinstance(node, Mapping) and part in node:
+                node = node[part]
+            else:
+                return  # a new entry of a mapping (a sector): its values are checked below
 
     def dump(self) -> dict[str, Any]:
         """The canonical, JSON-compatible form (what is hashed and printed)."""

@@ -62,6 +62,14 @@ def _no_bool(expected: str):
     return BeforeValidator(check)
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError(f"text with a word in it, got {show(value)}")
+    return value
+
+
+#: Text that is more than spaces, tabs and line breaks.
+Text = Annotated[str, AfterValidator(_not_blank)]
 #: A calendar date given as YYYY-MM-DD.
 Date = Annotated[dt.date, BeforeValidator(date_text)]
 #: A number (true/false is not a number here, whatever YAML and pydantic's lax mode think).

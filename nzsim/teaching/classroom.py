@@ -46,6 +46,10 @@ def load_bundles(folder: Path) -> tuple[dict[Path, Scenario], dict[str, str], li
     specs: dict[Path, Scenario] = {}
     failed: dict[str, str] = {}
     for path in files:
+        if not path.stem.strip(". \t"):  # `...yaml`: no name to label the bundle and its run folder with
+            failed[path.name] = (f"{path}: a file name with a name before .yaml or .yml (the bundle's label "
+                                 f"and run folder), got {path.name!r}")
+            continue
         try:
             specs[path] = load(path)
         except ScenarioError as err:
