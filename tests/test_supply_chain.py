@@ -200,6 +200,17 @@ def test_lock_sha256_reads_the_record_of_the_environment(tmp_path, monkeypatch):
         version.lock_record.cache_clear()
 
 
+def test_every_run_records_the_lock_it_was_made_with(tmp_path):
+    """The manifest's versions name the lock file and its sha256, as the environment records them."""
+    from nzsim.runs import run_ensemble
+    from tests.helpers import small_spec
+
+    run = run_ensemble(small_spec(), 2, seed=0, workers=1, out=tmp_path / "run")
+    versions = run.manifest["versions"]
+    assert versions["lock_sha256"] == version.lock_sha256() and versions["lock_sha256"] is not None
+    assert versions["lock"] == version.lock_record()["lock"]
+
+
 def test_the_setup_installs_from_the_lock_with_hashes():
     setup = (ROOT / "scripts" / "setup.sh").read_text(encoding="utf-8")
     assert "--require-hashes" in setup and "--no-deps" in setup and "requirements/lock-" in setup

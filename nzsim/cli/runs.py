@@ -4,11 +4,34 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import os
 import sys
+import warnings
 from pathlib import Path
 
 from .common import UsageError, positive, seed
+
+
+def _check_planned(spec, args: argparse.Namespace) -> None:
+    """The replications the options plan stay within the scenario layer's limits
+    (:mod:`nzsim.scenario.limits`), as the scenario file's own ``replications`` must."""
+    from ..scenario.levers import cells
+    from ..scenario.limits import MAX_PLANNED, MAX_REPLICATIONS
+
+    if args.param_draws or args.seeds_per_draw:
+        per_cell = (args.param_draws or 1) * (args.seeds_per_draw or 1)
+        what = "--param-draws x --seeds-per-draw"
+    elif args.reps is not None:
+        per_cell, what = args.reps, "--reps"
+    else:
+        return
+    if per_cell > MAX_REPLICATIONS:
+        raise UsageError(f"{what} plans {per_cell:,} replications; at most {MAX_REPLICATIONS:,} a cell")
+    n = len(cells(spec, args.scenario))
+    if per_cell * n > MAX_PLANNED:
+        raise UsageError(f"{what} {per_cell:,} over the scenario's {n:,} lever cells plans {per_cell * n:,} "
+                         f"replications; at most {MAX_PLANNED:,} in one run")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -18,10 +41,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     outcomes.parquet, trajectories.parquet, events.parquet, summary.csv and figures/. Every
     replication's seed is a SeedSequence child of the root seed, so the same --seed gives the
     same results whatever --workers or --executor. A run that was interrupted (even killed)
-    keeps its finished chunks: finish it with --resume DIR.
+    keeps its finished chunks: finish it with --resume DIR, which checks every chunk against the
+    checksums and seeds recorded when it was written and recomputes any that fail (naming it),
+    rebuilds a lost manifest from the chunks and the scenario, and, for a run already complete,
+    checks its files, finishes its clean-up and writes its summary and figures again.
     """
     from ..reports import describe_run, format_summary
     from ..runs import SchedulerUnreachable, dask_executor, run_ensemble
+    from ..runs.errors import ChunkRecomputed
     from ..scenario import load
 
     if args.resume and args.out:
@@ -34,6 +61,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.scheduler and args.executor != "dask":
         raise UsageError("--scheduler needs --executor dask")
     spec = load(args.scenario)
+    _check_planned(spec, args)
     workers = args.workers or os.cpu_count() or 1
     options = dict(
         reps=args.reps, seed=args.seed, workers=workers, out=args.resume or args.out, design=design,
@@ -42,6 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     try:
         with contextlib.ExitStack() as stack:
+            stack.enter_context(_said(ChunkRecomputed))
             executor = None
             if args.executor == "dask":
                 executor = stack.enter_context(dask_executor(args.scheduler, workers))
@@ -59,10 +88,36 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         summary = summarise(run.outcomes, by=run.cell_column)
     else:
-        summary = describe_run(run)  # writes summary.csv and the figures, and returns the summary
+        try:
+            summary = describe_run(run)  # writes summary.csv and the figures, and returns the summary
+        except OSError as err:  # the disk full or read-only: the run itself is complete and kept
+            if err.errno not in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EROFS, errno.EACCES):
+                raise
+            print(f"nzsim run: error: {run.path}: {err.strerror or err} writing the summary and figures"
+                  f"{f' ({Path(err.filename).name})' if err.filename else ''}; the run itself is complete; make room, "
+                  f"then write them with: nzsim run {args.scenario} --resume {run.path}", file=sys.stderr)
+            return 1
     sys.stdout.write(format_summary(run, summary))
     sys.stdout.write(f"\nnext: nzsim report {run.path} (one HTML page), or nzsim compare {run.path} OTHER_RUN\n")
     return 0
+
+
+@contextlib.contextmanager
+def _said(category: type[Warning]):
+    """Warnings of ``category`` printed as they come, one line each on stderr (a resumed run naming a
+    chunk it recomputes), not as Python's ``file:line: Category: message`` with its source line."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", category)
+        shown = warnings.showwarning
+
+        def show(message, kind, filename, lineno, file=None, line=None):
+            if issubclass(kind, category):
+                print(f"nzsim run: {message}", file=sys.stderr)
+            else:
+                shown(message, kind, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
 
 
 def add_commands(sub) -> None:

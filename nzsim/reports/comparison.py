@@ -136,8 +136,8 @@ def write_comparison(
 
 
 def _write_comparison(runs, out: Path, table, frontier, usable, level, resamples, seed) -> None:
-    table.to_csv(out / "comparison.csv", index=False)
-    frontier.to_csv(out / "frontier.csv", index=False)
+    atomic_write_bytes(out / "comparison.csv", table.to_csv(index=False).encode("utf-8"))
+    atomic_write_bytes(out / "frontier.csv", frontier.to_csv(index=False).encode("utf-8"))
     record = {
         "made_by": code_version(),
         "made": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),

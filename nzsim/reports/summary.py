@@ -9,7 +9,7 @@ import pandas as pd
 
 from .. import analysis, figures
 from ..catalogue import variables as catalogue_variables
-from ..runs.runfolder import Run
+from ..runs.runfolder import Run, atomic_write_bytes
 from .numbers import number
 
 
@@ -17,7 +17,7 @@ def describe_run(run: Run) -> pd.DataFrame:
     """Write the run's summary table (``summary.csv``) and figures (``figures/*.png``); return the summary."""
     by = run.cell_column
     summary = analysis.summarise(run.outcomes, by=by)
-    summary.to_csv(run.path / "summary.csv", index=False)
+    atomic_write_bytes(run.path / "summary.csv", summary.to_csv(index=False).encode("utf-8"))  # whole or not at all
     folder = run.path / "figures"
     folder.mkdir(exist_ok=True)
     title = f"{run.manifest['scenario_name']}: {len(run.outcomes):,} replications, seed {run.manifest['root_seed']}"

@@ -38,7 +38,7 @@ class Progress:
 
 def drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder: Path, manifest: dict, tracker: Progress,
            consolidator: runfolder.Consolidator, done: set[tuple[int, int]], parent_computes: bool = False,
-           own_executor: bool = False) -> None:
+           own_executor: bool = False, identity: Mapping[str, Any] | None = None) -> None:
     """Run the pending chunks, at most ``window`` in flight on ``executor``, writing each as it finishes.
 
     With ``parent_computes`` this process runs chunks too, one at a time between keeping the
@@ -51,6 +51,7 @@ def drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder:
     waits to be written. Every chunk collected is written before a failure is raised, and on our
     own pool (``own_executor``) the chunks still running are waited for and kept too, since the
     pool's shutdown waits for them anyway. The progress tracker is updated from this thread.
+    Each chunk's seal records ``identity`` (the run it belongs to: :func:`nzsim.runs.ensemble.run_identity`).
     """
     in_flight: dict[Future, ChunkTask] = {}
     queue = iter(pending)
@@ -61,20 +62,20 @@ def drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder:
         if task is None:  # chunks a resumed run had: appended while the workers compute
             consolidator.advance(finished_keys)
             return
-        runfolder.write_chunk(folder, task.cell, task.chunk, result["tables"])
+        entry = {
+            "cell": task.cell,
+            "chunk": task.chunk,
+            "replications": [task.start, task.stop],
+            "seconds": round(result["seconds"], 4),
+            "worker": result["worker"],
+            "finished": now(),
+        }
+        seal = {"run": dict(identity or {}), **{k: entry[k] for k in ("replications", "seconds", "worker", "finished")}}
+        runfolder.write_chunk(folder, task.cell, task.chunk, result["tables"], seal)
         finished_keys.add((task.cell, task.chunk))
         consolidator.advance(finished_keys, {(task.cell, task.chunk): result["tables"]})
-        manifest["chunks"].append(
-            {
-                "cell": task.cell,
-                "chunk": task.chunk,
-                "replications": [task.start, task.stop],
-                "seconds": round(result["seconds"], 4),
-                "worker": result["worker"],
-                "finished": now(),
-            }
-        )
-        if time.monotonic() - last_manifest[0] > 1.0:  # the chunk files, not this list, drive --resume
+        manifest["chunks"].append(entry)
+        if time.monotonic() - last_manifest[0] > 1.0:  # the chunk seals, not this list, drive --resume
             runfolder.write_manifest(folder, manifest)
             last_manifest[0] = time.monotonic()
 

@@ -18,9 +18,12 @@ figures are written by :func:`nzsim.reports.describe_run`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import BrokenExecutor, Executor
 from pathlib import Path
@@ -30,13 +33,14 @@ import numpy as np
 
 from .. import catalogue
 from ..scenario import Cell, Scenario, cells, lever_types, load
-from . import runfolder
+from . import runfolder, verify
 from .designs import Design, checked_design, chunk_bounds, default_chunk_size
 from .drain import Progress, drain
-from .errors import EnsembleError, ReplicationFailed
+from ..seeds import replication_seed
+from .errors import ChunkRecomputed, EnsembleError, ReplicationFailed
 from .executors import InlineExecutor, process_pool, start_method_untouched
 from .manifest import DEFAULT_MODEL, check_resume, new_manifest, now
-from .runfolder import Run, RunFolderError
+from .runfolder import ManifestLost, Run, RunFolderError
 from .worker import ChunkTask
 
 
@@ -77,7 +81,11 @@ def run_ensemble(
             5-100, the last few of each cell smaller so the workers finish together; see
             :func:`~nzsim.runs.designs.chunk_bounds`).
         resume: finish the unfinished run in ``out``; the seed and design default to the run's
-            own, and must match it if given.
+            own, and must match it if given. Every chunk found is checked against its seal and
+            its seeds; one that fails is named (a :class:`~nzsim.runs.errors.ChunkRecomputed`
+            warning) and recomputed. A lost or unreadable manifest is rebuilt from the chunk
+            seals and the scenario. A complete run has its files checked and its clean-up
+            finished (and, if a file fails, is consolidated or computed again).
         progress: show a progress bar on stderr (True) or call ``progress(n)`` as replications finish.
         max_in_flight: chunks submitted to the executor but not yet collected (default: four per
             worker on a given executor; two per worker process on our own pool, this process
@@ -92,8 +100,8 @@ def run_ensemble(
         ValueError: a bad argument (reps < 1, workers < 1, a bad design), or catalogue entries
             added in ``__main__`` that worker processes could not see.
         RunFolderError: the folder exists, cannot be written, or is another run.
-        EnsembleError: a replication failed or a worker died; finished chunks are kept and the
-            run can be resumed.
+        EnsembleError: a replication failed, a worker died or the disk is full; finished chunks
+            are kept and the run can be resumed.
     """
     if not isinstance(scenario, Scenario):
         scenario_file = Path(scenario)
@@ -113,34 +121,97 @@ def run_ensemble(
     cell_list = cells(spec, scenario_file or spec.name)
 
     folder = Path(out) if resume else runfolder.create(Path(out or _default_folder(spec, seed)))
-    with runfolder.locked(folder):  # no second run writes into this folder meanwhile
-        if resume:
-            manifest, bounds = _reopen(folder, spec, seed, design, chunk_size, extensions, model)
-        else:
-            # A chunk size given is kept exactly; the default one tapers at the end of each cell.
-            taper = workers if chunk_size is None else None
-            chunk_size = chunk_size or default_chunk_size(design.replications, workers)
-            bounds = chunk_bounds(design.replications, chunk_size, taper)
-            manifest = new_manifest(spec, scenario_file, seed, design, cell_list, chunk_size, None, workers, extensions,
-                                    model)
-            manifest["chunk_bounds"] = [list(b) for b in bounds]
-        tasks = _tasks(spec, cell_list, seed, design, bounds, extensions, model)
-        done = runfolder.finished_chunks(folder)
-        pending = [t for t in tasks if (t.cell, t.chunk) not in done]
-        tracker = _tracker(progress, spec.name, design.replications * len(cell_list), pending)
-        consolidator = runfolder.Consolidator(folder, [(t.cell, t.chunk) for t in tasks])
-        _execute(executor, workers, max_in_flight, pending, folder, manifest, tracker, consolidator, done,
-                 retellable=len(cell_list) == 1 and design.kind == "monte_carlo")
-        try:
-            consolidator.advance(runfolder.finished_chunks(folder))
-            consolidator.finish()
-        except BaseException:
-            consolidator.abort()
+    try:
+        with runfolder.locked(folder):  # no second run writes into this folder meanwhile
+            return _run_in(folder, spec, scenario_file, seed, design, cell_list, resume, workers, chunk_size,
+                           extensions, model, executor, max_in_flight, progress)
+    except OSError as err:
+        problem = _disk_error(err, folder, scenario_file)
+        if problem is None:
             raise
-        manifest["status"] = "complete"
-        manifest["finished"] = now()
+        raise problem from None
+
+
+def _run_in(folder: Path, spec: Scenario, scenario_file, seed: int, design: Design, cell_list: Sequence[Cell],
+            resume: bool, workers: int, chunk_size: int | None, extensions, model: str, executor, max_in_flight,
+            progress) -> Run:
+    """The run, in a folder this process holds."""
+    legacy = False
+    if resume:
+        manifest, bounds = _reopen(folder, spec, scenario_file, seed, design, chunk_size, extensions, model, cell_list)
+        # A folder begun before seals keeps its format (the code that made it can still resume it);
+        # its chunks without a seal are checked by their content, and sealed.
+        legacy = manifest.get("format") != runfolder.FORMAT
+    else:
+        # A chunk size given is kept exactly; the default one tapers at the end of each cell.
+        taper = workers if chunk_size is None else None
+        chunk_size = chunk_size or default_chunk_size(design.replications, workers)
+        bounds = chunk_bounds(design.replications, chunk_size, taper)
+        manifest = new_manifest(spec, scenario_file, seed, design, cell_list, chunk_size, None, workers, extensions,
+                                model)
+        manifest["chunk_bounds"] = [list(b) for b in bounds]
+    identity = run_identity(manifest)
+    if manifest.get("status") == "complete":  # resumed, and its files are sound: only the clean-up is left
         runfolder.write_manifest(folder, manifest)
+        runfolder.remove_chunks(folder)
         return Run(folder, manifest)
+    tasks = _tasks(spec, cell_list, seed, design, bounds, extensions, model)
+    done = _kept_chunks(folder, manifest, tasks, identity, legacy) if resume else set()
+    pending = [t for t in tasks if (t.cell, t.chunk) not in done]
+    tracker = _tracker(progress, spec.name, design.replications * len(cell_list), pending)
+    consolidator = runfolder.Consolidator(folder, [(t.cell, t.chunk) for t in tasks])
+    _execute(executor, workers, max_in_flight, pending, folder, manifest, tracker, consolidator, done, identity,
+             retellable=len(cell_list) == 1 and design.kind == "monte_carlo")
+    try:
+        consolidator.advance(runfolder.finished_chunks(folder))
+        files = consolidator.finish()
+    except BaseException:
+        consolidator.abort()
+        raise
+    # The final files are in and flushed: say so before the chunks go, so that a kill while they
+    # are removed leaves a complete run whose resume only finishes removing them.
+    manifest["status"] = "complete"
+    manifest["finished"] = now()
+    manifest["files"] = files
+    runfolder.write_manifest(folder, manifest)
+    runfolder.remove_chunks(folder)
+    return Run(folder, manifest)
+
+
+def run_identity(manifest: dict) -> dict[str, Any]:
+    """What makes a chunk this run's: recorded in each chunk's seal and checked when it is resumed."""
+    return {
+        "scenario_sha256": manifest.get("scenario_sha256"),
+        "root_seed": manifest.get("root_seed"),
+        "design": {k: (manifest.get("design") or {}).get(k) for k in ("kind", "replications", "param_draws",
+                                                                        "seeds_per_draw")},
+        "chunk_bounds": [list(b) for b in manifest.get("chunk_bounds") or []],
+        "model": manifest.get("model", DEFAULT_MODEL),
+        "extensions": list(manifest.get("extensions") or []),
+    }
+
+
+#: errno values that mean the disk (or the quota) is full, and that the folder cannot be written.
+_DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
+_READ_ONLY = {errno.EROFS, errno.EACCES, errno.EPERM}
+
+
+def _disk_error(err: OSError, folder: Path, scenario_file) -> Exception | None:
+    """A full or read-only disk met while writing the run, as the one-line error the user sees
+    (None for any other OSError). Finished chunks are never removed on the way out."""
+    if err.errno not in _DISK_FULL | _READ_ONLY:
+        return None
+    where = ""
+    if err.filename:
+        name = Path(err.filename)
+        where = f" ({name.relative_to(folder) if name.is_relative_to(folder) else name})"
+    why = err.strerror or str(err)
+    kept = f"{len(runfolder.finished_chunks(folder))} finished chunk(s) kept"
+    if err.errno in _DISK_FULL:
+        return EnsembleError(f"{folder}: {why} writing the run{where}; {kept}; free some space", folder)
+    scenario = scenario_file or "SCENARIO"
+    return RunFolderError(f"{folder}: cannot write there: {why}{where}; {kept}; copy the folder to a writable disk "
+                          f"and finish it there with: nzsim run {scenario} --resume COPY")
 
 
 def _extensions(in_other_processes: bool) -> tuple[str, ...]:
@@ -180,10 +251,14 @@ def _default_folder(spec: Scenario, seed: int) -> Path:
 
 
 def _resumed_options(out, seed, design, reps, param_draws, seeds_per_draw) -> tuple[Any, Any]:
-    """The seed and design of a run to resume: the ones given, else the run's own."""
+    """The seed and design of a run to resume: the ones given, else the run's own (from its
+    manifest, or, if that is lost, its chunk seals)."""
     if out is None:
         raise ValueError("resume: give the run folder to resume")
-    manifest = runfolder.read_manifest(Path(out))
+    try:
+        manifest = runfolder.read_manifest(Path(out))
+    except ManifestLost as lost:
+        manifest = _sealed_run(Path(out), lost)
     if seed is None:
         seed = manifest.get("root_seed")
     if design is None and reps is None and param_draws is None and seeds_per_draw is None:
@@ -193,10 +268,63 @@ def _resumed_options(out, seed, design, reps, param_draws, seeds_per_draw) -> tu
     return seed, design
 
 
-def _reopen(folder: Path, spec: Scenario, seed: int, design: Design, chunk_size: int | None,
-            extensions: Sequence[str], model: str) -> tuple[dict, list[tuple[int, int]]]:
-    """The manifest and chunk plan of the unfinished run in ``folder``, checked and marked running."""
-    manifest = runfolder.read_manifest(folder)  # again, now that the folder is ours
+def _sealed_run(folder: Path, lost: ManifestLost) -> dict[str, Any]:
+    """The run the chunk seals of ``folder`` belong to (the manifest being lost)."""
+    seals = runfolder.read_seals(folder)
+    if not seals:
+        raise RunFolderError(f"{lost}, and no sealed chunk to rebuild it from; start the run again with --out "
+                             f"a new folder") from None
+    runs = {repr(sorted(seal["run"].items())) for seal in seals}
+    if len(runs) > 1:
+        raise RunFolderError(f"{lost}, and its chunk seals belong to {len(runs)} different runs; start the run again "
+                             f"with --out a new folder") from None
+    run = seals[0]["run"]
+    return {"root_seed": run.get("root_seed"), "design": run.get("design") or {}}
+
+
+def _recovered(folder: Path, lost: ManifestLost, spec: Scenario, scenario_file, seed: int, design: Design,
+               cell_list: Sequence[Cell], extensions: Sequence[str], model: str) -> dict:
+    """A manifest rebuilt from the chunk seals and the scenario, after checking they agree; the
+    damaged manifest, if there is one, is kept aside as ``manifest.json.damaged``."""
+    seals = runfolder.read_seals(folder)
+    _sealed_run(folder, lost)  # one run's seals, at least one
+    run = seals[0]["run"]
+    if run.get("scenario_sha256") != spec.sha256:
+        raise RunFolderError(
+            f"{lost}; its chunks were made from a different scenario (sha256 {str(run.get('scenario_sha256'))[:16]}, "
+            f"this one is {spec.sha256[:16]}); resume with the scenario file it was started with"
+        )
+    bounds = [tuple(b) for b in run.get("chunk_bounds") or []]
+    manifest = new_manifest(spec, scenario_file, seed, design, cell_list, max(b - a for a, b in bounds), None, None,
+                            extensions, model)
+    manifest["chunk_bounds"] = [list(b) for b in bounds]
+    manifest["started"] = None
+    manifest["chunks"] = [{"cell": seal.get("cell"), "chunk": seal.get("chunk"), "replications": seal.get("replications"),
+                           "seconds": seal.get("seconds"), "worker": seal.get("worker"), "finished": seal.get("finished")}
+                          for seal in seals]
+    if run_identity(manifest) != run:  # the seed, design, model or extensions asked for are not the run's
+        raise RunFolderError(f"{lost}; its chunks were made with other options (root seed {run.get('root_seed')}, "
+                             f"design {run.get('design')}, model {run.get('model')}); resume with the run's own")
+    damaged = folder / runfolder.MANIFEST
+    kept = None
+    if damaged.exists():
+        kept = damaged.with_name(runfolder.MANIFEST + ".damaged")
+        os.replace(damaged, kept)
+    manifest["recovered"] = {"at": now(), "from_seals": len(seals), "damaged_manifest": kept.name if kept else None,
+                             "why": str(lost).removeprefix(f"{folder}: ")}
+    warnings.warn(f"{folder}: {manifest['recovered']['why']}; rebuilt it from {len(seals)} chunk seal(s) and the "
+                  f"scenario", ChunkRecomputed, stacklevel=4)
+    return manifest
+
+
+def _reopen(folder: Path, spec: Scenario, scenario_file, seed: int, design: Design, chunk_size: int | None,
+            extensions: Sequence[str], model: str, cell_list: Sequence[Cell]) -> tuple[dict, list[tuple[int, int]]]:
+    """The manifest and chunk plan of the run in ``folder``, checked and marked running (or, for a
+    complete run whose files are sound, left complete)."""
+    try:
+        manifest = runfolder.read_manifest(folder)  # again, now that the folder is ours
+    except ManifestLost as lost:
+        manifest = _recovered(folder, lost, spec, scenario_file, seed, design, cell_list, extensions, model)
     check_resume(manifest, spec, seed, design, folder, extensions, model)
     if chunk_size is not None and chunk_size != manifest["chunk_size"]:
         raise RunFolderError(
@@ -208,12 +336,66 @@ def _reopen(folder: Path, spec: Scenario, seed: int, design: Design, chunk_size:
     bounds = [tuple(b) for b in manifest.get("chunk_bounds") or chunk_bounds(design.replications, manifest["chunk_size"])]
     manifest["chunk_bounds"] = [list(b) for b in bounds]
     runfolder.clear_debris(folder)
+    entry = {"at": now(), "from_status": manifest.get("status"), "error": manifest.pop("error", None)}
+    manifest.setdefault("resumed", []).append(entry)
+    if manifest.get("status") == "complete":
+        problem = verify.check_files(folder, manifest.get("files"))
+        if problem is None:
+            return manifest, bounds
+        entry["recomputed"] = [problem]
+        warnings.warn(f"{folder}: {problem}; making the final files again from the chunks (recomputing any that are "
+                      f"gone)", ChunkRecomputed, stacklevel=4)
+        manifest.pop("files", None)
+        manifest["finished"] = None
     (folder / "chunks").mkdir(exist_ok=True)
-    manifest.setdefault("resumed", []).append(
-        {"at": now(), "from_status": manifest.get("status"), "error": manifest.pop("error", None)}
-    )
     manifest["status"] = "running"
     return manifest, bounds
+
+
+def _kept_chunks(folder: Path, manifest: dict, tasks: Sequence[ChunkTask], identity: dict, legacy: bool) -> set:
+    """The chunks already in ``folder`` that pass their checks; every other one is removed, and
+    named (a warning, and the manifest's last ``resumed`` entry) unless it was simply unfinished.
+
+    A sealed chunk is checked against its seal and its seeds (:func:`verify.check_chunk`). A
+    chunk without a seal was cut short, unless the folder predates seals (``legacy``): then its
+    files are read and their replications and seeds checked, and it is sealed."""
+    on_disk = runfolder.finished_chunks(folder) | runfolder.unsealed_chunks(folder)
+    entries = {(e.get("cell"), e.get("chunk")): e for e in manifest.get("chunks") or []}
+    kept, named = set(), []
+    for task in tasks:
+        key = (task.cell, task.chunk)
+        if key not in on_disk:
+            continue
+        replications = (task.start, task.stop)
+        seeds = [replication_seed(task.root_seed, i) for i in range(task.start, task.stop)]
+        if runfolder.seal_path(folder, *key).exists():
+            problem = verify.check_chunk(folder, task.cell, task.chunk, identity, replications, seeds)
+        elif not legacy:
+            runfolder.discard_chunk(folder, *key)
+            continue
+        else:
+            problem = verify.check_content(folder, task.cell, task.chunk, replications, seeds)
+            if problem is None:
+                old = entries.get(key) or {}
+                runfolder.seal_existing(folder, task.cell, task.chunk, {
+                    "run": identity, "replications": list(replications), "seconds": old.get("seconds"),
+                    "worker": old.get("worker"), "finished": old.get("finished")})
+        if problem is None:
+            kept.add(key)
+            continue
+        runfolder.discard_chunk(folder, *key)
+        named.append(problem)
+        where = f" of cell {task.cell_label!r}" if task.cell_label else ""
+        warnings.warn(f"{folder}: {problem}; recomputing chunk {task.chunk}{where} (replications {task.start}-"
+                      f"{task.stop - 1})", ChunkRecomputed, stacklevel=4)
+    if named:
+        manifest["resumed"][-1]["recomputed"] = manifest["resumed"][-1].get("recomputed", []) + named
+    # The manifest's list is written at most once a second: a chunk sealed since has its entry in its seal.
+    sealed = {(seal.get("cell"), seal.get("chunk")): seal for seal in runfolder.read_seals(folder)}
+    manifest["chunks"] = [e for key, e in entries.items() if key in kept] + [
+        {k: sealed[key].get(k) for k in ("cell", "chunk", "replications", "seconds", "worker", "finished")}
+        for key in sorted(kept - set(entries)) if key in sealed]
+    return kept
 
 
 def _tasks(spec: Scenario, cell_list: Sequence[Cell], seed: int, design: Design, bounds, extensions,
@@ -239,7 +421,7 @@ def _tracker(progress, name: str, total: int, pending: Sequence[ChunkTask]) -> P
 
 def _execute(executor: Executor | None, workers: int, max_in_flight: int | None, pending: Sequence[ChunkTask],
              folder: Path, manifest: dict, tracker: Progress, consolidator: runfolder.Consolidator,
-             done: set[tuple[int, int]], retellable: bool) -> None:
+             done: set[tuple[int, int]], identity: dict, retellable: bool) -> None:
     """Drain the pending chunks on ``executor`` (our own, if None); a failure is recorded in the
     manifest and raised as an :class:`EnsembleError` that says what was kept."""
     own_executor = executor is None
@@ -259,7 +441,7 @@ def _execute(executor: Executor | None, workers: int, max_in_flight: int | None,
             window = max_in_flight or (2 * (workers - 1) if parent_computes else 4 * workers)
         try:
             drain(executor, pending, window, folder, manifest, tracker, consolidator, done, parent_computes,
-                  own_executor)
+                  own_executor, identity)
         except ReplicationFailed as err:
             _failed(folder, manifest, consolidator, {"replication": err.replication, "seed": err.seed, "cell": err.cell,
                                                      "error": err.error, "traceback": err.details})
@@ -273,6 +455,13 @@ def _execute(executor: Executor | None, workers: int, max_in_flight: int | None,
                 f"a worker process died ({err}); {len(runfolder.finished_chunks(folder))} finished chunk(s) "
                 f"kept in {folder}", folder
             ) from None
+        except OSError as err:  # the disk full or read-only: keep the chunks, say so if the manifest can be written
+            consolidator.abort()
+            manifest["status"] = "interrupted"
+            manifest["error"] = {"error": f"{type(err).__name__}: {err}"}
+            with contextlib.suppress(OSError):
+                runfolder.write_manifest(folder, manifest)
+            raise
         except BaseException:
             consolidator.abort()
             manifest["status"] = "interrupted"

@@ -5,6 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 
+class RunFolderError(ValueError):
+    """A run folder cannot be used as asked (exists, unwritable, not a run, a different run)."""
+
+
 class EnsembleError(RuntimeError):
     """A run could not be completed; the chunks already finished are kept in the run folder."""
 
@@ -23,3 +27,8 @@ class ReplicationFailed(RuntimeError):
     def __str__(self) -> str:
         where = f" of cell {self.cell!r}" if self.cell else ""
         return f"replication {self.replication}{where} (seed {self.seed}) failed: {self.error}"
+
+
+class ChunkRecomputed(UserWarning):
+    """A resumed run found a chunk damaged, foreign, truncated or missing a file (or its manifest
+    lost, or a final file damaged), and recomputes or rebuilds it; the message names the file."""

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..scenario import Scenario
-from ..version import __version__, git_commit
+from ..version import __version__, git_commit, lock_record
 from . import runfolder
 from .designs import Design
 from .runfolder import RunFolderError
@@ -56,6 +56,9 @@ def new_manifest(spec: Scenario, scenario_file, root_seed, design, cell_list, ch
             "numpy": np.__version__,
             "pyarrow": pa.__version__,
             "platform": platform.platform(),
+            # the lock file the environment was installed from (scripts/setup.sh), None without one
+            "lock": (lock_record() or {}).get("lock"),
+            "lock_sha256": (lock_record() or {}).get("sha256"),
         },
         "extensions": list(extensions),
         "model": model,
@@ -69,9 +72,8 @@ def new_manifest(spec: Scenario, scenario_file, root_seed, design, cell_list, ch
 
 def check_resume(manifest: Mapping, spec: Scenario, root_seed: int, design: Design, folder: Path,
                  extensions=(), model=DEFAULT_MODEL) -> None:
-    """That the run in ``folder`` can be finished with this scenario, seed, design, catalogue and model."""
-    if manifest.get("status") == "complete":
-        raise RunFolderError(f"{folder}: this run is already complete; nothing to resume")
+    """That the run in ``folder`` can be finished with this scenario, seed, design, catalogue and model
+    (a complete run too: resuming it checks its files and finishes its clean-up)."""
     if manifest.get("scenario_sha256") != spec.sha256:
         raise RunFolderError(
             f"{folder}: made from a different scenario (sha256 {str(manifest.get('scenario_sha256'))[:16]}, "

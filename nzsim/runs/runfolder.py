@@ -1,4 +1,4 @@
-"""Run folders: where an ensemble's results live, written atomically and read back as frames.
+"""Run folders: where an ensemble's results live, written durably and read back as frames.
 
 A run folder holds::
 
@@ -8,17 +8,26 @@ A run folder holds::
     events.parquet         long: replication, week, date, actor, event, description
     summary.csv            the summary table the command line prints
     figures/*.png          outcome distributions and fan charts
-    chunks/                while a run is going on: one set of Arrow IPC files per finished chunk
+    chunks/                while a run is going on: one set of Arrow IPC files per finished chunk,
+                           and its seal (``seal-c<cell>-<chunk>.json``), written last
+    .lock                  the kernel lock a run holds on the folder (left in place when released)
 
-Chunks are written as they finish (write to a temporary name, then rename), so a run killed
-part-way keeps every finished chunk and can be resumed. While the run goes on, each chunk that
-is next in order is appended to the three final files (under temporary names until the last
-chunk is in), one chunk at a time, so memory stays bounded whatever the number of replications.
+Every file is written to a temporary name, flushed to the disk (``fsync``), renamed into place,
+and its folder flushed too, so a rename that counts survives a crash of the machine as well as
+of the run. A chunk counts as finished only when its seal is in: the seal records the run it
+belongs to (scenario hash, root seed, design, chunk plan, model), the chunk's replications, a
+digest of their seeds, and each file's size and SHA-256. A resumed run checks every chunk
+against its seal and its seeds (:func:`nzsim.runs.verify.check_chunk`) and recomputes any that fail, naming it;
+the seals also let a run folder whose manifest is lost be rebuilt (:func:`recover_manifest`).
+While the run goes on, each chunk that is next in order is appended to the three final files
+(under temporary names until the last chunk is in), one chunk at a time, so memory stays
+bounded whatever the number of replications.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -28,19 +37,32 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.ipc
 import pyarrow.parquet as pq
+
+from .durable import (  # noqa: F401  (re-exported: the run folder's writers are these)
+    FILE_MODE, IPC_SUFFIX, atomic_write_bytes, fsync_file, fsync_folder, ipc_bytes, sha256_of,
+)
+from .durable import _commit
+from .durable import atomic_write_table as _write_table
+from .errors import RunFolderError  # noqa: F401  (re-exported)
+from .folderlock import LOCK, _holder, _lock_owner, locked  # noqa: F401  (re-exported)
 
 if TYPE_CHECKING:  # pandas loads when a frame is asked for: the parent of a run never needs it
     import pandas as pd
 
 #: The run-folder format written. /2 added the chunk plan (``chunk_bounds``): chunk k of a /2 folder
 #: need not hold replications k*chunk_size onward, so code that knows only /1 must not resume one.
-FORMAT = "nzsim-run/2"
-#: The formats read (and resumed): /1 folders have fixed-size chunks.
-READABLE_FORMATS = ("nzsim-run/1", FORMAT)
+#: /3 added chunk seals (a chunk counts only with its seal) and the final files' checksums (``files``):
+#: code that knows only /2 would take a chunk without its seal for finished.
+FORMAT = "nzsim-run/3"
+#: The formats read (and resumed): /1 folders have fixed-size chunks; /1 and /2 chunks have no seals.
+READABLE_FORMATS = ("nzsim-run/1", "nzsim-run/2", FORMAT)
+#: The format of a chunk's seal.
+SEAL_FORMAT = "nzsim-chunk/1"
 #: Parquet settings of the final files: zstd at its fastest level, dictionary encoding only for labels.
 PARQUET = {"compression": "zstd", "compression_level": 1, "use_dictionary": ["variable", "actor", "event", "cell"]}
 #: The trajectories, most of a run's bytes: their replication and week columns repeat in runs, so they
@@ -58,49 +80,19 @@ SETTINGS = {"outcomes": PARQUET, "trajectories": TRAJECTORIES_PARQUET, "events":
 #: is close to a copy (a fiftieth of the instructions of an uncompressed Parquet file, most of them
 #: holding the GIL the computing thread needs). Run folders begun before kept Parquet chunks, which
 #: are still read when such a run is resumed.
-CHUNK_SUFFIX = ".arrow"
+CHUNK_SUFFIX = IPC_SUFFIX
 LEGACY_CHUNK_SUFFIX = ".parquet"
 MANIFEST = "manifest.json"
 
 
-class RunFolderError(ValueError):
-    """A run folder cannot be used as asked (exists, unwritable, not a run, a different run)."""
 
 
 #: Rows of trajectories read at a time when a run is summarised in batches (about 20 MB).
 TRAJECTORY_BATCH_ROWS = 1 << 20
 
-FILE_MODE = 0o644  # results are for reading by others; mkstemp alone would make them private
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.fchmod(fd, FILE_MODE)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)  # atomic: readers see the old file or the new one, never a part
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def atomic_write_table(path: Path, table: pa.Table, settings: Mapping[str, Any] = PARQUET) -> None:
-    """Write a Parquet file atomically (or, for a ``.arrow`` path, an Arrow IPC file)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.fchmod(fd, FILE_MODE)
-    os.close(fd)
-    try:
-        if path.suffix == CHUNK_SUFFIX:
-            with pa.OSFile(tmp, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-                writer.write_table(table)
-        else:
-            pq.write_table(table, tmp, **settings)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a Parquet file durably (or, for a ``.arrow`` path, an Arrow IPC file)."""
+    _write_table(path, table, settings)
 
 
 def write_manifest(folder: Path, manifest: Mapping[str, Any]) -> None:
@@ -116,14 +108,18 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     try:
         manifest = json.loads(path.read_text())
     except FileNotFoundError:
-        raise RunFolderError(f"{folder}: not a run folder (no {MANIFEST})") from None
-    except (OSError, json.JSONDecodeError) as err:
-        raise RunFolderError(f"{folder}: {MANIFEST} cannot be read ({err.__class__.__name__})") from None
+        raise ManifestLost(f"{folder}: not a run folder (no {MANIFEST})") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ManifestLost(f"{folder}: {MANIFEST} cannot be read ({err.__class__.__name__})") from None
     if not isinstance(manifest, dict) or manifest.get("format") not in READABLE_FORMATS:
         found = manifest.get("format") if isinstance(manifest, dict) else None
         raise RunFolderError(f"{folder}: {MANIFEST} is not an nzsim run manifest (format {' or '.join(READABLE_FORMATS)}"
                              + (f"; it says {found!r}, perhaps from a newer nzsim" if isinstance(found, str) else "") + ")")
     return manifest
+
+
+class ManifestLost(RunFolderError):
+    """The manifest is missing or cannot be read (a resume rebuilds it from the chunk seals)."""
 
 
 def create(folder: Path) -> Path:
@@ -135,6 +131,8 @@ def create(folder: Path) -> Path:
         )
     try:
         (folder / "chunks").mkdir(parents=True)
+        fsync_folder(folder)
+        fsync_folder(folder.parent)
     except OSError as err:
         raise RunFolderError(f"{folder}: cannot create the run folder ({err.strerror or err})") from None
     probe = folder / ".write-test"
@@ -146,95 +144,136 @@ def create(folder: Path) -> Path:
     return folder
 
 
-LOCK = ".lock"
-
-
-@contextlib.contextmanager
-def locked(folder: Path):
-    """Hold the run folder for this process, so two runs never write into one folder.
-
-    The lock is a file holding the owner's pid, created exclusively. A lock left by a process
-    that no longer exists (a run killed with SIGKILL) is stale and is taken over.
-    """
-    path = Path(folder) / LOCK
-    for _ in range(2):
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
-        except FileExistsError:
-            owner = _holder(folder)
-            if owner is not None and owner != os.getpid():
-                raise RunFolderError(f"{folder}: in use by another run (process {owner}); wait for it to finish "
-                                     f"({_reused_hint(folder)})") from None
-            path.unlink(missing_ok=True)  # stale: its process is gone
-            continue
-        with os.fdopen(fd, "w") as handle:
-            handle.write(str(os.getpid()))
-        break
-    else:  # pragma: no cover - another process took the stale lock between our two tries
-        raise RunFolderError(f"{folder}: in use by another run; wait for it to finish")
-    try:
-        yield
-    finally:
-        path.unlink(missing_ok=True)
-
-
-def _holder(folder: Path) -> int | None:
-    """The process id holding ``folder``'s lock, if that process is alive."""
-    owner = _lock_owner(Path(folder) / LOCK)
-    return owner if owner is not None and _alive(owner) else None
-
-
-def _reused_hint(folder: Path) -> str:
-    return f"if no run is going, that process id was reused: remove {Path(folder) / LOCK}"
-
-
-def _lock_owner(path: Path) -> int | None:
-    try:
-        return int(path.read_text().strip())
-    except (OSError, ValueError):
-        return None
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # it exists, owned by someone else
-        return True
-    return True
+# --------------------------------------------------------------------------------------
+# Chunks and their seals
+# --------------------------------------------------------------------------------------
 
 
 def chunk_path(folder: Path, table: str, cell: int, index: int, suffix: str = CHUNK_SUFFIX) -> Path:
     return Path(folder) / "chunks" / f"{table}-c{cell:03d}-{index:06d}{suffix}"
 
 
-def write_chunk(folder: Path, cell: int, index: int, tables: Mapping[str, pa.Table]) -> None:
-    """Write one finished chunk: trajectories and events first, outcomes last (its marker)."""
+def seal_path(folder: Path, cell: int, index: int) -> Path:
+    return Path(folder) / "chunks" / f"seal-c{cell:03d}-{index:06d}.json"
+
+
+def seeds_digest(seeds: Iterable[int] | pa.ChunkedArray | None) -> str | None:
+    """The SHA-256 of a chunk's replication seeds, as little-endian 64-bit integers."""
+    if seeds is None:
+        return None
+    values = _integers(seeds) if isinstance(seeds, (pa.ChunkedArray, pa.Array)) else np.asarray(list(seeds))
+    return hashlib.sha256(values.astype("<i8").tobytes()).hexdigest()
+
+
+def _integers(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """An integer column without nulls as a NumPy array, read from its buffer: pyarrow's own
+    ``to_numpy`` imports pandas, which the parent of a run never loads."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if array.null_count or not pa.types.is_integer(array.type):
+        raise ValueError(f"expected whole numbers without nulls, got {array.type} with {array.null_count} null(s)")
+    dtype = np.dtype(array.type.to_pandas_dtype())
+    return np.frombuffer(array.buffers()[1], dtype=dtype, count=len(array), offset=array.offset * dtype.itemsize)
+
+
+def write_chunk(folder: Path, cell: int, index: int, tables: Mapping[str, pa.Table],
+                record: Mapping[str, Any] | None = None) -> None:
+    """Write one finished chunk durably: its three files, then its seal, the mark that it is
+    finished. ``record`` (the run it belongs to, its replications, timings) goes into the seal."""
+    files = {}
     for name in ("trajectories", "events", "outcomes"):
-        atomic_write_table(chunk_path(folder, name, cell, index), tables[name])
+        path = chunk_path(folder, name, cell, index)
+        data = ipc_bytes(tables[name])
+        atomic_write_bytes(path, data)
+        files[name] = {"name": path.name, "bytes": data.size, "sha256": hashlib.sha256(data).hexdigest()}
+    outcomes = tables["outcomes"]
+    seal_chunk(folder, cell, index, files, outcomes.column("seed") if "seed" in outcomes.column_names else None,
+               record or {})
+
+
+def seal_chunk(folder: Path, cell: int, index: int, files: Mapping[str, Mapping[str, Any]], seeds,
+               record: Mapping[str, Any]) -> None:
+    """Write a chunk's seal: what :func:`nzsim.runs.verify.check_chunk` checks it against when the run is resumed."""
+    seal = {"format": SEAL_FORMAT, **record, "cell": cell, "chunk": index, "seeds_sha256": seeds_digest(seeds),
+            "files": dict(files)}
+    atomic_write_bytes(seal_path(folder, cell, index), (json.dumps(seal, indent=1, default=str) + "\n").encode())
+
+
+def seal_existing(folder: Path, cell: int, index: int, record: Mapping[str, Any]) -> None:
+    """Seal a chunk written by an earlier version (no seal) after its content was checked."""
+    files = {}
+    for name in TABLES:
+        path = _existing_chunk_file(folder, name, cell, index)
+        files[name] = {"name": path.name, "bytes": path.stat().st_size, "sha256": sha256_of(path)}
+    seeds = read_chunk(folder, "outcomes", cell, index).column("seed")
+    seal_chunk(folder, cell, index, files, seeds, record)
 
 
 def finished_chunks(folder: Path) -> set[tuple[int, int]]:
-    """(cell, chunk index) of every chunk whose outcomes file (written last) is present."""
+    """(cell, chunk index) of every chunk whose seal (written last) is present."""
+    return {_key(path) for path in (Path(folder) / "chunks").glob("seal-c*.json")}
+
+
+def unsealed_chunks(folder: Path) -> set[tuple[int, int]]:
+    """(cell, chunk index) of every chunk with an outcomes file: how a folder written before seals
+    (format /1 or /2) marked a finished chunk."""
     done = set()
     for suffix in (CHUNK_SUFFIX, LEGACY_CHUNK_SUFFIX):
-        for path in (Path(folder) / "chunks").glob(f"outcomes-c*{suffix}"):
-            stem = path.stem.split("-")
-            done.add((int(stem[1][1:]), int(stem[2])))
+        done |= {_key(path) for path in (Path(folder) / "chunks").glob(f"outcomes-c*{suffix}")}
     return done
+
+
+def _key(path: Path) -> tuple[int, int]:
+    stem = path.stem.split("-")
+    return int(stem[1][1:]), int(stem[2])
+
+
+def read_seals(folder: Path) -> list[dict[str, Any]]:
+    """Every readable seal in ``folder/chunks``, in (cell, chunk) order (damaged ones are left out)."""
+    seals = []
+    for path in sorted((Path(folder) / "chunks").glob("seal-c*.json")):
+        with contextlib.suppress(OSError, UnicodeDecodeError, ValueError):
+            seal = json.loads(path.read_bytes())
+            if isinstance(seal, dict) and seal.get("format") == SEAL_FORMAT and isinstance(seal.get("run"), dict):
+                seals.append(seal)
+    return seals
+
+
+def _existing_chunk_file(folder: Path, table: str, cell: int, index: int) -> Path:
+    path = chunk_path(folder, table, cell, index)
+    legacy = chunk_path(folder, table, cell, index, LEGACY_CHUNK_SUFFIX)
+    return legacy if not path.exists() and legacy.exists() else path
 
 
 def read_chunk(folder: Path, table: str, cell: int, index: int) -> pa.Table:
     """One finished chunk's table, whole: from its Arrow IPC file, or the Parquet file a run folder
     begun by an earlier version kept. The Parquet file is read as a single file rather than through
     ``pq.read_table``, whose dataset machinery imports pandas: the parent of a run never loads it."""
-    path = chunk_path(folder, table, cell, index)
-    if path.exists():
+    path = _existing_chunk_file(folder, table, cell, index)
+    if path.suffix == CHUNK_SUFFIX:
         with pa.OSFile(str(path)) as source:
             return pa.ipc.open_file(source).read_all()
-    with pq.ParquetFile(chunk_path(folder, table, cell, index, LEGACY_CHUNK_SUFFIX)) as source:
+    with pq.ParquetFile(path) as source:
         return source.read(use_threads=False)
+
+
+def _relative(folder: Path, path: Path) -> str:
+    return str(path.relative_to(folder)) if path.is_relative_to(folder) else str(path)
+
+
+def discard_chunk(folder: Path, cell: int, index: int) -> None:
+    """Remove a chunk's seal (first: the chunk stops counting) and its files."""
+    seal_path(folder, cell, index).unlink(missing_ok=True)
+    for table in TABLES:
+        for suffix in (CHUNK_SUFFIX, LEGACY_CHUNK_SUFFIX):
+            chunk_path(folder, table, cell, index, suffix).unlink(missing_ok=True)
+
+
+def remove_chunks(folder: Path) -> None:
+    """Remove ``chunks/`` and any temporary files, once the final files are in and counted. A kill
+    part-way leaves some chunks, which the next resume removes again: removing is idempotent."""
+    shutil.rmtree(Path(folder) / "chunks", ignore_errors=True)
+    clear_debris(folder)
+    fsync_folder(Path(folder))
 
 
 class Consolidator:
@@ -265,8 +304,16 @@ class Consolidator:
             key = self.order[self.next]
             tables = (fresh or {}).get(key)
             for name in TABLES:
-                self._append(name, tables[name] if tables is not None else read_chunk(self.folder, name, *key))
+                self._append(name, tables[name] if tables is not None else self._read(name, *key))
             self.next += 1
+
+    def _read(self, name: str, cell: int, index: int) -> pa.Table:
+        try:
+            return read_chunk(self.folder, name, cell, index)
+        except (pa.ArrowInvalid, FileNotFoundError) as err:  # checked when the run was resumed: changed since
+            path = _existing_chunk_file(self.folder, name, cell, index)
+            raise RunFolderError(f"{self.folder}: {_relative(self.folder, path)} cannot be read "
+                                 f"({err.__class__.__name__}); resume the run again to recompute it") from None
 
     def _append(self, name: str, table: pa.Table) -> None:
         writer = self._writers.get(name)
@@ -279,15 +326,20 @@ class Consolidator:
             writer = self._writers[name] = pq.ParquetWriter(tmp, table.schema, **SETTINGS[name])
         writer.write_table(table if table.schema.equals(writer.schema) else table.cast(writer.schema))
 
-    def finish(self) -> None:
-        """Close the files and move them into place; then remove the chunks."""
+    def finish(self) -> dict[str, dict[str, Any]]:
+        """Close the files, flush them and move them into place (the chunks stay: the caller
+        records the files, then removes the chunks). Returns each file's size and SHA-256."""
         if self.next < len(self.order):
             raise RuntimeError(f"{self.folder}: chunk {self.order[self.next]} is not finished; cannot consolidate")
+        files = {}
         for name in TABLES:
             self._writers.pop(name).close()
-            os.replace(self._tmp.pop(name), self.folder / f"{name}.parquet")
-        shutil.rmtree(self.folder / "chunks", ignore_errors=True)
-        clear_debris(self.folder)
+            tmp = self._tmp[name]
+            fsync_file(tmp)
+            files[f"{name}.parquet"] = {"bytes": tmp.stat().st_size, "sha256": sha256_of(tmp)}
+        for name in TABLES:
+            _commit(str(self._tmp.pop(name)), self.folder / f"{name}.parquet")
+        return files
 
     def abort(self) -> None:
         """Stop without finishing: close and remove the partial files (the chunks stay)."""
@@ -300,12 +352,12 @@ class Consolidator:
         self._tmp.clear()
 
 
-def consolidate(folder: Path, chunks: Iterable[tuple[int, int]]) -> None:
-    """Stream the chunk files, in order, into the three final Parquet files; then remove the chunks."""
+def consolidate(folder: Path, chunks: Iterable[tuple[int, int]]) -> dict[str, dict[str, Any]]:
+    """Stream the chunk files, in order, into the three final Parquet files (the chunks stay)."""
     consolidator = Consolidator(folder, chunks)
     try:
         consolidator.advance(set(consolidator.order))
-        consolidator.finish()
+        return consolidator.finish()
     except BaseException:
         consolidator.abort()
         raise
@@ -346,8 +398,8 @@ class Run:
         if status != "complete":
             owner = _holder(path)
             if owner is not None:
-                raise RunFolderError(f"{path}: the run is still going (process {owner}); open it when it has finished "
-                                     f"({_reused_hint(path)})")
+                process = f" (process {owner})" if owner > 0 else ""
+                raise RunFolderError(f"{path}: the run is still going{process}; open it when it has finished")
             why = {"running": "it was stopped part-way, its manifest still saying 'running'",
                    "interrupted": "it was interrupted", "failed": "a replication failed"}.get(status, f"status {status!r}")
             scenario = manifest.get("scenario_file") or "SCENARIO"

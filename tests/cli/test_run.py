@@ -8,6 +8,8 @@ usage lines), never a traceback, and must leave existing folders as they were.
 
 from __future__ import annotations
 
+import json
+
 import contextlib
 import shlex
 import subprocess
@@ -43,7 +45,9 @@ def run_nzsim(*args, timeout: float = 120) -> subprocess.CompletedProcess:
 
 
 def snapshot(folder: Path) -> dict[str, bytes | None]:
-    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else None) for p in sorted(folder.rglob("*"))}
+    """Every file of the folder and its bytes; the lock file (the holder's pid) left out."""
+    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else None) for p in sorted(folder.rglob("*"))
+            if p.name != ".lock"}
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, *, argparse_type_error: bool = False) -> str:
@@ -236,12 +240,21 @@ def test_resume_refuses_a_folder_of_another_run(scenarios, unfinished, which):
     assert snapshot(unfinished) == before
 
 
-def test_resume_refuses_a_complete_run_and_a_non_run(scenarios, tmp_path):
+def test_resume_of_a_complete_run_checks_it_and_changes_nothing_and_a_non_run_is_refused(scenarios, tmp_path):
+    """A complete run may be resumed (a kill after the manifest said complete but before the
+    summary and figures must be finishable): its files are checked against the manifest and the
+    summary and figures written again, to the same bytes."""
     done = run_ensemble(scenarios["main"], 5, seed=1, workers=1, out=tmp_path / "done").path
+    main_args = ("run", scenarios["main"], "--reps", 5, "--seed", 1, "--workers", 1, "--no-progress")
+    assert run_nzsim(*main_args, "--out", tmp_path / "described").returncode == 0
     before = snapshot(done)
-    line = assert_one_line_error(run_nzsim("run", scenarios["main"], "--reps", 5, "--seed", 1, "--resume", done, *QUIET))
-    assert "complete" in line
-    assert snapshot(done) == before
+    result = run_nzsim(*main_args, "--resume", done)
+    assert result.returncode == 0, result.stderr
+    after = snapshot(done)
+    data = [k for k in before if k.endswith(".parquet")]
+    assert data and all(after[k] == before[k] for k in data)  # the run's tables are as they were
+    assert json.loads(after["manifest.json"])["status"] == "complete"  # (the manifest records the resume)
+    assert (done / "summary.csv").read_bytes() == (tmp_path / "described" / "summary.csv").read_bytes()
     line = assert_one_line_error(run_nzsim("run", scenarios["main"], "--resume", tmp_path / "nothing", *QUIET))
     assert "not a run folder" in line
 
@@ -303,3 +316,21 @@ def test_every_figure_a_run_writes_is_titled_labelled_and_drawn(scenarios, tmp_p
     assert len(figures) == 3
     for fig in figures:
         assert_complete(fig)
+
+
+def test_reps_on_the_command_line_stay_within_the_planned_limits(scenarios, tmp_path):
+    """--reps may not plan more than a scenario file's replications may (nzsim.scenario.limits):
+    per cell, and across the lever cells; nothing is created."""
+    from nzsim.scenario.limits import MAX_PLANNED, MAX_REPLICATIONS
+
+    line = assert_one_line_error(run_nzsim("run", scenarios["main"], "--reps", MAX_REPLICATIONS + 1,
+                                           "--out", tmp_path / "a", *QUIET))
+    assert "--reps" in line and f"{MAX_REPLICATIONS:,}" in line
+    shares = ", ".join(f"{0.1 + 0.01 * i:.2f}" for i in range(11))
+    levered = tmp_path / "levered.yaml"
+    levered.write_text(f"extends: {scenarios['main']}\ndescription: eleven cells\nreferences: [a test]\n"
+                       f"levers:\n  context.china_export_share: [{shares}]\n")
+    line = assert_one_line_error(run_nzsim("run", levered, "--reps", MAX_REPLICATIONS,
+                                           "--out", tmp_path / "b", *QUIET))
+    assert "11 lever cells" in line and f"{MAX_PLANNED:,}" in line
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

@@ -17,6 +17,7 @@ import stat
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import mesa
@@ -30,6 +31,7 @@ import nzsim.model
 import nzsim.runs.loop
 from nzsim.runs import EnsembleError, InlineExecutor, run_ensemble, runfolder
 from nzsim.runs.designs import chunk_bounds, default_chunk_size
+from nzsim.runs.errors import ChunkRecomputed
 from nzsim.seeds import replication_seed
 from nzsim.model import reporters
 from nzsim.catalogue.outcomes import column_types
@@ -167,7 +169,8 @@ def test_events_parquet_is_long(complete):
 def test_no_chunks_left_and_every_file_readable_by_others(complete):
     assert not (complete.path / "chunks").exists()
     names = sorted(p.name for p in complete.path.iterdir())
-    assert names == ["events.parquet", "manifest.json", "outcomes.parquet", "trajectories.parquet"]
+    # .lock: the kernel lock's file, which stays when released (see test_resilience.py)
+    assert names == [".lock", "events.parquet", "manifest.json", "outcomes.parquet", "trajectories.parquet"]
     for path in complete.path.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path.name
 
@@ -274,11 +277,15 @@ def test_resume_refuses_a_different_run(failed, spec, change):
     assert snapshot(out) == before  # nothing lost, nothing written
 
 
-def test_resume_refuses_a_complete_run(complete, spec):
+def test_resuming_a_complete_run_checks_it_and_changes_no_result(complete, spec, monkeypatch):
+    """Idempotent: a complete run resumed again computes nothing and rewrites no result file."""
     before = snapshot(complete.path)
-    with pytest.raises(RunFolderError, match="complete"):
-        run_ensemble(spec, REPS, seed=SEED, workers=1, out=complete.path, resume=True)
-    assert snapshot(complete.path) == before
+    monkeypatch.setattr(nzsim.runs.runfolder, "write_chunk", lambda *a, **k: pytest.fail("a chunk was recomputed"))
+    run = run_ensemble(spec, REPS, seed=SEED, workers=1, out=complete.path, resume=True)
+    assert run.manifest["status"] == "complete"
+    after = snapshot(complete.path)
+    assert {k: v for k, v in after.items() if k != "manifest.json"} == {k: v for k, v in before.items() if k != "manifest.json"}
+    assert run.manifest["resumed"][-1]["from_status"] == "complete"
 
 
 def test_resume_refuses_a_folder_that_is_not_a_run(spec, tmp_path):
@@ -329,6 +336,7 @@ def test_a_folder_from_before_chunk_plans_resumes_with_fixed_chunks(spec, tmp_pa
     assert resumed.manifest["chunk_bounds"] == fixed
     assert sorted(c["replications"] for c in resumed.manifest["chunks"]) == fixed
     assert resumed.manifest["format"] == "nzsim-run/1"  # still readable by the code that made it
+    assert finished_chunks(out) == set()  # consolidated and removed
     reference = run_ensemble(spec, 40, seed=SEED, workers=1, out=tmp_path / "ref")
     assert_same_frames(resumed, reference)
 
@@ -341,14 +349,24 @@ def test_a_folder_with_parquet_chunks_from_an_earlier_version_resumes(spec, tmp_
         run_ensemble(spec, 40, seed=SEED, workers=1, chunk_size=6, out=out, max_in_flight=1)
     kept = runfolder.finished_chunks(out)
     assert kept == {(0, 0), (0, 1)}
-    for cell, index in kept:  # as the earlier version wrote them
+    for cell, index in kept:  # as the earlier version wrote them: Parquet, no seal, format /2
         for name in runfolder.TABLES:
             arrow = runfolder.chunk_path(out, name, cell, index)
             legacy = runfolder.chunk_path(out, name, cell, index, runfolder.LEGACY_CHUNK_SUFFIX)
             pq.write_table(runfolder.read_chunk(out, name, cell, index), legacy, compression="none")
             arrow.unlink()
-    assert runfolder.finished_chunks(out) == kept
-    resumed = run_ensemble(spec, 40, seed=SEED, workers=1, out=out, resume=True)
+        runfolder.seal_path(out, cell, index).unlink()
+    manifest = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps({**manifest, "format": "nzsim-run/2"}))
+    assert runfolder.unsealed_chunks(out) == kept
+    computed = []
+    write_chunk = runfolder.write_chunk
+    with pytest.MonkeyPatch.context() as mp, warnings.catch_warnings():
+        warnings.simplefilter("error", ChunkRecomputed)  # the old chunks pass their checks
+        mp.setattr(runfolder, "write_chunk", lambda folder, cell, index, *rest: computed.append(index)
+                   or write_chunk(folder, cell, index, *rest))
+        resumed = run_ensemble(spec, 40, seed=SEED, workers=1, out=out, resume=True)
+    assert 0 not in computed and 1 not in computed
     assert sorted(c["replications"] for c in resumed.manifest["chunks"]) == [list(b) for b in chunk_bounds(40, 6)]
     reference = run_ensemble(spec, 40, seed=SEED, workers=1, out=tmp_path / "ref")
     assert_same_frames(resumed, reference)
@@ -364,7 +382,7 @@ def test_resume_refuses_another_chunk_size_and_a_newer_format(failed, spec, tmp_
     newer = tmp_path / "newer"
     newer.mkdir()
     (newer / "manifest.json").write_text(json.dumps({"format": "nzsim-run/9"}))
-    with pytest.raises(RunFolderError, match="nzsim-run/1 or nzsim-run/2; it says 'nzsim-run/9', perhaps from a newer"):
+    with pytest.raises(RunFolderError, match="nzsim-run/1 or nzsim-run/2 or nzsim-run/3; it says 'nzsim-run/9', perhaps from a newer"):
         Run.open(newer)
 
 
@@ -414,10 +432,10 @@ def test_with_one_worker_the_next_chunk_computes_while_the_last_is_written(spec,
     write_chunk = nzsim.runs.runfolder.write_chunk
     first_of_chunk_1 = replication_seed(SEED, 5)
 
-    def held(folder, cell, index, tables):
+    def held(folder, cell, index, tables, record=None):
         if index == 0:
             overlapped.append(started.wait(timeout=20))
-        write_chunk(folder, cell, index, tables)
+        write_chunk(folder, cell, index, tables, record)
 
     class Watching(nzsim.model.NZModel):
         def __init__(self, spec, seed=0, params=None):
@@ -506,24 +524,40 @@ def test_a_run_killed_with_sigkill_resumes_to_the_same_results(tmp_path):
     assert_same_frames(resumed, reference)
 
 
-def test_a_run_in_progress_holds_its_folder(spec, tmp_path):
-    """A second run cannot resume a folder another live process is writing; a dead owner's lock is taken over."""
-    out = tmp_path / "run"
-    with failing_at(SEED, 7), pytest.raises(EnsembleError):
-        run_ensemble(spec, 20, seed=SEED, workers=1, chunk_size=5, out=out)
-    assert not (out / ".lock").exists()  # released when the run ended, even by failing
-    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+HOLD = """
+import sys, time
+from nzsim.runs import runfolder
+with runfolder.locked(sys.argv[1]):
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+@contextlib.contextmanager
+def held_by_another_process(folder: Path):
+    """A process that holds ``folder``'s lock until the block ends (then is killed with SIGKILL)."""
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(folder)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
-        (out / ".lock").write_text(str(holder.pid))
-        with pytest.raises(RunFolderError, match=f"in use by another run \\(process {holder.pid}\\)"):
-            run_ensemble(spec, 20, seed=SEED, workers=1, chunk_size=5, out=out, resume=True)
+        assert holder.stdout.readline().strip() == "held"
+        yield holder
     finally:
         holder.kill()
         holder.wait()
-    # the holder is gone: its lock is stale and the resume goes ahead
+        holder.stdout.close()
+
+
+def test_a_run_in_progress_holds_its_folder(spec, tmp_path):
+    """A second run cannot resume a folder another live process holds; once it dies (SIGKILL), the
+    kernel has released its lock and the resume goes ahead, though the lock file is still there."""
+    out = tmp_path / "run"
+    with failing_at(SEED, 7), pytest.raises(EnsembleError):
+        run_ensemble(spec, 20, seed=SEED, workers=1, chunk_size=5, out=out)
+    with held_by_another_process(out) as holder:
+        with pytest.raises(RunFolderError, match=f"in use by another run \\(process {holder.pid}\\)"):
+            run_ensemble(spec, 20, seed=SEED, workers=1, chunk_size=5, out=out, resume=True)
+    assert (out / ".lock").read_text() == str(holder.pid)  # left by the dead holder: not a lock any more
     run = run_ensemble(spec, 20, seed=SEED, workers=1, chunk_size=5, out=out, resume=True)
     assert len(run.outcomes) == 20
-    assert not (out / ".lock").exists()
 
 
 # --------------------------------------------------------------------------------------
@@ -558,7 +592,10 @@ def test_consolidator_appends_in_chunk_order_whatever_order_chunks_finish(tmp_pa
         expected = {(0, 2): 0, (1, 0): 0, (0, 0): 1, (0, 1): 4}[key]
         assert consolidator.next == expected
     assert not (tmp_path / "outcomes.parquet").exists()  # written under a temporary name until finished
-    consolidator.finish()
+    files = consolidator.finish()
+    assert finished_chunks(tmp_path) == set(keys)  # the chunks stay until the files are recorded
+    assert files["outcomes.parquet"]["bytes"] == (tmp_path / "outcomes.parquet").stat().st_size
+    runfolder.remove_chunks(tmp_path)
     frame = pd.read_parquet(tmp_path / "outcomes.parquet")
     assert frame["replication"].tolist() == [0, 1, 10, 11, 20, 21, 0, 1]
     assert frame["cell"].tolist() == ["c0"] * 6 + ["c1"] * 2
@@ -602,16 +639,16 @@ def test_a_run_stopped_part_way_is_named_so_with_both_ways_to_finish_it(spec, tm
     assert "the run did not finish (a replication failed)" in message
     assert f"nzsim run SCENARIO --resume {out}" in message
     assert f"nzsim.run_ensemble('SCENARIO', out={str(out)!r}, resume=True)" in message
-    # a run killed with SIGKILL leaves 'running' in its manifest and a lock whose process is gone
+    # a run killed with SIGKILL leaves 'running' in its manifest and a lock file no process holds
     manifest = json.loads((out / "manifest.json").read_text())
     manifest["status"] = "running"
     (out / "manifest.json").write_text(json.dumps(manifest))
     (out / ".lock").write_text("999999999")
     with pytest.raises(RunFolderError, match="stopped part-way, its manifest still saying 'running'"):
         load_run(out)
-    (out / ".lock").write_text(str(os.getpid()))  # a run still going
-    with pytest.raises(RunFolderError, match=rf"the run is still going \(process {os.getpid()}\).*remove .*\.lock"):
-        load_run(out)
+    with held_by_another_process(out) as holder:  # a run still going
+        with pytest.raises(RunFolderError, match=rf"the run is still going \(process {holder.pid}\); open it when"):
+            load_run(out)
 
 
 def test_a_complete_run_missing_a_table_says_which(spec, tmp_path):
