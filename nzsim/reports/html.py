@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import html
+import functools
 import io
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping
 
+import jinja2
 import pandas as pd
 
 from .. import analysis, figures
@@ -63,6 +65,9 @@ def write_html_report(run: Run, path: str | Path | None = None) -> Path:
     variance split of a nested design, the story of a typical replication (retold from its
     seed, with the command that retells it) and the scenario as resolved. Default path:
     ``report.html`` in the run folder.
+
+    The page is the template ``templates/report.html.j2`` rendered by jinja2 with autoescaping:
+    every text the run or its scenario brings is escaped there, and no text is marked safe.
     """
     path = Path(path) if path is not None else run.path / "report.html"
     m = run.manifest
@@ -79,65 +84,54 @@ def write_html_report(run: Run, path: str | Path | None = None) -> Path:
     ]
     typical = analysis.typical_replication(outcomes if by is None else outcomes[outcomes["cell"] == outcomes["cell"].iloc[0]])
     story, same = retell(run, typical)
-    scenario_file = m.get("scenario_file") or "SCENARIO"
-    cell_note = f" of cell '{typical['cell']}' (the first of the run's lever cells)" if by else ""
     nested = m.get("design", {}).get("kind") == "nested"
-    if by:
-        how = ("This cell's scenario is the scenario file with the cell's lever values, so <code>nzsim story</code> on "
-               "the file tells a different run; the story below was run again from the cell's scenario and the "
-               "replication's seed.")
-    elif nested:
-        how = ("In a nested run each replication's parameters are drawn per parameter draw, not from its seed, so "
-               "<code>nzsim story</code> cannot retell it; the story below was run again with the replication's seed "
-               "and its drawn parameters (the <code>param.</code> columns).")
-    else:
-        how = f"Retell it with <code>nzsim story {_e(scenario_file)} --seed {int(typical['seed'])}</code>."
-
-    parts = [
-        f"<h1>{_e(m['scenario_name'])}</h1>",
-        *(f"<p class=lead>{_e(line)}</p>" for line in run.scenario.description.strip().splitlines() if line.strip()),
-        _facts(run),
-        "<h2>Summary</h2>",
-        "<p>Numeric outcomes: mean, median and the 5th to 95th percentile of the replications. "
-        "Yes/no outcomes and levels: the share of replications.</p>",
-        _summary_html(summary, by),
-    ]
-    if m.get("design", {}).get("kind") == "nested":
-        split = analysis.variance_split(run)
-        parts += [
-            "<h2>Parameter uncertainty and chance</h2>",
-            "<p>Share of each outcome's variance that comes from the uncertain parameters (between parameter "
-            "draws) and from chance (between seeds under the same parameters).</p>",
-            _table(split, {**{c: share for c in ("parameter_share", "chance_share")},
-                           **{c: _sig for c in ("total_variance", "parameter_variance", "chance_variance")},
-                           "seeds_per_draw": lambda v: "-" if pd.isna(v) else f"{v:g}"}),
-        ]
-        if (split["total_variance"] > 0).any():  # the figure needs an outcome that varies
-            fig = figures.build_variance_split(split, title=title)
-            parts.append(f"<img alt='Parameter uncertainty and chance' src='data:image/png;base64,{_png(fig)}'>")
-    for heading, fig in panels:
-        parts += [f"<h2>{_e(heading)}</h2>", f"<img alt='{_e(heading)}' src='data:image/png;base64,{_png(fig)}'>"]
-    parts += [
-        "<h2>The story of a typical replication</h2>",
-        f"<p>Replication {int(typical['replication'])}{_e(cell_note)} (seed {int(typical['seed'])}): among the "
-        f"{typical.attrs.get('matching', '?')} of {typical.attrs.get('of', '?')} replications that share the most "
-        f"common of China's highest rung, trade coercion, partnership and election outcomes, the one whose numeric "
-        f"outcomes sit closest to their medians. {how}</p>",
-        "" if same else "<p class=warn>Run again with this code, the replication does not reproduce the "
-        "outcomes stored in the run: the code differs from the version that made it (see the versions above).</p>",
-        f"<pre>{_e(story)}</pre>",
-        "<h2>The scenario as run</h2>",
-        f"<pre>{_e(run.scenario.to_yaml())}</pre>",
-        "<h2>Manifest</h2>",
-        f"<details><summary>manifest.json</summary><pre>{_e(json.dumps(dict(m), indent=2, default=str))}</pre></details>",
-        f"<p class=small>Report written {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by {_e(code_version())}.</p>",
-    ]
-    page = _PAGE.format(title=_e(title), body="\n".join(p for p in parts if p))
+    split = split_png = None
+    if nested:
+        variances = analysis.variance_split(run)
+        split = _rows(variances, {**{c: share for c in ("parameter_share", "chance_share")},
+                                  **{c: _sig for c in ("total_variance", "parameter_variance", "chance_variance")},
+                                  "seeds_per_draw": lambda v: "-" if pd.isna(v) else f"{v:g}"})
+        if (variances["total_variance"] > 0).any():  # the figure needs an outcome that varies
+            split_png = _png(figures.build_variance_split(variances, title=title))
+    page = templates().get_template(TEMPLATE).render(
+        title=title,
+        name=m["scenario_name"],
+        lead=[line for line in run.scenario.description.strip().splitlines() if line.strip()],
+        facts=_facts(run),
+        summary=_summary_rows(summary, by),
+        split=split,
+        split_png=split_png,
+        panels=[(heading, _png(fig)) for heading, fig in panels],
+        typical={
+            "replication": int(typical["replication"]),
+            "seed": int(typical["seed"]),
+            "cell": str(typical["cell"]) if by else None,
+            "matching": typical.attrs.get("matching", "?"),
+            "of": typical.attrs.get("of", "?"),
+        },
+        nested=nested,
+        scenario_file=m.get("scenario_file") or "SCENARIO",
+        same=same,
+        story=story,
+        scenario_yaml=run.scenario.to_yaml(),
+        manifest_json=json.dumps(dict(m), indent=2, default=str),
+        written=f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M}",
+        code_version=code_version(),
+    )
     atomic_write_bytes(path, page.encode("utf-8"))
     return path
 
 
-def _facts(run: Run) -> str:
+@dataclass(frozen=True)
+class Rows:
+    """A table as text: its column names and its rows of cells, each already formatted (the
+    template escapes them)."""
+
+    columns: list[str]
+    rows: list[list[str]]
+
+
+def _facts(run: Run) -> list[tuple[str, str]]:
     m = run.manifest
     versions = m.get("versions", {})
     design = m.get("design", {})
@@ -156,11 +150,10 @@ def _facts(run: Run) -> str:
         ("Run", f"{m.get('started')} to {m.get('finished')}"),
         ("Run folder", str(run.path)),
     ]
-    cells_html = "".join(f"<tr><th>{_e(k)}</th><td>{_e(str(v))}</td></tr>" for k, v in rows)
-    return f"<table class=facts>{cells_html}</table>"
+    return [(k, str(v)) for k, v in rows]
 
 
-def _summary_html(summary: pd.DataFrame, by: str | None) -> str:
+def _summary_rows(summary: pd.DataFrame, by: str | None) -> Rows:
     frame = summary.copy()
     numeric = frame["kind"].isin(["numeric", "timing"])
     shown = pd.DataFrame({
@@ -172,12 +165,25 @@ def _summary_html(summary: pd.DataFrame, by: str | None) -> str:
         "5% to 95%": [f"{number(a)} to {number(b)}" if k and not pd.isna(a) else "" for a, b, k in zip(frame["p05"], frame["p95"], numeric)],
         "probability": ["" if pd.isna(p) else share(p) for p in frame["probability"]],
     })
-    return _table(shown, {})
+    return _rows(shown, {})
 
 
-def _table(frame: pd.DataFrame, formatters: Mapping) -> str:
-    return frame.to_html(index=False, formatters=dict(formatters), float_format=number, border=0, classes="data",
-                         escape=True, na_rep="-")
+def _rows(frame: pd.DataFrame, formatters: Mapping[str, Callable[[object], str]]) -> Rows:
+    """``frame`` as text, a column at a time: through its formatter if it has one, else a number
+    as :func:`number` writes it, a missing value as ``-`` and anything else as it prints."""
+    columns = [str(c) for c in frame.columns]
+    cells = [[_cell(v, formatters.get(c)) for v in frame[c]] for c in frame.columns]
+    return Rows(columns, [list(row) for row in zip(*cells)])
+
+
+def _cell(value: object, formatter: Callable[[object], str] | None) -> str:
+    if formatter is not None:
+        return str(formatter(value))
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if isinstance(value, float):
+        return number(value)
+    return str(value)
 
 
 def _sig(value: float) -> str:
@@ -190,30 +196,19 @@ def _png(fig) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+@functools.cache
+def templates() -> jinja2.Environment:
+    """The report's templates, read from the package (``nzsim/reports/templates``), with every
+    value they show escaped (``autoescape``; nothing is marked safe)."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("nzsim.reports", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2"), default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
-_PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 1100px; margin: 2em auto;
-       padding: 0 1em; color: #222; line-height: 1.45; }}
-h1 {{ margin-bottom: 0.2em; }} h2 {{ margin-top: 1.8em; border-bottom: 1px solid #ddd; }}
-.lead {{ font-size: 1.1em; color: #444; }} .small {{ color: #666; font-size: 0.9em; }}
-.warn {{ background: #fff3cd; padding: 0.5em 0.8em; }}
-table {{ border-collapse: collapse; }} th, td {{ padding: 0.2em 0.7em; text-align: left; }}
-table.data td {{ text-align: right; }} table.data td:first-child {{ text-align: left; }}
-table.data tr:nth-child(even) {{ background: #f4f6f8; }} table.facts th {{ color: #555; font-weight: 600; }}
-img {{ max-width: 100%; }} pre {{ background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.9em; }}
-</style>
-</head>
-<body>
-{body}
-</body>
-</html>
-"""
+#: The page's template, in ``nzsim/reports/templates`` (its tables: ``table.html.j2``).
+TEMPLATE = "report.html.j2"

@@ -153,7 +153,7 @@ def test_report_is_one_self_contained_page(runs, tmp_path, capsys, monkeypatch):
     assert not re.search(r"(src|href)=['\"](?!data:)", page)  # nothing outside the file
     # the summary table, the scenario as run and the manifest
     assert "<td>china_max_rung=rebuke</td>" in page and "horizon_weeks: 20" in page
-    assert '&quot;root_seed&quot;: 3' in page
+    assert '&#34;root_seed&#34;: 3' in page
     # the story of the typical replication, retold from its seed, matches what the run stored
     typical = analysis.typical_replication(runs["strong"].outcomes)
     assert f"nzsim story {manifest['scenario_file'] or 'SCENARIO'} --seed {int(typical['seed'])}" in page
@@ -167,7 +167,7 @@ def test_report_default_path_nested_design_and_cells(runs, capsys, monkeypatch):
     figures = saved_figures(monkeypatch)
     assert main(["report", str(runs["nested"].path)]) == 0
     page = (runs["nested"].path / "report.html").read_text()
-    assert "Parameter uncertainty and chance" in page and "parameter_share" in page
+    assert "Parameter uncertainty and chance" in page and "parameter_<wbr>share" in page
     # a nested run's report draws the variance split as well as the three figures of every report
     assert len(re.findall(r"<img ", page)) == 4 and "<img alt='Parameter uncertainty and chance'" in page
     assert [fig._suptitle.get_text() for fig in figures].count(figures[0]._suptitle.get_text()) == 4
@@ -179,7 +179,7 @@ def test_report_default_path_nested_design_and_cells(runs, capsys, monkeypatch):
     assert "cannot retell it" in page and "Retell it with" not in page  # no command that would tell another story
     assert main(["report", str(runs["levers"].path)]) == 0
     page = (runs["levers"].path / "report.html").read_text()
-    assert "of cell &#x27;china_language=passing&#x27;" in page and "class=warn" not in page
+    assert "of cell 'china_language=passing'" in page and "class=warn" not in page
     assert "tells a different run" in page and "Retell it with" not in page
     assert len(figures) == 3
     for fig in figures:  # a run of lever cells: one group per cell in each figure
