@@ -14,24 +14,21 @@ from .common import UsageError, positive, seed
 
 
 def _check_planned(spec, args: argparse.Namespace) -> None:
-    """The replications the options plan stay within the scenario layer's limits
-    (:mod:`nzsim.scenario.limits`), as the scenario file's own ``replications`` must."""
+    """The replications the options plan stay within the scenario layer's limits, as the scenario
+    file's own ``replications`` must (:func:`nzsim.scenario.limits.planned_problem`)."""
     from ..scenario.levers import cells
-    from ..scenario.limits import MAX_PLANNED, MAX_REPLICATIONS
+    from ..scenario.limits import MAX_REPLICATIONS, planned_problem
 
     if args.param_draws or args.seeds_per_draw:
-        per_cell = (args.param_draws or 1) * (args.seeds_per_draw or 1)
-        what = "--param-draws x --seeds-per-draw"
+        per_cell, what = (args.param_draws or 1) * (args.seeds_per_draw or 1), "--param-draws x --seeds-per-draw"
     elif args.reps is not None:
         per_cell, what = args.reps, "--reps"
     else:
         return
     if per_cell > MAX_REPLICATIONS:
-        raise UsageError(f"{what} plans {per_cell:,} replications; at most {MAX_REPLICATIONS:,} a cell")
-    n = len(cells(spec, args.scenario))
-    if per_cell * n > MAX_PLANNED:
-        raise UsageError(f"{what} {per_cell:,} over the scenario's {n:,} lever cells plans {per_cell * n:,} "
-                         f"replications; at most {MAX_PLANNED:,} in one run")
+        raise UsageError(f"{what}: at most {MAX_REPLICATIONS:,} replications a cell, got {per_cell:,}")
+    if problem := planned_problem(len(cells(spec, args.scenario)), per_cell):
+        raise UsageError(f"{what}: {problem}")
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -203,8 +203,7 @@ def _disk_error(err: OSError, folder: Path, scenario_file) -> Exception | None:
         return None
     where = ""
     if err.filename:
-        name = Path(err.filename)
-        where = f" ({name.relative_to(folder) if name.is_relative_to(folder) else name})"
+        where = f" ({runfolder.relative_name(Path(folder), Path(err.filename))})"
     why = err.strerror or str(err)
     kept = f"{len(runfolder.finished_chunks(folder))} finished chunk(s) kept"
     if err.errno in _DISK_FULL:

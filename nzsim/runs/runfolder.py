@@ -161,11 +161,11 @@ def seeds_digest(seeds: Iterable[int] | pa.ChunkedArray | None) -> str | None:
     """The SHA-256 of a chunk's replication seeds, as little-endian 64-bit integers."""
     if seeds is None:
         return None
-    values = _integers(seeds) if isinstance(seeds, (pa.ChunkedArray, pa.Array)) else np.asarray(list(seeds))
+    values = integers(seeds) if isinstance(seeds, (pa.ChunkedArray, pa.Array)) else np.asarray(list(seeds))
     return hashlib.sha256(values.astype("<i8").tobytes()).hexdigest()
 
 
-def _integers(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+def integers(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
     """An integer column without nulls as a NumPy array, read from its buffer: pyarrow's own
     ``to_numpy`` imports pandas, which the parent of a run never loads."""
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
@@ -202,7 +202,7 @@ def seal_existing(folder: Path, cell: int, index: int, record: Mapping[str, Any]
     """Seal a chunk written by an earlier version (no seal) after its content was checked."""
     files = {}
     for name in TABLES:
-        path = _existing_chunk_file(folder, name, cell, index)
+        path = existing_chunk_file(folder, name, cell, index)
         files[name] = {"name": path.name, "bytes": path.stat().st_size, "sha256": sha256_of(path)}
     seeds = read_chunk(folder, "outcomes", cell, index).column("seed")
     seal_chunk(folder, cell, index, files, seeds, record)
@@ -238,7 +238,7 @@ def read_seals(folder: Path) -> list[dict[str, Any]]:
     return seals
 
 
-def _existing_chunk_file(folder: Path, table: str, cell: int, index: int) -> Path:
+def existing_chunk_file(folder: Path, table: str, cell: int, index: int) -> Path:
     path = chunk_path(folder, table, cell, index)
     legacy = chunk_path(folder, table, cell, index, LEGACY_CHUNK_SUFFIX)
     return legacy if not path.exists() and legacy.exists() else path
@@ -248,7 +248,7 @@ def read_chunk(folder: Path, table: str, cell: int, index: int) -> pa.Table:
     """One finished chunk's table, whole: from its Arrow IPC file, or the Parquet file a run folder
     begun by an earlier version kept. The Parquet file is read as a single file rather than through
     ``pq.read_table``, whose dataset machinery imports pandas: the parent of a run never loads it."""
-    path = _existing_chunk_file(folder, table, cell, index)
+    path = existing_chunk_file(folder, table, cell, index)
     if path.suffix == CHUNK_SUFFIX:
         with pa.OSFile(str(path)) as source:
             return pa.ipc.open_file(source).read_all()
@@ -256,7 +256,8 @@ def read_chunk(folder: Path, table: str, cell: int, index: int) -> pa.Table:
         return source.read(use_threads=False)
 
 
-def _relative(folder: Path, path: Path) -> str:
+def relative_name(folder: Path, path: Path) -> str:
+    """``path`` as a message names it: relative to the run folder when inside it."""
     return str(path.relative_to(folder)) if path.is_relative_to(folder) else str(path)
 
 
@@ -311,8 +312,8 @@ class Consolidator:
         try:
             return read_chunk(self.folder, name, cell, index)
         except (pa.ArrowInvalid, FileNotFoundError) as err:  # checked when the run was resumed: changed since
-            path = _existing_chunk_file(self.folder, name, cell, index)
-            raise RunFolderError(f"{self.folder}: {_relative(self.folder, path)} cannot be read "
+            path = existing_chunk_file(self.folder, name, cell, index)
+            raise RunFolderError(f"{self.folder}: {relative_name(self.folder, path)} cannot be read "
                                  f"({err.__class__.__name__}); resume the run again to recompute it") from None
 
     def _append(self, name: str, table: pa.Table) -> None:

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .runfolder import (
-    CHUNK_SUFFIX, SEAL_FORMAT, TABLES, _existing_chunk_file, _integers, _relative, read_chunk, seal_path,
+    CHUNK_SUFFIX, SEAL_FORMAT, TABLES, existing_chunk_file, integers, relative_name, read_chunk, seal_path,
     seeds_digest, sha256_of,
 )
 
@@ -29,7 +29,7 @@ def check_chunk(folder: Path, cell: int, index: int, run: Mapping[str, Any], rep
     """
     folder = Path(folder)
     seal = seal_path(folder, cell, index)
-    name = _relative(folder, seal)
+    name = relative_name(folder, seal)
     try:
         record = json.loads(seal.read_bytes())
     except FileNotFoundError:
@@ -56,12 +56,12 @@ def check_chunk(folder: Path, cell: int, index: int, run: Mapping[str, Any], rep
             return f"{name} names a file outside chunks/ ({_short(file_name)})"
         path = folder / "chunks" / file_name
         if not path.is_file():
-            return f"{_relative(folder, path)} is missing"
+            return f"{relative_name(folder, path)} is missing"
         size = path.stat().st_size
         if size != entry.get("bytes"):
-            return f"{_relative(folder, path)} has {size} bytes, not the {entry.get('bytes')} written (truncated or replaced)"
+            return f"{relative_name(folder, path)} has {size} bytes, not the {entry.get('bytes')} written (truncated or replaced)"
         if sha256_of(path) != entry.get("sha256"):
-            return f"{_relative(folder, path)} is damaged (its SHA-256 is not the one written)"
+            return f"{relative_name(folder, path)} is damaged (its SHA-256 is not the one written)"
     return check_content(folder, cell, index, replications, seeds, tables=("outcomes",))
 
 
@@ -72,8 +72,8 @@ def check_content(folder: Path, cell: int, index: int, replications: tuple[int, 
     trajectories and events no other replications."""
     start, stop = replications
     for table in tables:
-        path = _existing_chunk_file(folder, table, cell, index)
-        name = _relative(Path(folder), path)
+        path = existing_chunk_file(folder, table, cell, index)
+        name = relative_name(Path(folder), path)
         if not path.is_file():
             return f"{name} is missing"
         try:
@@ -83,8 +83,8 @@ def check_content(folder: Path, cell: int, index: int, replications: tuple[int, 
         if "replication" not in data.column_names or (table == "outcomes" and "seed" not in data.column_names):
             return f"{name} is not a chunk of this run (columns {_short(', '.join(data.column_names))})"
         try:
-            held = _integers(data.column("replication"))
-            held_seeds = _integers(data.column("seed")) if table == "outcomes" else None
+            held = integers(data.column("replication"))
+            held_seeds = integers(data.column("seed")) if table == "outcomes" else None
         except ValueError as err:
             return f"{name} is not a chunk of this run ({err})"
         if table == "outcomes":

@@ -31,3 +31,15 @@ MAX_CELLS = 1_000
 MAX_REPLICATIONS = 1_000_000
 #: Replications a scenario may plan in all: cells times replications.
 MAX_PLANNED = 10_000_000
+
+
+def planned_problem(cells: int, per_cell: int) -> str | None:
+    """What is wrong with planning ``per_cell`` replications in each of ``cells`` lever cells (the
+    expectation, as a message says it), or None within :data:`MAX_PLANNED`; the scenario's own
+    ``replications`` and ``nzsim run --reps`` are both held to it."""
+    total = cells * per_cell
+    if total <= MAX_PLANNED:
+        return None
+    if cells == 1:
+        return f"at most {MAX_PLANNED:,} replications, got {total:,}"
+    return f"at most {MAX_PLANNED:,} replications in all ({cells:,} lever cells x {per_cell:,}), got {total:,}"

@@ -21,7 +21,7 @@ from .context import Context
 from .distributions import Distribution
 from .errors import FieldError, expected, show
 from .events import CoercionShock, EventField
-from .limits import MAX_CELLS, MAX_LEVERS, MAX_PLANNED, MAX_REPLICATIONS
+from .limits import MAX_CELLS, MAX_LEVERS, MAX_REPLICATIONS, planned_problem
 from .merging import merge, nested_update
 from .types import Count, Date, FrozenMap, Frozen, Number, Text
 
@@ -127,8 +127,8 @@ class Scenario(Frozen):
     def _check_levers(self) -> None:
         """Every lever names a settable field and every one of its values gives a valid scenario."""
         if not self.levers:
-            if self.replications > MAX_PLANNED:  # (MAX_REPLICATIONS is lower: a guard should they change)
-                raise FieldError(("replications",), f"at most {MAX_PLANNED:,} replications, got {self.replications:,}")
+            if problem := planned_problem(1, self.replications):  # (MAX_REPLICATIONS is lower today)
+                raise FieldError(("replications",), problem)
             return
         if len(self.levers) > MAX_LEVERS:
             raise FieldError(("levers",), f"at most {MAX_LEVERS} levers, got {len(self.levers)}")
@@ -136,9 +136,8 @@ class Scenario(Frozen):
         if planned > MAX_CELLS:
             raise FieldError(("levers",), f"a lever table of at most {MAX_CELLS:,} cells (the product of the "
                                           f"levers' numbers of values), got {planned:,}")
-        if planned * self.replications > MAX_PLANNED:
-            raise FieldError(("replications",), f"at most {MAX_PLANNED:,} replications in all ({planned:,} lever "
-                                                f"cells x {self.replications:,}), got {planned * self.replications:,}")
+        if problem := planned_problem(planned, self.replications):
+            raise FieldError(("replications",), problem)
         base = self.model_dump(mode="json", exclude={"levers"})
         for path, values in self.levers.items():
             head = path.split(".", 1)[0]
