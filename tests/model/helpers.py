@@ -8,7 +8,10 @@ so the expected values do not drift when the parameter table is re-tuned.
 
 from __future__ import annotations
 
+import numpy as np
+
 from nzsim.model import NZModel
+from nzsim.model.agents import voters
 from tests.helpers import make_spec
 
 #: 0.27 * 70.4bn * 1000 / 52 weeks = 19,008 / 52 = 365.538461... NZ$ million a week to China
@@ -22,3 +25,13 @@ def build(params=None, **overrides) -> NZModel:
 
 def partner(model: NZModel, key: str):
     return next(p for p in model.partners if p.key == key)
+
+
+def converse(pub) -> None:
+    """One week's conversations of ``pub`` alone: the week's meetings (``Public.meetings``) through
+    the voters' kernel, with nothing fading (``voters.talk`` with a memory kept whole)."""
+    p = pub.model.params
+    met, pairs = pub.meetings()
+    voters.talk(pub.memory, pub.ideal, pub.threat_base, np.empty(pub.memory.shape[0]), met, pairs, 1.0,
+                pub.threat_shock, p["public.convergence"], p["public.confidence_bound"],
+                p["public.perception_convergence"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.model.helpers import build
+from tests.model.helpers import build, converse
 
 
 # ======================================================================================
@@ -63,38 +63,38 @@ def test_a_large_shock_moves_the_threat_share():
 MIX_PARAMS = {"public.mixing_fraction": 1.0, "public.confidence_bound": 0.25, "public.convergence": 0.3}
 
 
-def test_mix_opinions_voters_further_apart_than_the_bound_never_move():
+def test_conversations_voters_further_apart_than_the_bound_never_move():
     m = build(MIX_PARAMS, context={"voters": 1000})
     pub = m.public
     pub.ideal = np.array([0.0, 1.0] * 500)
     for _ in range(50):  # 50 weeks of 500 random pairs
-        pub.mix_opinions()
+        converse(pub)
     assert set(np.unique(pub.ideal)) == {0.0, 1.0}
     assert np.sum(pub.ideal == 0.0) == 500
 
 
-def test_mix_opinions_close_voters_meet_halfway_by_mu():
+def test_conversations_close_voters_meet_halfway_by_mu():
     m = build(MIX_PARAMS, context={"voters": 100})
     pub = m.public
     pub.n = 2  # one pair a week
     seen = set()
     for _ in range(40):
         pub.ideal = np.array([0.4, 0.5])
-        pub.mix_opinions()
+        converse(pub)
         seen.add(tuple(np.round(pub.ideal, 12)))
     # either the voter met itself (no move) or 0.4 + 0.3 * 0.1 = 0.43 and 0.5 - 0.03 = 0.47
     assert seen <= {(0.4, 0.5), (0.43, 0.47)}
     assert (0.43, 0.47) in seen
 
 
-def test_mix_opinions_conserves_the_mean_ideal():
+def test_conversations_conserves_the_mean_ideal():
     # Deffuant's rule moves both voters of a pair by the same amount in opposite directions, so the
     # mean ideal is unchanged by any number of encounters.
     m = build(MIX_PARAMS, context={"voters": 100})
     pub = m.public
     pub.ideal = np.linspace(0.4, 0.6, 100)  # everyone within the bound of everyone else; mean 0.5
     for _ in range(5):
-        pub.mix_opinions()
+        converse(pub)
     assert pub.ideal.mean() == pytest.approx(0.5, abs=1e-12)
 
 

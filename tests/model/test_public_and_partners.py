@@ -11,7 +11,7 @@ from nzsim.catalogue.partners import PARTNERS
 from nzsim.model import NZModel
 from nzsim.scenario import ScenarioError
 from tests.helpers import make_spec
-from tests.model.helpers import build, partner
+from tests.model.helpers import build, converse, partner
 
 
 def test_conduct_moves_memory_by_its_size_in_proportion_to_attention():
@@ -71,6 +71,7 @@ def test_memory_lasts_longer_than_a_shock():
     pub.threat_shock = 1.0
     for _ in range(7):
         pub.fade()
+        pub.mix_and_drift()  # what each voter remembers fades with the voters' week
     assert pub.threat_shock == pytest.approx(0.5)
     np.testing.assert_allclose(pub.memory, 0.5 ** (7 / 78))
 
@@ -81,7 +82,7 @@ def test_conversations_share_memory_and_conserve_its_mean():
     pub.memory[:] = 0.0
     pub.memory[: pub.n // 2] = 1.0
     before_mean, before_sd = pub.memory.mean(), pub.memory.std()
-    pub.mix_opinions()
+    converse(pub)
     assert pub.memory.mean() == pytest.approx(before_mean, abs=1e-12)
     assert pub.memory.std() < before_sd - 0.05
 

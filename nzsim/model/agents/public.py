@@ -48,6 +48,7 @@ import mesa
 import numpy as np
 
 from ...catalogue.conduct import parameter_names as conduct_parameter_names
+from . import voters
 
 
 class Public(mesa.Agent):
@@ -80,8 +81,6 @@ class Public(mesa.Agent):
         self.rally: float = 0.0
         #: partners standing by New Zealand in the current dispute (each pulls blame toward Beijing).
         self.solidarity: int = 0
-        self._bonus_key: tuple | None = None
-        self._bonus: np.ndarray | None = None
         #: domestic salience of foreign policy; rises with events, fades with a half-life.
         self.salience: float = 0.0
         self.approval: float = 0.0
@@ -89,7 +88,11 @@ class Public(mesa.Agent):
         self.mean_ideal: float = 0.0
         #: share of voters who blame Beijing while it coerces New Zealand (0 when it does not).
         self.blame_beijing: float = 0.0
-        self._blames: np.ndarray | None = None  # who blames Beijing, in a dispute
+        #: who blames Beijing, as last measured while it coerced; read only while ``_in_dispute``
+        self._blames = np.zeros(n, dtype=np.bool_)
+        self._in_dispute: bool = False
+        self._no_meetings = np.zeros(0, dtype=np.int64)
+        self._scratch = np.empty(n)  # the kernels' working array, reused every week
         self.measure()
 
     # -- what voters hear ----------------------------------------------------------------------
@@ -133,106 +136,84 @@ class Public(mesa.Agent):
         """Foreign policy becomes more salient at home (a summit, a statement)."""
         self.salience = max(0.0, self.salience + domestic)
 
-    # -- perception --------------------------------------------------------------------------
-    def threat_logit(self) -> np.ndarray:
-        """Each voter's threat logit: disposition + memory + the common shock."""
-        return self.threat_base + self.memory + self.threat_shock
-
-    def threat(self) -> np.ndarray:
-        """Each voter's perceived threat in (0, 1)."""
-        return 1.0 / (1.0 + np.exp(-self.threat_logit()))
-
+    # -- the week ----------------------------------------------------------------------------
     def fade(self) -> None:
+        """The common quantities fade with their half-lives (what each voter remembers fades in
+        :meth:`step`, with the voters' week)."""
         p = self.model.params
         self.threat_shock *= 0.5 ** (1.0 / p["public.threat_half_life_weeks"])
-        self.memory *= 0.5 ** (1.0 / p["public.memory_half_life_weeks"])
         self.salience *= 0.5 ** (1.0 / p["public.salience_half_life_weeks"])
         self.rally *= 0.5 ** (1.0 / p["public.rally_half_life_weeks"])
 
-    def mix_opinions(self) -> None:
-        """Conversations: random disjoint pairs of voters share what they remember of Beijing's
-        conduct (each closes ``perception_convergence`` of the gap), and those closer than
-        epsilon in stance move their ideals toward each other (Deffuant bounded confidence).
+    def meetings(self) -> tuple[np.ndarray, int]:
+        """Who talks this week: ``2 * pairs`` distinct voters drawn from the model's generator, the
+        pairs being ``met[:pairs]`` with ``met[pairs:]``, ``pairs = mixing_fraction * n / 2``."""
+        pairs = int(self.model.params["public.mixing_fraction"] * self.n / 2)
+        if pairs == 0:
+            return self._no_meetings, 0
+        return self.model.rng.choice(self.n, size=2 * pairs, replace=False), pairs
 
-        No voter meets twice in a week, so each meeting conserves the pair's mean and mixing
+    def mix_and_drift(self) -> None:
+        """The voters' week (:func:`nzsim.model.agents.voters.week`): what each remembers fades
+        (``public.memory_half_life_weeks``); conversations; ideal stances drift.
+
+        Conversations: random disjoint pairs of voters share what they remember of Beijing's
+        conduct (each closes ``perception_convergence`` of the gap), and those closer than
+        epsilon in stance move their ideals toward each other (Deffuant bounded confidence). No
+        voter meets twice in a week, so each meeting conserves the pair's mean and mixing
         conserves the population's mean ideal and mean memory, as in Deffuant et al. (2000).
+
+        Drift: ideal stances relax (``ideal_adjust``) toward ``ideal0 + threat_to_ideal * (threat
+        - 0.5)``; in a dispute with Beijing, plus ``dispute_polarisation`` for a voter who blames
+        Beijing (hold firm) and minus it for one who blames the government (give way).
         """
         p = self.model.params
-        pairs = int(p["public.mixing_fraction"] * self.n / 2)
-        if pairs == 0:
-            return
-        met = self.model.rng.choice(self.n, size=2 * pairs, replace=False)
-        a, b = met[:pairs], met[pairs:]
-        gap = self.ideal[b] - self.ideal[a]
-        close = np.abs(gap) < p["public.confidence_bound"]
-        move = p["public.convergence"] * gap * close
-        self.ideal[a] += move
-        self.ideal[b] -= move
-        shared = p["public.perception_convergence"] * (self.memory[b] - self.memory[a])
-        self.memory[a] += shared
-        self.memory[b] -= shared
-
-    def drift_ideals(self) -> None:
-        """Ideal stances relax toward ``ideal0 + threat_to_ideal * (threat - 0.5)``; in a dispute
-        with Beijing, plus ``dispute_polarisation`` for a voter who blames Beijing (hold firm) and
-        minus it for one who blames the government (give way)."""
-        p = self.model.params
-        anchor = self.ideal0 + p["public.threat_to_ideal"] * (self.threat() - 0.5)
-        if self._blames is not None:
-            anchor = anchor + p["public.dispute_polarisation"] * np.where(self._blames, 1.0, -1.0)
-        self.ideal += p["public.ideal_adjust"] * (anchor - self.ideal)
-        np.clip(self.ideal, 0.0, 1.0, out=self.ideal)
-
-    # -- blame and approval ---------------------------------------------------------------------
-    def blames_beijing(self, logit: np.ndarray) -> np.ndarray:
-        """Which voters blame Beijing rather than the government for its measures:
-        ``blame_bias + blame_threat * threat logit + blame_pride * (attachment - 1/2) - blame_pain *
-        (sensitivity - 2/5) - blame_provocation * max(0, stance - ideal) + blame_solidarity *
-        partners standing by + own leaning > 0`` (2/5 is the mean sensitivity)."""
-        p = self.model.params
-        z = (p["public.blame_bias"] + p["public.blame_solidarity"] * self.solidarity + self.blame_noise
-             + p["public.blame_threat"] * logit
-             + p["public.blame_pride"] * (self.attachment - 0.5)
-             - p["public.blame_pain"] * (self.trade_sensitivity - 0.4)
-             - p["public.blame_provocation"] * np.maximum(0.0, self.model.government.stance - self.ideal))
-        return z > 0
+        met, pairs = self.meetings()
+        scratch = self._scratch
+        voters.talk(self.memory, self.ideal, self.threat_base, scratch, met, pairs,
+                    0.5 ** (1.0 / p["public.memory_half_life_weeks"]), self.threat_shock, p["public.convergence"],
+                    p["public.confidence_bound"], p["public.perception_convergence"])
+        np.exp(scratch, out=scratch)
+        voters.drift(self.ideal, self.ideal0, self._blames, scratch, p["public.threat_to_ideal"],
+                     p["public.dispute_polarisation"], self._in_dispute, p["public.ideal_adjust"])
 
     def measure(self) -> None:
-        """Approval, threat share and blame.
+        """Approval, threat share and blame (:func:`nzsim.model.agents.voters.measure`).
 
         A voter approves when ``-(1 + salience_weight * salience) * |stance - ideal| + independence_weight *
         attachment * credibility + partisan_weight * [lean matches bloc] - trade_pain_weight *
         sensitivity * loss_fraction * (1 - blame_shield * [blames Beijing]) + rally_weight * rally *
-        [blames Beijing] > -tolerance``; who blames Beijing is asked only while Beijing coerces.
+        [blames Beijing] > -tolerance``; who blames Beijing is asked only while Beijing coerces:
+        ``blame_bias + blame_threat * threat logit + blame_pride * (attachment - 1/2) - blame_pain *
+        (sensitivity - 2/5) - blame_provocation * max(0, stance - ideal) + blame_solidarity *
+        partners standing by + own leaning > 0`` (2/5 is the mean sensitivity).
         """
         p = self.model.params
         gov = self.model.government
-        if self._bonus_key != (gov.bloc, gov.independence_credibility):
-            # the parts of the score that change only with the bloc or the credibility
-            bloc_lean = 1 if gov.bloc == "national" else 0
-            self._bonus = (
-                p["public.independence_weight"] * gov.independence_credibility * self.attachment
-                + p["public.partisan_weight"] * (self.lean == bloc_lean)
-                + p["public.tolerance"]
-            )
-            self._bonus_key = (gov.bloc, gov.independence_credibility)
-        score = self._bonus - (1.0 + p["public.salience_weight"] * self.salience) * np.abs(gov.stance - self.ideal)
-        logit = self.threat_logit()
+        coercing = self.model.china.coercing()
         loss = self.model.loss_fraction()
-        blames = self._blames = self.blames_beijing(logit) if self.model.china.coercing() else None
-        self.blame_beijing = 0.0 if blames is None else float(np.count_nonzero(blames)) / self.n
-        if loss:
-            pain = p["public.trade_pain_weight"] * loss * self.trade_sensitivity
-            score -= pain if blames is None else pain * (1.0 - p["public.blame_shield"] * blames)
-        if blames is not None and self.rally > 1e-3:
-            score += p["public.rally_weight"] * self.rally * blames
-        self.approval = float(np.count_nonzero(score > 0)) / self.n
-        self.mean_ideal = float(self.ideal.mean())
-        self.threat_share = float(np.count_nonzero(logit > 0)) / self.n
+        approvers, threatened, blaming = voters.measure(
+            self.ideal, self.memory, self.threat_base, self.attachment, self.trade_sensitivity, self.lean,
+            self.blame_noise, self._blames, self.threat_shock, gov.stance,
+            p["public.independence_weight"] * gov.independence_credibility, 1 if gov.bloc == "national" else 0,
+            p["public.partisan_weight"], p["public.tolerance"], 1.0 + p["public.salience_weight"] * self.salience,
+            coercing, p["public.blame_bias"] + p["public.blame_solidarity"] * self.solidarity,
+            p["public.blame_threat"], p["public.blame_pride"], p["public.blame_pain"], p["public.blame_provocation"],
+            p["public.trade_pain_weight"] * loss if loss else 0.0, p["public.blame_shield"],
+            p["public.rally_weight"] * self.rally if coercing and self.rally > 1e-3 else 0.0)
+        self._in_dispute = coercing
+        n = self.n
+        self.blame_beijing = blaming / n
+        self.approval = approvers / n
+        self.mean_ideal = float(np.add.reduce(self.ideal)) / self.n  # as ndarray.mean sums
+        self.threat_share = threatened / n
+
+    def blamers(self) -> np.ndarray | None:
+        """Which voters blame Beijing, as last measured while it coerces (None outside a dispute)."""
+        return self._blames.copy() if self._in_dispute else None
 
     def step(self) -> None:
         """The week's rules for the public."""
         self.fade()
-        self.mix_opinions()
-        self.drift_ideals()
+        self.mix_and_drift()
         self.measure()
