@@ -219,7 +219,8 @@ class NZModel(mesa.Model):
             self.end_dispute()
         self.exporters.step()
         self.security.step()
-        self.partners.do("step")
+        for partner in self.partner.values():  # in the AgentSet's order, without its dispatch
+            partner.step()
         self.government.step()
         self.public.step()
         for actor in self.others:  # the actors a model that extends this one adds

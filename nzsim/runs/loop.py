@@ -169,7 +169,7 @@ def replicate(spec: Scenario, seed: int, params: Mapping[str, float] | None = No
     import pandas as pd
 
     finished = simulate(spec, [Planned(0, seed, params)], model_class=model_class)
-    frame = pd.DataFrame(dict(zip(finished.variables, finished.values[0])))
+    frame = pd.DataFrame(finished.values[0].T, columns=finished.variables)  # one block of floats, one copy
     frame.index.name = "week"
     return Replication(seed=seed, sampled=dict(finished.sampled[0]), outcomes=finished.rows()[0],
                        trajectories=frame, entries=finished.entries[0])

@@ -24,6 +24,8 @@ import mesa
 import numpy as np
 
 MOVES = (-1, 0, 1)
+#: The terms of the government's utility, in the order in which they are weighed and summed.
+TERMS = ("security", "trade", "approval", "autonomy", "resolve")
 
 
 class Government(mesa.Agent):
@@ -43,21 +45,36 @@ class Government(mesa.Agent):
         self.dispute_stance: float | None = None
 
     # -- utility ----------------------------------------------------------------------------
-    def weights(self) -> dict[str, float]:
-        """Effective weights this week: bloc weights, raised by pressure, recession and an election."""
+    def _weights(self) -> tuple[float, ...]:
+        """:meth:`weights` as a tuple in the order of :data:`TERMS`."""
         m = self.model
         p = m.params
         near = p["government.election_caution"] * m.election_proximity()
         recession = p["government.recession_caution"] if m.recession else 0.0
-        return {
-            "security": p[f"government.weight_security.{self.bloc}"]
-            + p["security.pressure_weight"] * m.security.pressure,
-            "trade": p["government.weight_trade"] * (1 + recession) * (1 + near)
+        return (
+            p[f"government.weight_security.{self.bloc}"] + p["security.pressure_weight"] * m.security.pressure,
+            p["government.weight_trade"] * (1 + recession) * (1 + near)
             + p["exporters.pressure_weight"] * m.exporters.pressure,
-            "approval": p["government.weight_approval"] * (1 + near),
-            "autonomy": p[f"government.weight_autonomy.{self.bloc}"],
-            "resolve": p["government.audience_cost"] * m.public.blame_beijing if self.dispute_stance is not None else 0.0,
-        }
+            p["government.weight_approval"] * (1 + near),
+            p[f"government.weight_autonomy.{self.bloc}"],
+            p["government.audience_cost"] * m.public.blame_beijing if self.dispute_stance is not None else 0.0,
+        )
+
+    def weights(self) -> dict[str, float]:
+        """Effective weights this week: bloc weights, raised by pressure, recession and an election."""
+        return dict(zip(TERMS, self._weights()))
+
+    def _terms(self, stance: float) -> tuple[float, ...]:
+        """:meth:`utility_terms` as a tuple in the order of :data:`TERMS`."""
+        m = self.model
+        start = self.dispute_stance
+        return (
+            (0.5 + 0.5 * m.us_commitment) * stance,
+            -(m.spec.context.china_export_share / 0.3) * stance * (1 + 2 * m.exporters.perceived_risk),
+            -4.0 * (stance - m.public.mean_ideal) ** 2,
+            -stance,
+            -max(0.0, start - stance) if start is not None else 0.0,
+        )
 
     def utility_terms(self, stance: float) -> dict[str, float]:
         """Unweighted utility terms of holding ``stance``.
@@ -67,36 +84,38 @@ class Government(mesa.Agent):
         approval = -4 * (s - mean ideal)^2;  autonomy = -s;
         resolve = -max(0, stance when the dispute began - s) (0 outside a dispute).
         """
-        m = self.model
-        start = self.dispute_stance
-        return {
-            "resolve": -max(0.0, start - stance) if start is not None else 0.0,
-            "security": (0.5 + 0.5 * m.us_commitment) * stance,
-            "trade": -(m.spec.context.china_export_share / 0.3) * stance * (1 + 2 * m.exporters.perceived_risk),
-            "approval": -4.0 * (stance - m.public.mean_ideal) ** 2,
-            "autonomy": -stance,
-        }
+        return dict(zip(TERMS, self._terms(stance)))
 
-    def utility(self, stance: float, weights: dict[str, float] | None = None) -> float:
-        weights = weights or self.weights()
-        terms = self.utility_terms(stance)
-        return sum(weights[k] * terms[k] for k in weights)
+    def utility(self, stance: float, weights: dict[str, float] | tuple[float, ...] | None = None) -> float:
+        """``sum_k weight_k * term_k`` (``weights`` as :meth:`weights` gives them, or as a tuple in
+        the order of :data:`TERMS`)."""
+        if weights is None:
+            weights = self._weights()
+        elif isinstance(weights, dict):
+            weights = tuple(weights[k] for k in TERMS)
+        return sum([w * term for w, term in zip(weights, self._terms(stance))])
 
     # -- rules ------------------------------------------------------------------------------
     def choose_stance(self) -> None:
         """Pick a move in {-step, 0, +step} with P(move) proportional to exp(U(stance + move) / T).
 
         Moves that would leave [0, 1] are not candidates (so at an edge the choice is between two).
+        The draw is inverse-CDF over the cumulated probabilities, with one uniform from the model's
+        generator.
         """
         p = self.model.params
         step = p["government.stance_step"]
-        temperature = p["government.choice_temperature"]
-        weights = self.weights()
+        weights = self._weights()
         moves = [d for d in MOVES if 0.0 <= self.stance + d * step <= 1.0] or [0]
         candidates = [self.stance + d * step for d in moves]
-        prob = softmax([self.utility(s, weights) for s in candidates], temperature)
-        k = int(np.searchsorted(np.cumsum(prob), self.model.rng.random() * prob.sum(), side="right"))
-        k = min(k, len(moves) - 1)
+        prob = choice_probabilities([self.utility(s, weights) for s in candidates], p["government.choice_temperature"])
+        total = 0.0
+        cumulative = []
+        for q in prob:  # as numpy.cumsum and sum add them: in order
+            total += q
+            cumulative.append(total)
+        u = self.model.rng.random() * total
+        k = min(sum(1 for c in cumulative if c <= u), len(moves) - 1)  # numpy.searchsorted(..., side="right")
         self.last_move = moves[k]
         self.stance = candidates[k]
 
@@ -152,8 +171,17 @@ class Government(mesa.Agent):
 
 def softmax(values, temperature: float) -> np.ndarray:
     """Logit choice probabilities: ``exp(u_i / T) / sum_j exp(u_j / T)`` (stable form)."""
-    u = np.asarray(values, dtype=float) / temperature
-    u -= u.max()
-    e = np.exp(u)
-    return e / e.sum()
+    return np.array(choice_probabilities(values, temperature))
+
+
+def choice_probabilities(values, temperature: float) -> list[float]:
+    """:func:`softmax` for a handful of values, as plain floats: each step rounded as NumPy's array
+    code rounds it (NumPy's ``exp``; sums taken in order), at a fraction of its cost."""
+    u = [v / temperature for v in values]
+    top = max(u)
+    e = np.exp([x - top for x in u]).tolist()
+    total = 0.0
+    for x in e:
+        total += x
+    return [x / total for x in e]
 
