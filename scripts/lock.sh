@@ -57,7 +57,7 @@ for py in "${pythons[@]}"; do
     "$venv/bin/python" -m pip install -q "pip-tools==$PIP_TOOLS_VERSION" </dev/null
     "$venv/bin/pip-compile" --quiet \
         --generate-hashes --allow-unsafe --strip-extras \
-        --extra test --build-deps-for editable \
+        --extra test --extra bench --build-deps-for editable \
         --no-emit-index-url --no-emit-find-links --no-emit-trusted-host \
         --output-file "$out" "$@" pyproject.toml </dev/null
     echo "nzsim lock: $out: $(grep -c '^[A-Za-z0-9]' "$out") pins, sha256 $(sha256sum "$out" | cut -d' ' -f1)" >&2

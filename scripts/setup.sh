@@ -19,7 +19,7 @@
 #
 # Steps, each announced with an estimate of its time: (1) find the Python and create .venv,
 # (2) install the lock with `pip install --require-hashes --only-binary :all:`, (3) install nzsim itself
-# with --no-deps, (4) the dashboard's browser files from npm. After step 2, .venv/nzsim-lock.json records
+# with --no-deps, (4) the dashboard's browser files from npm, (5) compile the public's numba kernels. After step 2, .venv/nzsim-lock.json records
 # the lock's name and sha256 (read by nzsim.version.lock_sha256()).
 #
 # Idempotent: an existing .venv is kept if its python is >= 3.12 (and has a lock); step 2 runs only
@@ -134,7 +134,7 @@ unlocked_ok=0
 # ---------------------------------------------------------------------------
 # Step 1: the Python and .venv. Re-use an existing .venv if it is sound, has a lock (or
 # NZSIM_UNLOCKED=1) and (when NZSIM_PYTHON is set) was made from that interpreter.
-step 1/4 "finding a Python >= 3.12 with a lock and creating .venv (a few seconds)"
+step 1/5 "finding a Python >= 3.12 with a lock and creating .venv (a few seconds)"
 t=$SECONDS
 venv_ok=0
 if [ -x "$VENV/bin/python" ] && venv_info=$("$VENV/bin/python" -c '
@@ -264,7 +264,7 @@ if [ -f "$lock" ]; then
     if [ "$want" != "$have" ]; then
         rm -f "$RECORD" "$STAMP"
         n=$(grep -c '^[A-Za-z0-9]' "$lock")
-        step 2/4 "installing $n pinned distributions from $lock, each checked against its sha256"
+        step 2/5 "installing $n pinned distributions from $lock, each checked against its sha256"
         say "      (about a minute here, 36 s measured without pip's cache; a few minutes where every file is"
         say "      downloaded; about 1.1 GB in .venv; seconds when pip's cache has them)"
         t=$SECONDS
@@ -295,11 +295,11 @@ PY
         took "$t"
         installed_now=1
     else
-        step 2/4 "the pinned distributions of $lock are installed already (sha256 ${want:0:12}...)"
+        step 2/5 "the pinned distributions of $lock are installed already (sha256 ${want:0:12}...)"
     fi
     if [ "$installed_now" -eq 1 ] || ! { [ -f "$STAMP" ] && [ "$STAMP" -nt pyproject.toml ] && [ -x "$VENV/bin/nzsim" ]; }; then
         rm -f "$STAMP"
-        step 3/4 "installing nzsim itself, editable, with --no-deps (about 10 seconds)"
+        step 3/5 "installing nzsim itself, editable, with --no-deps (about 10 seconds)"
         t=$SECONDS
         "$VENV/bin/python" -m pip install -q --no-deps --no-build-isolation -e . </dev/null
         took "$t"
@@ -314,7 +314,7 @@ PY
         fi
         touch "$STAMP"
     else
-        step 3/4 "nzsim is installed already"
+        step 3/5 "nzsim is installed already"
     fi
 else
     # Only reached with NZSIM_UNLOCKED=1.
@@ -329,14 +329,14 @@ else
     } >&2
     if ! { [ -f "$STAMP" ] && [ "$STAMP" -nt pyproject.toml ] && [ -x "$VENV/bin/nzsim" ]; }; then
         rm -f "$STAMP"
-        step 2/4 "installing nzsim's dependencies unpinned, from pyproject.toml (about a minute here, a few minutes where every file is downloaded)"
+        step 2/5 "installing nzsim's dependencies unpinned, from pyproject.toml (about a minute here, a few minutes where every file is downloaded)"
         t=$SECONDS
         "$VENV/bin/python" -m pip install -q -e '.[test]' </dev/null \
             2> >(grep -v "^WARNING: Location '.*' is ignored: it is neither a file nor a directory\.$" >&2)
         took "$t"
         touch "$STAMP"
     fi
-    step 3/4 "nzsim itself was installed with them"
+    step 3/5 "nzsim itself was installed with them"
 fi
 
 # ---------------------------------------------------------------------------
@@ -347,7 +347,7 @@ fi
 # nzsim does not need these files).
 if ! "$VENV/bin/python" -m nzsim.teaching.browser_files --browser-files-present </dev/null; then
     if command -v npm >/dev/null 2>&1; then
-        step 4/4 "installing the dashboard's browser files with npm, once (about 30 seconds)"
+        step 4/5 "installing the dashboard's browser files with npm, once (about 30 seconds)"
         t=$SECONDS
         "$VENV/bin/python" -m nzsim.teaching.browser_files --install-browser-files </dev/null \
             || warn "installing the dashboard's browser files failed; 'nzsim dashboard' will say what is missing"
@@ -356,6 +356,15 @@ if ! "$VENV/bin/python" -m nzsim.teaching.browser_files --browser-files-present 
         warn "npm is not installed: the dashboard's browser files cannot be put in place ('nzsim dashboard' needs them)"
     fi
 else
-    step 4/4 "the dashboard's browser files are in place already"
+    step 4/5 "the dashboard's browser files are in place already"
 fi
+
+# ---------------------------------------------------------------------------
+# Step 5: the public's kernels (nzsim/model/agents/voters.py, numba) are compiled for this machine and
+# cached beside the module, so that no run, worker or test pays for it; later runs only load them.
+step 5/5 "compiling the public's weekly kernels for this machine, or loading them if compiled (a few seconds the first time)"
+t=$SECONDS
+"$VENV/bin/python" -c "import nzsim.model.agents.voters" </dev/null || { echo "nzsim setup: error: the public's kernels (numba) did not compile; see the message above" >&2; exit 1; }
+took "$t"
+
 say "ready in $(( SECONDS - started ))s: .venv/bin/nzsim (lock: $( [ -f "$RECORD" ] && echo "$lock" || echo none))"
