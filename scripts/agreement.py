@@ -120,7 +120,7 @@ def main(argv=None) -> int:
         for name, (new, old) in results.items():
             shared = [c for c in new if c in old]
             same = [c for c in shared if identical(new[c], old[c])]
-            worst = (1.0, "")
+            worst = (float("inf"), "")
             for column in shared:
                 test, p = compare(new[column], old[column])
                 worst = min(worst, (p, column))
