@@ -7,7 +7,7 @@ Usage::
 Prints the median, the 10th and 90th percentiles and the mean of the wall time of
 ``nzsim.replicate`` (model set-up, 52 weekly steps, the outcome row and the trajectory frame),
 and appends a row to ``benchmarks/RESULTS.md`` with the machine, versions and date. The target
-(issue 2) is a median of 20 ms or less on a two-core machine. Tests never assert timings.
+(issue 18) is a median of 2 ms or less on a two-core machine (issue 2 asked for 20 ms). Tests never assert timings.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import nzsim  # noqa: E402
 from machine import machine  # noqa: E402  (benchmarks/machine.py, beside this script)
 from nzsim.version import code_version  # noqa: E402
 
-TARGET_MS = 20.0
+TARGET_MS = 2.0  # issue 18 (issue 2 asked for 20 ms)
 
 
 def measure(spec: nzsim.Scenario, reps: int, warmup: int = 10) -> list[float]:
@@ -83,7 +83,7 @@ def main(argv=None) -> int:
 HEADER = "# Benchmark results\n\nRecorded by the scripts in this folder; newest first within each table.\n"
 REPLICATION_SECTION = (
     "## One replication (`benchmarks/replication.py`)\n\n"
-    "Target: median 20 ms or less for Vilnius 2023 (52 weeks, 5,000 voters) on a two-core machine.\n\n"
+    "Target: median 2 ms or less for Vilnius 2023 (52 weeks, 5,000 voters) on a two-core machine.\n\n"
     "| date | code | scenario | voters | reps | median ms | p10 ms | p90 ms | machine | versions |\n"
     "|---|---|---|---|---|---|---|---|---|---|\n"
     "<!-- replication rows -->\n"

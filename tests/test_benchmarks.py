@@ -51,3 +51,36 @@ def test_the_ensemble_benchmark_refuses_to_drop_rows_it_has_no_table_for(tmp_pat
     )
     assert result.returncode != 0
     assert "has no '<!-- ensemble command rows -->' line" in result.stderr
+
+
+def test_scaling_benchmark_prints_both_sweeps_with_their_fits_and_records_two_rows(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Benchmark results\n")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "scaling.py"), "--voters", "1000,2000,4000", "--weeks", "52,78",
+         "--budget", "0", "--results", str(results)],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    for size in ("1,000", "2,000", "4,000", "52", "78"):
+        assert re.search(rf"^ +{size}: median +\d+\.\d\d ms over +5 reps .* minor and \d+\.\d major page faults",
+                         result.stdout, re.M), size
+    assert re.search(r"line: -?\d+\.\d\d ms \+ -?\d+\.\d\d ns per voter-week; exponent k = -?\d\.\d\d", result.stdout)
+    assert re.search(r"line: -?\d+\.\d\d ms \+ -?\d+\.\d us per week; exponent k = -?\d\.\d\d", result.stdout)
+    rows = results.read_text().split("<!-- scaling rows -->\n", 1)[1].splitlines()
+    assert [r.split(" | ")[3] for r in rows] == ["voters", "weeks"]
+    assert "1,000: " in rows[0] and "78: " in rows[1]
+
+
+def test_commands_benchmark_times_the_dashboard_panel_and_records_a_row(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Benchmark results\n")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "commands.py"), "--skip", "validate", "--panel-reps", "12",
+         "--repeats", "1", "--results", str(results)],
+        capture_output=True, text=True, timeout=300, cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"panel \(repeat 1\): \d+\.\d\d s \(\d+\.\d\d s replications, \d+\.\d\d s figure\)", result.stdout)
+    row = results.read_text().split("<!-- commands rows -->\n", 1)[1].splitlines()[0]
+    assert re.match(r"\| \d{4}-\d\d-\d\d \| nzsim .* \| - \(1\) \| - \| \d+\.\d\d \(1\) \| \d+\.\d\d \| (meets|misses) \|", row), row
