@@ -23,22 +23,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import platform
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import mesa
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from ensemble import CpuWatch  # noqa: E402  (benchmarks/ensemble.py, beside this script)
-from machine import machine  # noqa: E402
+from machine import machine, record, versions  # noqa: E402
 
 from nzsim.version import code_version  # noqa: E402
 
@@ -107,7 +103,7 @@ def main(argv=None) -> int:
     parser.add_argument("--results", type=Path, default=ROOT / "benchmarks" / "RESULTS.md",
                         help="the results file to append to (default benchmarks/RESULTS.md)")
     args = parser.parse_args(argv)
-    print(f"{machine()}; Python {platform.python_version()}, Mesa {mesa.__version__}, NumPy {np.__version__}")
+    print(f"{machine()}; {versions()}")
     v = p = f = None
     others = 0.0
     if "validate" not in args.skip:
@@ -125,14 +121,8 @@ def main(argv=None) -> int:
         verdict = lambda x, t: "-" if x is None else ("meets" if x < t else "misses")  # noqa: E731
         row = (f"| {dt.date.today().isoformat()} | {code_version()} | {cell(v, '.1f')} ({args.repeats}) | "
                f"{verdict(v, VALIDATE_TARGET_S)} | {cell(p, '.2f')} ({args.repeats}) | {cell(f, '.2f')} | "
-               f"{verdict(p, PANEL_TARGET_S)} | {others:.0%} | {machine()} | Python {platform.python_version()}, "
-               f"Mesa {mesa.__version__}, NumPy {np.__version__} |\n")
-        path = args.results
-        text = path.read_text()
-        if MARKER not in text:
-            text = text.rstrip("\n") + "\n\n" + SECTION
-        path.write_text(text.replace(MARKER, MARKER + row, 1))
-        print(f"\nrecorded in {path}")
+               f"{verdict(p, PANEL_TARGET_S)} | {others:.0%} | {machine()} | {versions()} |\n")
+        record(args.results, MARKER, SECTION, row)
     return 0
 
 

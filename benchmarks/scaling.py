@@ -31,14 +31,13 @@ import sys
 import time
 from pathlib import Path
 
-import mesa
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import nzsim  # noqa: E402
-from machine import machine  # noqa: E402  (benchmarks/machine.py, beside this script)
+from machine import machine, record, versions  # noqa: E402  (benchmarks/machine.py, beside this script)
 from nzsim.scenario import from_dict  # noqa: E402
 from nzsim.version import code_version  # noqa: E402
 
@@ -139,13 +138,8 @@ def main(argv=None) -> int:
             pts = "; ".join(f"{p['size']:,}: {p['ms']:.2f}, {p['minor']:.0f}" for p in r["points"])
             rows += (f"| {dt.date.today().isoformat()} | {code_version()} | {spec.name} | {r['axis']} | {pts} | "
                      f"{r['line']} | {r['fit']['k_all']:.2f}; {r['fit']['k_top']:.2f} | {machine()} | "
-                     f"Python {platform.python_version()}, Mesa {mesa.__version__}, NumPy {np.__version__} |\n")
-        path = args.results
-        text = path.read_text()
-        if MARKER not in text:
-            text = text.rstrip("\n") + "\n\n" + SECTION
-        path.write_text(text.replace(MARKER, MARKER + rows, 1))
-        print(f"\nrecorded in {path}")
+                     f"{versions()} |\n")
+        record(args.results, MARKER, SECTION, rows)
     return 0
 
 
