@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import platform
 import resource
 import statistics
 import sys
@@ -93,9 +92,8 @@ def fits(sizes: list[int], ms: list[float]) -> dict:
 
 def sweep(spec: nzsim.Scenario, axis: str, sizes: list[int], budget: float) -> dict:
     weeks, voters = spec.horizon_weeks, spec.context.voters
-    print(f"\n== {axis}: {', '.join(f'{s:,}' for s in sizes)} "
-          f"({'52' if axis == 'voters' else f'{voters:,} voters'}"
-          f"{' weeks' if axis == 'voters' else ''} held)")
+    held = f"{weeks} weeks" if axis == "voters" else f"{voters:,} voters"
+    print(f"\n== {axis}: {', '.join(f'{s:,}' for s in sizes)} ({held} held)")
     points = []
     for size in sizes:
         s = variant(spec, voters=size) if axis == "voters" else variant(spec, weeks=size)
@@ -130,7 +128,7 @@ def main(argv=None) -> int:
     voters = sorted(int(v) for v in args.voters.split(","))
     weeks = sorted(int(w) for w in args.weeks.split(","))
     print(f"{spec.name}: {spec.context.voters:,} voters, {spec.horizon_weeks} weeks; {machine()}; "
-          f"Python {platform.python_version()}, NumPy {np.__version__}")
+          f"{versions()}")
     results = [sweep(spec, "voters", voters, args.budget), sweep(spec, "weeks", weeks, args.budget)]
     if not args.no_record:
         rows = ""

@@ -10,6 +10,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def benchmark(script: str, *args: str) -> subprocess.CompletedProcess:
+    """Run ``benchmarks/<script>`` with ``args`` from the project's root, as a user would."""
+    return subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *args],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+
+
 def test_replication_benchmark_runs_and_prints_its_median():
     result = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "replication.py"), "--reps", "3", "--no-record"],
@@ -56,11 +62,8 @@ def test_the_ensemble_benchmark_refuses_to_drop_rows_it_has_no_table_for(tmp_pat
 def test_scaling_benchmark_prints_both_sweeps_with_their_fits_and_records_two_rows(tmp_path):
     results = tmp_path / "RESULTS.md"
     results.write_text("# Benchmark results\n")
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "scaling.py"), "--voters", "1000,2000,4000", "--weeks", "52,78",
-         "--budget", "0", "--results", str(results)],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
-    )
+    result = benchmark("scaling.py", "--voters", "1000,2000,4000", "--weeks", "52,78", "--budget", "0",
+                       "--results", str(results))
     assert result.returncode == 0, result.stderr
     for size in ("1,000", "2,000", "4,000", "52", "78"):
         assert re.search(rf"^ +{size}: median +\d+\.\d\d ms over +5 reps .* minor and \d+\.\d major page faults",
@@ -75,11 +78,8 @@ def test_scaling_benchmark_prints_both_sweeps_with_their_fits_and_records_two_ro
 def test_commands_benchmark_times_the_dashboard_panel_and_records_a_row(tmp_path):
     results = tmp_path / "RESULTS.md"
     results.write_text("# Benchmark results\n")
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "commands.py"), "--skip", "validate", "--panel-reps", "12",
-         "--repeats", "1", "--results", str(results)],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
-    )
+    result = benchmark("commands.py", "--skip", "validate", "--panel-reps", "12", "--repeats", "1",
+                       "--results", str(results))
     assert result.returncode == 0, result.stderr
     assert re.search(r"panel \(repeat 1\): \d+\.\d\d s \(\d+\.\d\d s replications, \d+\.\d\d s figure\)", result.stdout)
     row = results.read_text().split("<!-- commands rows -->\n", 1)[1].splitlines()[0]
