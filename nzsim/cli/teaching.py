@@ -185,7 +185,9 @@ def cmd_classroom(args: argparse.Namespace) -> int:
     on one) or which bundles beat it. frontier.png and frontier.csv are written to --out. A bad
     file is reported by name and the others still run (exit status 2 if any was bad).
     """
-    from ..teaching.classroom import bundle_warnings, format_classroom, load_bundles, not_run, run_classroom
+    from ..teaching.classroom import (
+        bundle_warnings, class_title, format_classroom, load_bundles, not_run, run_classroom,
+    )
 
     folder: Path = args.folder
     if not folder.is_dir():
@@ -217,7 +219,7 @@ def cmd_classroom(args: argparse.Namespace) -> int:
     frame, figure = run_classroom(
         specs, out, reps=args.reps, seed=args.seed, workers=workers,
         announce=lambda line: print(line, file=sys.stderr, flush=True),
-        title=f"The class in {folder.name}: {len(specs)} bundles, {args.reps} runs each",
+        title=class_title(folder, len(specs), args.reps),
     )
     sys.stdout.write(format_classroom(frame, args.reps, args.seed))
     print(f"\nresults in {out}" + (f" (figure {figure})" if figure else ""))

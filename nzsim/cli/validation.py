@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from .common import EXIT_FAILED, EXIT_USAGE, whole
+from .common import EXIT_FAILED, EXIT_USAGE, UsageError, new_folder, utc_stamp, whole
 
 #: The project's targets, as ``nzsim validate`` finds them when run from the project folder.
 DEFAULT_TARGETS = Path("validation") / "targets.yaml"
@@ -64,24 +64,78 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     Scores the current defaults and --samples parameter sets on every target at --reps
     replications per scenario, reports which sets are consistent with all the fitting targets
     (and how they do on the held-back ones), and writes the evidence and the chosen defaults to
-    OUT/calibration.json and OUT/calibration.md (default OUT: validation/).
+    calibration.json and calibration.md in a new results folder, runs/calibration-<UTC time>
+    (or --out DIR). The project's tracked evidence, validation/calibration.json and .md beside
+    the targets file, is replaced only with --update-evidence.
     """
     from ..validation import calibration
 
+    if args.out is not None and args.update_evidence:
+        raise UsageError("give either --out DIR or --update-evidence (which writes beside the targets file), not both")
     targets = _load(args)
     if targets is None:
         return EXIT_USAGE
-    evidence = calibration.calibrate(targets, samples=args.samples, reps=args.reps, seed=args.seed,
-                                     workers=args.workers or os.cpu_count() or 1)
-    out = args.out or Path(targets.file).parent
+    out, made, where = _destination(args, Path(targets.file).parent)
+    try:
+        evidence = calibration.calibrate(targets, samples=args.samples, reps=args.reps, seed=args.seed,
+                                         workers=args.workers or os.cpu_count() or 1)
+    except BaseException:
+        for folder in reversed(made):  # nothing was written into the folders made for it
+            _remove_if_empty(folder)
+        raise
     try:
         js, md = calibration.write(evidence, out)
     except OSError as err:
-        print(f"nzsim calibrate: error: cannot write to {out}: {err.strerror or err}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError(f"{where}: cannot be written ({err.strerror or err})") from None
     sys.stdout.write(calibration.summary_text(evidence))
     print(f"\nwrote {js} and {md}")
+    if not args.update_evidence and args.out is None:
+        print("(the project's evidence beside the targets file is unchanged; --update-evidence replaces it)")
     return 0
+
+
+def _destination(args: argparse.Namespace, beside_targets: Path) -> tuple[Path, list[Path], str]:
+    """The folder the evidence goes to, made now (so that a bad one is told at once, not after
+    hours of simulation); the folders made for it, outermost first; and how an error names it."""
+    if args.update_evidence:
+        return beside_targets, _prepare(beside_targets, f"--update-evidence: {beside_targets}"), \
+            f"--update-evidence: {beside_targets}"
+    if args.out is not None:
+        return args.out, _prepare(args.out, f"--out {args.out}"), f"--out {args.out}"
+    while True:  # a new folder, as `nzsim run` and `nzsim compare` make: never one that exists
+        out = new_folder(Path("runs") / f"calibration-{utc_stamp()}")
+        where = f"{out} (give another folder with --out DIR)"
+        made = _prepare(out, where, new=True)
+        if made:
+            return out, made, where
+
+
+def _prepare(out: Path, where: str, new: bool = False) -> list[Path]:
+    """Make ``out`` and its missing parents; return those made, outermost first ([] if ``new``
+    and another process made ``out`` first)."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{where}: is a file; expected a folder for calibration.json and calibration.md")
+    made = [p for p in (out, *out.parents) if not p.exists()][::-1]
+    try:
+        out.mkdir(parents=True, exist_ok=not new)
+    except FileExistsError:
+        if new:
+            return []
+        raise UsageError(f"{where}: cannot be created (a file is in the way)") from None
+    except OSError as err:
+        raise UsageError(f"{where}: cannot be created ({err.strerror or err})") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        for folder in reversed(made):
+            _remove_if_empty(folder)
+        raise UsageError(f"{where}: cannot be written (permission denied)")
+    return made
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
 
 
 def add_commands(sub) -> None:
@@ -100,5 +154,11 @@ def add_commands(sub) -> None:
     c.add_argument("--seed", type=whole(0, ""), default=0, help="seed of the design and the replications (default 0)")
     c.add_argument("--workers", type=whole(1, ""), help="worker processes (default: CPU count)")
     c.add_argument("--targets", type=Path, metavar="FILE", help="targets file (default validation/targets.yaml)")
-    c.add_argument("--out", type=Path, metavar="DIR", help="where to write calibration.json and .md (default: the targets file's folder)")
+    where = c.add_argument_group("where the evidence goes (default: a new folder runs/calibration-<UTC time>)")
+    where.add_argument("--out", type=Path, metavar="DIR",
+                       help="write calibration.json and calibration.md into DIR instead (made if missing; "
+                            "files of those names in it are replaced)")
+    where.add_argument("--update-evidence", action="store_true",
+                       help="replace the project's tracked evidence: calibration.json and calibration.md beside "
+                            "the targets file (validation/ by default)")
     c.set_defaults(func=cmd_calibrate)

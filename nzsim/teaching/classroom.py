@@ -9,6 +9,8 @@ side by side on the objectives a class weighs, with the tradeoff frontier marked
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,8 @@ from ..scenario import Scenario, ScenarioError, load, scenario_files
 from ..scenario.yaml_io import read
 from . import CLASSROOM_REPS
 
+#: The files whose first line describes a class (the figure's title), looked for in the class's folder.
+CLASS_NOTES = ("readme.md", "readme.txt", "readme")
 
 
 def objectives() -> dict[str, str]:
@@ -75,6 +79,30 @@ def run_classroom(specs: Mapping[Path, Scenario], out: Path, reps: int = CLASSRO
         figure = figures.frontier(frame, out / "frontier.png", objectives(),
                                   title=title or f"The class: {len(frame)} bundles, {reps} runs each")
     return frame, figure
+
+
+def class_name(folder: Path) -> str:
+    """What the class is called: the first line of the folder's README (README.md, README.txt or
+    README, a Markdown heading's ``#`` dropped), else the folder's name made readable
+    (``year-12_class-b`` -> ``Year 12 class b``)."""
+    notes = {path.name.lower(): path for path in folder.iterdir() if path.is_file()} if folder.is_dir() else {}
+    for name in CLASS_NOTES:
+        if name in notes:
+            try:
+                lines = notes[name].read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                continue
+            words = [line.strip().lstrip("#").strip().rstrip(" .:;") for line in lines]
+            first = next((line for line in words if line), "")
+            if first:
+                return first
+    readable = re.sub(r"[-_\s]+", " ", folder.resolve().name).strip()
+    return readable[:1].upper() + readable[1:] if readable else "The class"
+
+
+def class_title(folder: Path, bundles: int, reps: int) -> str:
+    """The title of the class's frontier figure: the class by :func:`class_name`, its bundles and runs."""
+    return textwrap.fill(f"{class_name(folder)}: {bundles} bundles, {reps} runs each", 90)
 
 
 def not_run(failed: Mapping[str, str], skipped: list[str]) -> str:

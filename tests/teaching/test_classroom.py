@@ -141,3 +141,59 @@ def test_a_verdict_the_rounded_table_does_not_show_is_starred():
     assert rows["team-deeds"].endswith("no (beaten by team-hedge) *")  # ... so the verdict is starred
     assert rows["team-hedge"].endswith("yes") and rows["team-far"].endswith("no (beaten by team-hedge)")
     assert lines[-1].startswith("* decided by differences smaller than the digits shown")
+
+
+def _two_team_class(tmp_path, name):
+    """A class of two teams over the shared base, in a folder called ``name``."""
+    folder = tmp_path / name
+    folder.mkdir()
+    shutil.copytree(CLASS / "base", folder / "base")
+    shutil.copy(ROOT / "scenarios" / "vilnius-2023.yaml", tmp_path)  # what the shared base extends
+    for team in ("team-align.yaml", "team-stay-home.yaml"):
+        shutil.copy(CLASS / team, folder / team)
+    return folder
+
+
+def _figure_title(folder, out, monkeypatch):
+    """Run `nzsim classroom FOLDER` in this process and return the frontier figure's title."""
+    from nzsim.cli import main
+    from nzsim.figures import comparing
+
+    titles = []
+    save = comparing.save_png
+
+    def keep_title(fig, path):
+        titles.append(fig.get_suptitle())
+        return save(fig, path)
+
+    monkeypatch.setattr(comparing, "save_png", keep_title)
+    assert main(["classroom", str(folder), "--reps", "2", "--workers", "1", "--out", str(out)]) == 0
+    assert len(titles) == 1 and (out / "frontier.png").is_file()
+    return titles[0]
+
+
+def test_the_figure_names_the_class_by_its_folder_made_readable(tmp_path, monkeypatch):
+    folder = _two_team_class(tmp_path, "year-12_class-b")
+    title = _figure_title(folder, tmp_path / "out", monkeypatch)
+    assert title == "Year 12 class b: 2 bundles, 2 runs each"
+
+
+def test_the_figure_names_the_class_by_the_first_line_of_its_readme(tmp_path, monkeypatch):
+    folder = _two_team_class(tmp_path, "class-b")
+    (folder / "README.md").write_text("\n# Year 12 civics, Te Kura o Ōtaki.\n\nEach team sends its own signals to Vilnius.\n",
+                                      encoding="utf-8")
+    title = _figure_title(folder, tmp_path / "out", monkeypatch)
+    assert title == "Year 12 civics, Te Kura o Ōtaki: 2 bundles, 2 runs each"
+
+
+def test_the_class_name_of_the_working_folder_and_a_readme_without_words(tmp_path, monkeypatch):
+    from nzsim.teaching.classroom import class_name, class_title
+
+    folder = tmp_path / "room_7--term-2"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    assert class_name(Path(".")) == "Room 7 term 2"  # `nzsim classroom .`: the folder's own name
+    (folder / "readme").write_text("#\n\n...\n")  # no words: the folder's name stays
+    assert class_name(folder) == "Room 7 term 2"
+    assert class_title(folder, 5, 100) == "Room 7 term 2: 5 bundles, 100 runs each"
+    assert "The class in" not in class_title(CLASS, 5, 100) and class_name(CLASS) == "Classroom"

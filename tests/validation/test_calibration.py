@@ -98,6 +98,80 @@ def test_calibrate_command_writes_the_evidence(tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "consistent with every fitting target" in printed
     assert (out / "calibration.json").is_file() and (out / "calibration.md").is_file()
+    assert f"wrote {out / 'calibration.json'} and {out / 'calibration.md'}" in printed
+
+
+TRACKED = ("calibration.json", "calibration.md")
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A working folder laid out like the project's: validation/targets.yaml (one small fitting
+    target and one held back) beside copies of the tracked evidence; the command runs in it."""
+    (tmp_path / "validation").mkdir()
+    (tmp_path / "validation" / "targets.yaml").write_text(SMALL, encoding="utf-8")
+    for name in TRACKED:
+        (tmp_path / "validation" / name).write_bytes((ROOT / "validation" / name).read_bytes())
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_calibrate_writes_a_new_results_folder_and_leaves_the_tracked_evidence_alone(project, capsys):
+    real = {name: (ROOT / "validation" / name).read_bytes() for name in TRACKED}
+    tiny = ["calibrate", "--samples", "2", "--reps", "3", "--workers", "1"]
+    assert main(tiny) == 0
+    assert main(tiny) == 0  # a second calibration: another new folder, the first one kept
+    printed = capsys.readouterr().out
+    for name in TRACKED:
+        assert (project / "validation" / name).read_bytes() == real[name]  # the copy beside the targets
+        assert (ROOT / "validation" / name).read_bytes() == real[name]  # and the project's own
+    folders = sorted((project / "runs").iterdir())
+    assert len(folders) == 2 and all(f.name.startswith("calibration-") for f in folders)
+    for folder in folders:
+        assert sorted(p.name for p in folder.iterdir()) == sorted(TRACKED)
+        assert json.loads((folder / "calibration.json").read_text())["fit_targets"] == ["madrid-rebuke"]
+        shown = folder.relative_to(project)
+        assert f"wrote {shown / 'calibration.json'} and {shown / 'calibration.md'}" in printed
+    assert "--update-evidence replaces it" in printed
+
+
+def test_update_evidence_replaces_the_evidence_beside_the_targets_file(project, capsys):
+    assert main(["calibrate", "--samples", "2", "--reps", "3", "--workers", "1", "--update-evidence"]) == 0
+    evidence = json.loads((project / "validation" / "calibration.json").read_text())
+    assert evidence["fit_targets"] == ["madrid-rebuke"] and evidence["holdout_targets"] == ["madrid-no-warning"]
+    assert "madrid-no-warning | holdout" in (project / "validation" / "calibration.md").read_text()
+    assert not (project / "runs").exists()
+    assert "wrote validation/calibration.json and validation/calibration.md" in capsys.readouterr().out
+
+
+def _no_search(*args, **kwargs):
+    raise AssertionError("the output folder should be refused before the search starts")
+
+
+@pytest.mark.parametrize("option", [
+    ["--out", "a-file"],
+    ["--out", "a-file/below"],
+    ["--out", "cal", "--update-evidence"],
+])
+def test_an_unusable_output_is_one_line_naming_the_option_before_the_search(project, capsys, monkeypatch, option):
+    (project / "a-file").write_text("not a folder")
+    monkeypatch.setattr(c, "calibrate", _no_search)
+    assert main(["calibrate", "--samples", "2", "--reps", "3", "--workers", "1", *option]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith("nzsim calibrate: error: ")
+    assert ("--update-evidence" in err and "not both" in err) if "--update-evidence" in option else f"--out {option[1]}:" in err
+    assert not (project / "runs").exists() and not (project / "cal").exists()
+
+
+def test_an_interrupted_calibration_leaves_no_empty_results_folder(project, monkeypatch):
+    def interrupted(*args, **kwargs):
+        assert len(list((project / "runs").iterdir())) == 1  # the folder is made before the search
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(c, "calibrate", interrupted)
+    assert main(["calibrate", "--samples", "2", "--reps", "3", "--workers", "1"]) == 130
+    assert not (project / "runs").exists()
 
 
 def test_calibrate_bad_targets_file_exits_2(tmp_path, capsys):
