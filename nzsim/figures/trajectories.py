@@ -291,6 +291,7 @@ def build_live_plots(
         ax.grid(axis="y", color="#EEEEEE")
         ax.legend(loc="upper left", fontsize="small", frameon=False)
     axes[-1].set_xlim(0, horizon)
-    axes[-1].set_xlabel(f"weeks done (0 = the start, {start.day} {start:%b %Y}, as the status line counts them); "
+    # two lines: on one, the label was wider than the figure and its end was cut off
+    axes[-1].set_xlabel(f"weeks done (0 = the start, {start.day} {start:%b %Y}, as the status line counts them)\n"
                         f"dotted lines: scheduled events")
     return fig

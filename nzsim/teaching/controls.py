@@ -97,7 +97,8 @@ def _library(folder: str | None = None) -> tuple[dict[str, Scenario], list[str]]
 
 
 def summit_key(spec: Scenario) -> str | None:
-    """The event the signal controls set: the scenario's first NATO summit."""
+    """The scenario's first NATO summit: the event the short signal names (``china_language=...``)
+    set."""
     summits = sorted((e.date, k) for k, e in spec.events.items() if isinstance(e, NatoSummit))
     return summits[0][1] if summits else None
 
@@ -107,14 +108,49 @@ def election_key(spec: Scenario) -> str | None:
     return elections[0][1] if elections else None
 
 
+def signal_events(spec: Scenario) -> list[str]:
+    """The events whose signals the controls set, in date order: every event with ``signals``
+    (summits, policy decisions, bilateral statements)."""
+    return [k for _, k in sorted((e.date, k) for k, e in spec.events.items() if "signals" in type(e).model_fields)]
+
+
+def signal_path(event: str, field: str) -> str:
+    """A signal control's name, the scenario path levers use: ``events.vilnius.signals.china_language``."""
+    return f"events.{event}.signals.{field}"
+
+
+def parse_signal_path(name: str) -> tuple[str, str] | None:
+    """``(event, field)`` of a :func:`signal_path` name; ``None`` for any other name."""
+    parts = name.split(".")
+    if len(parts) == 4 and parts[0] == "events" and parts[2] == "signals":
+        return parts[1], parts[3]
+    return None
+
+
+#: How each kind of event with signals is introduced above its controls.
+_EVENT_NOUNS = {"nato_summit": "NATO summit", "policy_decision": "Decision", "bilateral_statement": "Statement"}
+
+
+def event_heading(spec: Scenario, key: str) -> str:
+    """``NATO summit: Vilnius, 11 Jul 2023 (week 4)``: the heading of an event's signal controls."""
+    from ..reports.story import day
+
+    event = spec.events[key]
+    noun = _EVENT_NOUNS.get(event.kind, event.kind.replace("_", " ").capitalize())
+    label = event.label or key.replace("_", " ")
+    return f"{noun}: {label[0].upper()}{label[1:]}, {day(event.date)} (week {spec.week_of(event.date)})"
+
+
 def controls_of(spec: Scenario, seed: int = 0) -> dict[str, Any]:
-    """The control values that reproduce ``spec``: what choosing it in the picker fills in."""
-    key = summit_key(spec)
-    signals = spec.events[key].signals if key else None
+    """The control values that reproduce ``spec``: what choosing it in the picker fills in. Every
+    event's signals are named by :func:`signal_path` (a signal the event leaves unsaid shows its
+    neutral value)."""
     values: dict[str, Any] = {"scenario_name": spec.name, "seed": seed}
-    for name in signal_controls():
-        value = getattr(signals, name) if signals is not None else None
-        values[name] = value if value is not None else _neutral(name)
+    for key in signal_events(spec):
+        signals = spec.events[key].signals
+        for name in signal_controls():
+            value = getattr(signals, name)
+            values[signal_path(key, name)] = value if value is not None else _neutral(name)
     ctx = spec.context
     election = election_key(spec)
     values.update(
@@ -124,6 +160,25 @@ def controls_of(spec: Scenario, seed: int = 0) -> dict[str, Any]:
         governing_bloc=ctx.governing_bloc,
     )
     return values
+
+
+def control_names(spec: Scenario) -> list[str]:
+    """Every control ``spec`` offers besides the scenario: the signals of each of its events
+    (:func:`signal_path`), the situation and the run number."""
+    return [k for k in controls_of(spec) if k != "scenario_name"]
+
+
+def control_of(name: str, spec: Scenario | None = None) -> dict[str, Any]:
+    """The control (type, label, range, help) behind a control's name (the weeks to the election
+    reach ``spec``'s horizon)."""
+    path = parse_signal_path(name)
+    if path is not None:
+        return dict(signal_controls()[path[1]])
+    if name == "seed":
+        return dict(SEED_CONTROL)
+    if name == "weeks_to_election" and spec is not None:
+        return dict(CONTEXT_CONTROLS[name], max=spec.horizon_weeks)
+    return dict(CONTEXT_CONTROLS[name])
 
 
 def export_pct(share: float) -> int:
@@ -141,11 +196,13 @@ ADDED_ELECTION_BASELINE = 0.5
 
 
 def settings_spec(base: Scenario, **controls: Any) -> Scenario:
-    """The validated scenario the controls describe: ``base`` with its summit's signals and its
+    """The validated scenario the controls describe: ``base`` with its events' signals and its
     context replaced by the control values (a control left out keeps the base's value).
 
-    The summit is the base's first NATO summit (one is added at week 4 if it has none and a
-    signal control is set to anything but its neutral value: no attendance, no words). The
+    An event's signal is named by its path (:func:`signal_path`:
+    ``events.vilnius.signals.china_language``); a signal kind's short name (``china_language``)
+    sets the base's first NATO summit (over that summit's path, when both are given), and one is added at week 4 if it has none and a short
+    signal control is set to anything but its neutral value (no attendance, no words). The
     election moves to week ``weeks_to_election`` (its own date when that is the week it already
     falls in); 0 removes it; an election added to a scenario that had none starts from an even
     baseline (:data:`ADDED_ELECTION_BASELINE`).
@@ -156,6 +213,16 @@ def settings_spec(base: Scenario, **controls: Any) -> Scenario:
     data = {k: v for k, v in base.dump().items() if k != "levers"}
     data["name"] = base.name
     events = dict(data.get("events") or {})
+    for name, value in controls.items():
+        path = parse_signal_path(name)
+        if path is None:
+            continue
+        event, field = path
+        if event not in base.events or event not in signal_events(base) or field not in signal_controls():
+            known = ", ".join(signal_events(base)) or "(none)"
+            raise ScenarioError(f"dashboard settings ({base.name})", name,
+                                f"an event with signals ({known}) and a signal kind of the catalogue")
+        events[event] = merge(events[event], {"signals": {field: value}})
     key = summit_key(base)
     signals = {k: controls[k] for k in signal_controls() if k in controls}
     if key is None and all(v == _neutral(k) for k, v in signals.items()):
@@ -189,30 +256,24 @@ def settings_spec(base: Scenario, **controls: Any) -> Scenario:
     return from_dict(data, name=f"dashboard settings ({base.name})")
 
 
-def model_params(spec: Scenario, seed: int = 0) -> dict[str, Any]:
-    """Mesa ``model_params`` for the controls, filled with ``spec``'s values (each keeps its ``help``)."""
-    values = controls_of(spec, seed)
-    # (not "scenario": Mesa's Reset passes its own Scenario object under that name)
-    params: dict[str, Any] = {"scenario_name": spec.name}
-    horizon = dict(CONTEXT_CONTROLS["weeks_to_election"], max=spec.horizon_weeks)
-    for name, control in {**signal_controls(), **CONTEXT_CONTROLS, "weeks_to_election": horizon,
-                          "seed": SEED_CONTROL}.items():
-        params[name] = {**control, "value": values[name]}
-    return params
+def shown(value: Any) -> str:
+    """A control's value in words: ``yes``/``no``, ``78``, ``0.5``, ``strong``."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 def settings_text(model) -> str:
-    """The settings of the run on screen, every control's value in words (sliders show a number
-    only while dragged)."""
+    """The settings of the run on screen in words, from the model (not the controls): the
+    situation, then each event's signals that say something (its other signals are neutral)."""
     values = controls_of(model.spec, seed=model.seed)
-    parts = []
-    for name, options in {**signal_controls(), **CONTEXT_CONTROLS}.items():
-        value = values.get(name)
-        if isinstance(value, bool):
-            shown = "yes" if value else "no"
-        elif isinstance(value, float):
-            shown = f"{value:g}"
-        else:
-            shown = str(value)
-        parts.append(f"{options['label']}: **{shown}**")
-    return f"This run (number {model.seed}): " + "; ".join(parts) + "."
+    situation = "; ".join(f"{options['label']}: **{shown(values[name])}**" for name, options in CONTEXT_CONTROLS.items())
+    parts = [f"This run (number {model.seed}): {situation}."]
+    for key in signal_events(model.spec):
+        said = [f"{options['label']}: **{shown(values[signal_path(key, name)])}**"
+                for name, options in signal_controls().items()
+                if values[signal_path(key, name)] != _neutral(name)]
+        parts.append(f"- {event_heading(model.spec, key)}: " + ("; ".join(said) if said else "nothing said") + ".")
+    return "\n".join(parts[:1] + [""] + parts[1:])  # (Markdown: the situation, then a list of the events)

@@ -1,39 +1,39 @@
 """The dashboard: move the summit signals, watch one run unfold, then see it as one draw of many.
 
 Run it with ``nzsim dashboard`` (``nzsim.cli.teaching``), which serves ``page`` with Solara; in a
-notebook, display ``page``. It is built on Mesa's :class:`~mesa.visualization.SolaraViz`: the
-sidebar holds Mesa's Step, Play and Reset buttons and the controls (``model_params``), the main
-area the live plots, the feed of the run's events in plain English, and the "one run is one
-draw" panel, which runs a few hundred replications of the current settings in worker
-processes and marks the watched run on their distributions.
+notebook, display ``page``. The sidebar (``nzsim.teaching.sidebar``) holds the scenario picker,
+the run's Reset, Play and Step buttons and pace, every event's signals and the situation, and
+the downloads; the main area the settings of the run on screen in words, the live plots, the
+feed of the run's events in plain English, and the "one run is one draw" panel, which runs a few
+hundred replications of the current settings in worker processes and marks the watched run on
+their distributions.
+
+The page is built with Solara, on which Mesa's SolaraViz is built, and redraws after each week
+through a counter of the page's own (set by Step and by Play's thread); it does not use
+SolaraViz's own sidebar, whose controls
+take effect on Reset without showing it, whose sliders hide their values, and whose Render
+Interval and Use Threads settings mean nothing to a class (decision 42 in docs/decisions.md).
 
 The dashboard holds no model logic: the controls are translated into a validated scenario
-(:func:`settings_spec`, through ``nzsim.scenario``) and the model is the library's
-:class:`~nzsim.model.NZModel`; the replications run on the runner's workers (``nzsim.runs.worker``).
-
-A control takes effect when the run is reset (Mesa's Reset button), as in every Mesa
-dashboard; choosing a scenario fills every control with that scenario's values and starts a
-new run at once. Reset rebuilds the chosen scenario: the model's class is made per choice
-(:func:`dashboard_model`), with the chosen scenario and run number as its defaults, because
-after a choice Mesa's Reset passes only the controls changed since (see that function).
+(:func:`~nzsim.teaching.controls.settings_spec`, through ``nzsim.scenario``) and the model is the
+library's :class:`~nzsim.model.NZModel`; the replications run on the runner's workers
+(``nzsim.runs.worker``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from concurrent.futures import as_completed
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import solara
 from matplotlib.figure import Figure
-from mesa.visualization import SolaraViz
-from mesa.visualization.utils import update_counter
 
 from .. import figures
 from ..catalogue.outcomes import HISTOGRAMS, OUTCOMES
@@ -44,17 +44,20 @@ from ..reports.story import day, event_line
 from ..runs.executors import process_pool, start_method_untouched
 from ..runs.loop import outcomes_of
 from ..runs.worker import ChunkTask, monte_carlo_tasks, run_chunk
-from ..scenario import Scenario
+from ..scenario import Scenario, ScenarioError
 from .controls import (
     CONTEXT_CONTROLS,
     DEFAULT_SCENARIO,
+    control_names,
+    control_of,
     library,
     library_problems,
-    model_params,
+    parse_signal_path,
     settings_spec,
     settings_text,
     signal_controls,
 )
+from .sidebar import PLAY_PACE, Downloads, RunCard, SignalControls, SituationControls, play_weeks, run_values
 
 #: Replications the "one run is one draw" panel offers.
 ENSEMBLE_SIZES = ("100", "300", "500")
@@ -64,26 +67,23 @@ ENSEMBLE_OUTCOMES = HISTOGRAMS
 
 
 class DashboardModel(NZModel):
-    """:class:`~nzsim.model.NZModel` built from the dashboard's controls (every control a keyword:
-    Mesa's SolaraViz re-creates the model from them on Reset), one per signal kind of the
-    catalogue and one per situation control.
+    """:class:`~nzsim.model.NZModel` built from the dashboard's controls, each a keyword: an
+    event's signal by its path (``events.vilnius.signals.china_language``), a signal kind's short
+    name for the first summit's, and the situation controls.
 
     A control left out (``None``) keeps the scenario's own value; the scenario and the run number
-    left out are the class's :attr:`chosen_scenario` and :attr:`chosen_seed`
-    (:func:`dashboard_model` makes a class per choice)."""
+    left out are :attr:`chosen_scenario` and :attr:`chosen_seed`."""
 
     chosen_scenario: str = DEFAULT_SCENARIO
     chosen_seed: int = 0
 
     def __init__(self, scenario_name: str | None = None, seed: int | None = None, library_folder: str | None = None,
-                 scenario: Any = None, **controls: Any):
-        # ``scenario`` is Mesa's own Scenario object, which its Reset passes to a model that takes
-        # keywords; the model builds its own from the controls, so it is not used.
+                 **controls: Any):
         known = {**signal_controls(), **CONTEXT_CONTROLS}
-        unknown = sorted(set(controls) - set(known))
+        unknown = sorted(k for k in controls if k not in known and parse_signal_path(k) is None)
         if unknown:
             raise TypeError(f"{type(self).__name__}: no control named {', '.join(unknown)}; "
-                            f"the controls are {', '.join(known)}")
+                            f"the controls are {', '.join(known)} and events.<event>.signals.<signal>")
         controls = {k: v for k, v in controls.items() if v is not None}
         scenario_name = scenario_name or self.chosen_scenario
         specs = library(library_folder)
@@ -91,21 +91,6 @@ class DashboardModel(NZModel):
             raise ValueError(f"scenario_name: expected one of {', '.join(specs) or '(none found)'}, got {scenario_name!r}")
         spec = settings_spec(specs[scenario_name], **controls)
         super().__init__(spec, seed=int(self.chosen_seed if seed is None else seed))
-
-
-@lru_cache(maxsize=256)
-def dashboard_model(scenario_name: str, seed: int = 0) -> type[DashboardModel]:
-    """The model class for a choice in the picker: :class:`DashboardModel` whose Reset, given no
-    scenario and no run number, rebuilds ``scenario_name`` with run number ``seed``.
-
-    Mesa's Reset re-creates the model as ``type(model)(**parameters)``, where ``parameters`` are
-    the values its ModelCreator gathered: every control when the page opens, but after the picker
-    remounts SolaraViz (a new ``.key``) only the controls changed since (seen with Mesa 3.5.1,
-    whose ModelCreator fills them in a mount-only effect). The class, not those parameters, therefore
-    carries the choice; a control not passed keeps the chosen scenario's value.
-    """
-    return type(f"DashboardModel_{scenario_name}", (DashboardModel,),
-                {"chosen_scenario": scenario_name, "chosen_seed": int(seed), "__module__": __name__})
 
 
 def live_figure(model: NZModel) -> Figure:
@@ -256,14 +241,13 @@ def ensemble_figure(progress: EnsembleProgress, watched: Mapping[str, object]) -
 
 
 @solara.component
-def EnsemblePanel(model: NZModel):
+def EnsemblePanel(model: NZModel, weeks_drawn: int):
     """Run a few hundred replications of the current settings in the background and show where
     the watched run falls among them.
 
-    It follows the run: it reads Mesa's ``update_counter``, so it is drawn again after every
+    It follows the run: it is given the page's count of redraws (``weeks_drawn``), so it is drawn again after every
     step (its parent passes the same model object each time, which alone would not redraw it),
     and marks the run once it has reached its end."""
-    update_counter.get()
     size, set_size = solara.use_state(ENSEMBLE_SIZES[1])
     request, set_request = solara.use_state(None)
 
@@ -323,77 +307,126 @@ def EnsemblePanel(model: NZModel):
 
 
 @solara.component
-def MainArea(model: NZModel):
+def MainArea(model: NZModel, weeks_drawn: int):
     """The plots and the feed side by side, the ensemble panel below; re-rendered after each step
-    (Mesa's ``update_counter``)."""
-    update_counter.get()
+    (``weeks_drawn`` counts the redraws)."""
     with solara.Column(style={"padding": "1em"}) as main:
-        solara.Markdown(settings_text(model), style={"font-size": "0.9em"})
+        with solara.Column(classes=["nzsim-settings"], style={"gap": "0"}):
+            solara.Markdown(settings_text(model), style={"font-size": "0.9em"})
         with solara.Columns([3, 2]):
             LivePlots(model)
             EventFeed(model)
-        EnsemblePanel(model)
+        EnsemblePanel(model, weeks_drawn)
     return main
 
 
-def help_markdown(params: Mapping[str, Any]) -> str:
-    """Every control's label and help text, for the sidebar."""
+def help_markdown(spec: Scenario) -> str:
+    """How the dashboard works and every control's label and help text, for the sidebar."""
     lines = [
-        ("Change the controls, then press **Reset** to start a new run with them; **Step** runs one "
-         "week, **▶** plays the weeks."),
+        ("Change the controls: each change is marked in orange and listed under the buttons until you press "
+         "**Reset**, which starts a new run with them (**Undo changes** puts the controls back). The line "
+         "above the plots always states the settings of the run on screen."),
         "",
-        ("Mesa's settings in the **Controls** card below: **Play Interval** is the pause between weeks "
-         "while playing "
-         "(in thousandths of a second: lower plays faster); **Render Interval** is how many weeks run "
-         "between redraws (the plots jump ahead by that many, and Step runs that many too); **Use Threads** "
-         "draws the page in a separate thread while playing, which only helps a large model (leave it off)."),
+        ("**Step** runs one week. **▶ Play** runs the weeks at the pace set under the buttons (weeks a "
+         "second) and stops by itself at the last week; **Reset** starts again from the first week. Choosing a "
+         "scenario starts a new run of it at once."),
+        "",
+        ("**Save as scenario** downloads the run's settings as a scenario file (`nzsim check` reads it; "
+         "`nzsim story FILE --seed N` with the run number tells the same run). **Export** downloads the run's "
+         "weeks and events as CSV."),
+        "",
+        ("Signals: every event of the scenario at which the government says or does something has its own "
+         "group (a summit, a decision, a statement); the first summit's is open."),
         "",
     ]
-    for options in params.values():
-        if isinstance(options, dict) and "help" in options:
-            lines.append(f"- **{options['label']}**: {options['help']}")
+    seen = set()
+    for name in control_names(spec):
+        control = control_of(name, spec)
+        if control["label"] in seen or "help" not in control:
+            continue
+        seen.add(control["label"])
+        lines.append(f"- **{control['label']}**: {control['help']}")
     return "\n".join(lines)
+
+
+def build_model(scenario_name: str, values: Mapping[str, Any]) -> DashboardModel:
+    """The model the controls describe: ``scenario_name`` with ``values`` (control name -> value,
+    the run number under ``seed``)."""
+    return DashboardModel(scenario_name=scenario_name, **values)
 
 
 @solara.component
 def Page():
-    """The dashboard: a scenario picker over Mesa's SolaraViz."""
+    """The dashboard: the scenario picker, the run's buttons, the controls and the downloads in the
+    sidebar; the plots, the feed and the replications panel in the main area."""
     specs = library()
     names = list(specs)
     first = DEFAULT_SCENARIO if DEFAULT_SCENARIO in specs else (names[0] if names else None)
     chosen, set_chosen = solara.use_state(first)
-    initial = solara.use_memo(lambda: dashboard_model(first)() if first else None, [])
+    initial = solara.use_memo(lambda: build_model(first, {}) if first else None, [])
     model = solara.use_reactive(initial)
+    values = solara.use_reactive(run_values(initial) if initial is not None else {})
+    playing = solara.use_reactive(False)
+    pace = solara.use_reactive(PLAY_PACE)
+    error, set_error = solara.use_state(None)
+    # The page's own redraw counter, set after each week by Step and by Play's thread. (Mesa's
+    # update_counter, a module-level reactive, was seen not to redraw the page when set from a
+    # thread Play started while a Reset was still being drawn.)
+    weeks_drawn = solara.use_reactive(0)
 
+    def draw() -> None:
+        weeks_drawn.set(weeks_drawn.value + 1)
+
+    def play(cancel: threading.Event):
+        if playing.value and model.value is not None:
+            play_weeks(model.value, lambda: pace.value, lambda: playing.value, cancel, draw)
+            if not model.value.running:
+                playing.set(False)
+
+    # (not intrusive: that cancels by tracing every line the model runs, and the weeks' own checks suffice)
+    solara.use_thread(play, dependencies=[playing.value, id(model.value)], intrusive_cancel=False)
+
+    with solara.AppBar():
+        solara.AppBarTitle("New Zealand at the NATO summit")
     if not names:
         solara.Error("No scenario files found: start the dashboard with nzsim dashboard --scenarios FOLDER.")
         return
 
+    def start(new: DashboardModel) -> None:
+        playing.set(False)
+        set_error(None)
+        model.set(new)
+        values.set(run_values(new))
+
     def pick(name: str) -> None:
         set_chosen(name)
-        model.set(dashboard_model(name, model.value.seed)())
+        start(build_model(name, {"seed": model.value.seed}))
+
+    def reset() -> None:
+        try:
+            start(build_model(chosen, values.value))
+        except ScenarioError as err:
+            set_error(str(err))
 
     spec = specs[chosen]
-    params = model_params(spec, seed=model.value.seed)
     with solara.Sidebar():
         with solara.Card("Scenario"):
             solara.Select("Start from a scenario", value=chosen, values=names, on_value=pick)
             solara.Markdown(spec.description.strip().split("\n\n")[0])
             for problem in library_problems():
                 solara.Warning(f"Not in the list: {problem}")
+        RunCard(model, values, playing, pace, reset, draw, weeks_drawn.value)
+        if error:
+            solara.Error(f"Not started: {error}")
+        with solara.Card("Signals, event by event"):
+            SignalControls(model.value, values)
+        with solara.Card("The situation and the run number"):
+            SituationControls(model.value, values)
+        Downloads(model.value, weeks_drawn.value)
         with solara.Card("What the controls mean"):
             with solara.Details("Show help"):
-                solara.Markdown(help_markdown(params))
-    # Mesa's SolaraViz gives the sidebar (Step, Play, Reset and the controls); the main area is
-    # drawn here rather than in Mesa's draggable grid, whose browser code needs files from a CDN.
-    SolaraViz(
-        model,
-        components=[],
-        model_params=params,
-        name="New Zealand at the NATO summit",
-        play_interval=400,
-    ).key(f"viz-{chosen}")
-    MainArea(model.value)
+                solara.Markdown(help_markdown(model.value.spec))
+    MainArea(model.value, weeks_drawn.value)
 
 
 page = Page

@@ -181,13 +181,18 @@ def test_the_panel_marks_the_watched_run_only_once_it_has_run_to_the_end(make_sp
 
 def test_the_page_states_every_setting_of_the_run_in_words():
     spec = controls.library(str(ROOT / "scenarios"))["vilnius-2023"]
-    model = app.DashboardModel(**{**controls.controls_of(spec, seed=3), "china_language": "strong", "china_export_pct": 35})
+    model = app.DashboardModel(**{**controls.controls_of(spec, seed=3), "china_language": "strong", "china_export_pct": 35,
+                                  "events.national_security_strategy.signals.tibet": "minister"})
     text = app.settings_text(model)
     assert text.startswith("This run (number 3): ")
-    assert "What is said about China: **strong**" in text and "Share of goods exports going to China (%): **35**" in text
+    assert "Share of goods exports going to China (%): **35**" in text
     assert "Weeks to the election (0 = none in this run): **17**" in text
-    for options in {**controls.signal_controls(), **controls.CONTEXT_CONTROLS}.values():
+    for options in controls.CONTEXT_CONTROLS.values():
         assert options["label"] in text
+    summit, strategy = text.split("NATO summit: Vilnius, 11 Jul 2023 (week 4): ")[1].split("Decision: The National Security")
+    assert "What is said about China: **strong**" in summit and "Support for Ukraine (NZ$ million): **78**" in summit
+    assert "**minister**" not in summit and "**minister**" in strategy  # each event states its own signals
+    assert "AUKUS Pillar II: **explore**" in text.split("AUKUS Pillar II, 1 Feb 2024")[1]
 
 
 def test_files_the_picker_leaves_out_are_named_with_the_reason(tmp_path):
@@ -255,10 +260,12 @@ def _button(rc, label):
     return rc.find(v.Btn, children=[label]).widget
 
 
-def _select(rc, label, value):
+def _select(rc, label, value, index=0):
+    """Set the ``index``-th select labelled ``label`` (a signal's select appears once per event,
+    the first summit's first)."""
     import ipyvuetify as v
 
-    rc.find(v.Select, label=label).widget.v_model = value
+    rc.find(v.Select, label=label).widgets[index].v_model = value
 
 
 def test_reset_after_choosing_a_scenario_rebuilds_that_scenario_with_the_controls_as_set(rendered_page):
@@ -271,11 +278,12 @@ def test_reset_after_choosing_a_scenario_rebuilds_that_scenario_with_the_control
     _button(rc, "Reset").click()
     _button(rc, "Reset").click()
     assert models[-1].spec.sha256 == specs["madrid-2022"].sha256 and models[-1].week == 0
-    _select(rc, "What is said about China", "strong")
+    _select(rc, "What is said about China", "strong", index=1)  # Madrid's groups: the Biden-Ardern statement, the summit
     _button(rc, "Reset").click()
     spec = models[-1].spec
     assert spec.start == specs["madrid-2022"].start
     assert spec.events["madrid"].signals.china_language == "strong"
+    assert spec.events["biden_ardern_joint_statement"] == specs["madrid-2022"].events["biden_ardern_joint_statement"]
     assert spec.events["madrid"].signals.independence_framing == "strong"  # Madrid's own, not a default
     _select(rc, "Start from a scenario", "australia-2020")
     _button(rc, "Reset").click()
@@ -330,7 +338,7 @@ def test_the_panel_follows_the_run_and_marks_it_when_the_run_ends(short_library,
 
 def test_the_status_line_numbers_and_dates_weeks_as_the_feed_does():
     spec = controls.library(str(ROOT / "scenarios"))["vilnius-2023"]
-    model = app.dashboard_model("vilnius-2023")()
+    model = app.build_model("vilnius-2023", {})
     assert app.status_line(model).startswith("Start, 19 Jun 2023")
     for _ in range(4):
         model.step()
@@ -352,7 +360,7 @@ def test_the_feed_says_who_blames_whom_and_who_stands_by_in_plain_words():
     standing by, as the model holds them; once they are lifted, the partners who stood by."""
     from nzsim.catalogue.partners import NAMES
 
-    model = app.dashboard_model("vilnius-2023-coercion-shock", seed=3)()
+    model = app.build_model("vilnius-2023-coercion-shock", {"seed": 3})
     assert app.dispute_line(model) is None
     while model.running and not model.china.coercing():
         model.step()
