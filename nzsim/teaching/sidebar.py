@@ -41,6 +41,8 @@ from .exports import csv_text, events_frame, file_stem, scenario_yaml, weeks_fra
 #: Weeks per second while playing: 52 weeks in about 17 s.
 PLAY_PACE = 3.0
 PACE_CONTROL = {"min": 0.5, "max": 10.0, "step": 0.5}
+#: The longest label a select shows in full in the sidebar (seen in Chromium); longer ones go above it.
+SELECT_LABEL_CHARS = 34
 
 
 def run_values(model: NZModel) -> dict[str, Any]:
@@ -83,7 +85,13 @@ def Control(name: str, spec: Scenario, values: solara.Reactive[dict], pending: b
     style = {"border-left": "4px solid #f57c00", "padding-left": "6px"} if pending else {"padding-left": "10px"}
     kind = control["type"]
     with solara.Column(classes=classes, style={**style, "gap": "0", "margin-bottom": "4px"}) as main:
-        if kind == "Select":
+        if kind == "Select" and len(control["label"]) > SELECT_LABEL_CHARS:
+            # a long label would be cut short inside the select ("An act on sovereignty, Taiwan and di..."):
+            # written above it in full instead
+            solara.Text(control["label"], classes=["nzsim-select-label"],
+                        style={"display": "block", "font-size": "0.85em", "color": "#555"})
+            solara.Select("", values=list(control["values"]), value=value, on_value=set_value, dense=True)
+        elif kind == "Select":
             solara.Select(control["label"], values=list(control["values"]), value=value, on_value=set_value,
                           dense=True)
         elif kind == "Checkbox":

@@ -111,6 +111,11 @@ def test_every_slider_shows_its_value_and_unit(page):
         assert sidebar.value_label(name, values[name], model.spec) in text, name
     assert "Support for Ukraine (NZ$ million): 78" in text
     assert "Extra defence spending pledged (% of GDP): 0" in text
+    long = [c["label"] for c in controls.signal_controls().values()
+            if c["type"] == "Select" and len(c["label"]) > sidebar.SELECT_LABEL_CHARS]
+    assert "An act on security deployments and alliances aimed at China" in long
+    labels = [w.children[0] for w in with_class(box, "nzsim-select-label")]  # written in full above the select
+    assert labels == long * len(controls.signal_events(model.spec))  # in every event's group
     widgets(rc, "Slider", v_model=78.0)[0].v_model = 120.0  # dragging the summit's Ukraine slider
     assert "Support for Ukraine (NZ$ million): 120" in _page_text(box)
 
