@@ -6,7 +6,9 @@ imports the library inside its commands, so that ``nzsim --help`` starts fast an
 loads only what it uses. The submodules import :mod:`~nzsim.cli.common` and never each other.
 
 Every user mistake (a bad scenario file, a bad option) ends with one line on stderr and exit
-status 2, never a traceback.
+status 2, never a traceback. SIGINT (Ctrl+C), SIGTERM and SIGHUP stop a command the same way: its
+worker processes are stopped, one line says so (for ``nzsim run``, what is kept and how to
+resume) and the exit status is 128 + the signal's number (:func:`~nzsim.cli.common.stop_on_signals`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import sys
 
 from ..version import code_version
 from . import results, runs, scenarios, teaching, validation
-from .common import EXIT_USAGE, UsageError
+from .common import EXIT_USAGE, UsageError, say_stopped, stop_on_signals
 
 __all__ = ["EXIT_USAGE", "UsageError", "build_parser", "main"]
 
@@ -43,20 +45,22 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except (ScenarioError, UsageError) as err:
-        print(f"nzsim {args.command}: error: {err}", file=sys.stderr)
-        return EXIT_USAGE
-    except EnsembleError as err:
-        hint = ""
-        if args.command == "run":
-            hint = f"; finish the run with: nzsim run {args.scenario} --resume {err.folder}"
-        print(f"nzsim {args.command}: error: {err}{hint}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:  # e.g. `nzsim check ... | head`
-        sys.stderr.close()
-        return 0
-    except KeyboardInterrupt:
-        print("nzsim: interrupted", file=sys.stderr)
-        return 130
+    # The program (argv None) ends still ignoring the stop signals once one came, so that nothing
+    # after this (the interpreter's own clean-up) is cut short; a caller's handlers are put back.
+    with stop_on_signals(keep_ignoring=argv is None):
+        try:
+            return args.func(args)
+        except (ScenarioError, UsageError) as err:
+            print(f"nzsim {args.command}: error: {err}", file=sys.stderr)
+            return EXIT_USAGE
+        except EnsembleError as err:
+            hint = ""
+            if args.command == "run":
+                hint = f"; finish the run with: nzsim run {args.scenario} --resume {err.folder}"
+            print(f"nzsim {args.command}: error: {err}{hint}", file=sys.stderr)
+            return 1
+        except BrokenPipeError:  # e.g. `nzsim check ... | head`
+            sys.stderr.close()
+            return 0
+        except KeyboardInterrupt as stop:  # Ctrl+C, SIGTERM, SIGHUP
+            return say_stopped(args.command, stop)

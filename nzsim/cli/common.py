@@ -1,13 +1,98 @@
-"""What every command shares: the one-line user error, exit statuses and option types."""
+"""What every command shares: the one-line user error, exit statuses, option types, and how a
+command is stopped by a signal (:func:`stop_on_signals`, :func:`say_stopped`; docs/runs.md,
+"Stopping a run")."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import shlex
+import signal
+import sys
+import threading
 from pathlib import Path
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
+
+#: The signals that stop a command cleanly: Ctrl+C, a process manager's or batch scheduler's
+#: SIGTERM, a closed terminal's SIGHUP (where the platform has them).
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+class Stopped(KeyboardInterrupt):
+    """A command stopped by a signal: a KeyboardInterrupt, so that SIGTERM and SIGHUP take the path
+    Ctrl+C takes (the pending chunks cancelled, the workers stopped, the finished chunks kept)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def stop_signal(stop: BaseException) -> int:
+    """The signal that stopped a command (SIGINT for a plain KeyboardInterrupt)."""
+    return getattr(stop, "signum", signal.SIGINT)
+
+
+@contextlib.contextmanager
+def stop_on_signals(keep_ignoring: bool = False):
+    """While in the block, the first SIGINT, SIGTERM or SIGHUP raises :class:`Stopped` in the main
+    thread, and every later one is ignored, so that stopping (the workers ended, the run folder
+    left resumable) is never cut short by a second signal and its traceback. A signal this
+    process was started ignoring (SIGHUP under ``nohup``) stays ignored. The handlers are put back
+    afterwards, unless ``keep_ignoring`` and a signal came: the program then ends still ignoring them.
+    Outside the main thread, where no handler can be set, nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stopping = threading.Event()
+
+    def stop(signum, frame) -> None:
+        if stopping.is_set():
+            return  # already stopping: let it finish
+        stopping.set()
+        raise Stopped(signum)
+
+    previous = {}
+    for sig in STOP_SIGNALS:
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            previous[sig] = signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            kept = signal.SIG_IGN if keep_ignoring and stopping.is_set() else handler
+            signal.signal(sig, signal.SIG_DFL if kept is None else kept)
+
+
+def say_stopped(command: str, stop: BaseException, scenario: Path | None = None, folder: Path | None = None) -> int:
+    """End a command stopped by a signal: stop multiprocessing's forkserver (its pools are already
+    stopped), say so in one line (for a run of ``scenario``: the replications kept in its folder,
+    the exception's ``run_folder`` or else ``folder``, and the command that resumes it) and return
+    the conventional exit status, 128 + the signal's number (130 for SIGINT)."""
+    from ..runs.executors import stop_forkserver
+
+    signum = stop_signal(stop)
+    stop_forkserver()
+    line = f"nzsim {command}: stopped by {signal.Signals(signum).name}"
+    folder = getattr(stop, "run_folder", None) or folder
+    if scenario is not None:
+        line += _kept(Path(folder), scenario) if folder is not None and Path(folder).is_dir() else " before the run began"
+    with contextlib.suppress(OSError):  # a closed terminal (SIGHUP)
+        print(line, file=sys.stderr, flush=True)
+    return 128 + signum
+
+
+def _kept(folder: Path, scenario: Path) -> str:
+    from ..runs.runfolder import MANIFEST, kept_replications
+
+    kept, total = kept_replications(folder)
+    if total is None and not kept and not (folder / MANIFEST).exists():
+        return f" before the run began; nothing was kept in {folder} (remove it to start again)"
+    of = f" of {total:,}" if total is not None else ""
+    return (f"; {kept:,}{of} replications kept in {folder}; resume with: nzsim run {shlex.quote(str(scenario))} "
+            f"--resume {shlex.quote(str(folder))}")
 
 
 class UsageError(ValueError):

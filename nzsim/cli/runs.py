@@ -10,7 +10,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from .common import UsageError, positive, seed
+from .common import UsageError, positive, say_stopped, seed
 
 
 def _check_planned(spec, args: argparse.Namespace) -> None:
@@ -76,10 +76,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(str(err)) from None
     except ValueError as err:  # bad options, and RunFolderError (a ValueError)
         raise UsageError(str(err)) from None
-    except KeyboardInterrupt:
-        print(f"nzsim run: interrupted; finish it with: nzsim run {args.scenario} "
-              f"--resume {args.resume or args.out or 'DIR'}", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stop:  # Ctrl+C, SIGTERM, SIGHUP: the replications kept, and how to resume
+        return say_stopped("run", stop, args.scenario, args.resume)
     if args.no_figures:
         from ..analysis import summarise
 

@@ -38,7 +38,7 @@ from .designs import Design, checked_design, chunk_bounds, default_chunk_size
 from .drain import Progress, drain
 from ..seeds import replication_seed
 from .errors import ChunkRecomputed, EnsembleError, ReplicationFailed
-from .executors import InlineExecutor, process_pool, start_method_untouched
+from .executors import InlineExecutor, process_pool, start_method_untouched, stop_pool
 from .manifest import DEFAULT_MODEL, check_resume, new_manifest, now
 from .runfolder import ManifestLost, Run, RunFolderError
 from .worker import ChunkTask
@@ -102,6 +102,10 @@ def run_ensemble(
         RunFolderError: the folder exists, cannot be written, or is another run.
         EnsembleError: a replication failed, a worker died or the disk is full; finished chunks
             are kept and the run can be resumed.
+        KeyboardInterrupt: Ctrl+C (or a signal the ``nzsim`` program turns into one: SIGTERM,
+            SIGHUP). The chunks not started are cancelled, our own pool's worker processes are
+            ended at once (the chunks they ran are recomputed on resume), the chunks finished are
+            kept, and the exception's ``run_folder`` names the folder to resume.
     """
     if not isinstance(scenario, Scenario):
         scenario_file = Path(scenario)
@@ -130,6 +134,9 @@ def run_ensemble(
         if problem is None:
             raise
         raise problem from None
+    except KeyboardInterrupt as stop:  # the folder to resume, for whoever says how
+        stop.run_folder = folder
+        raise
 
 
 def _run_in(folder: Path, spec: Scenario, scenario_file, seed: int, design: Design, cell_list: Sequence[Cell],
@@ -438,6 +445,7 @@ def _execute(executor: Executor | None, workers: int, max_in_flight: int | None,
             # Chunks queued on the pool cannot come back to this process: with it computing too, the
             # pool holds one running and one waiting chunk per process, so both finish together.
             window = max_in_flight or (2 * (workers - 1) if parent_computes else 4 * workers)
+        stopped = False
         try:
             drain(executor, pending, window, folder, manifest, tracker, consolidator, done, parent_computes,
                   own_executor, identity)
@@ -461,14 +469,17 @@ def _execute(executor: Executor | None, workers: int, max_in_flight: int | None,
             with contextlib.suppress(OSError):
                 runfolder.write_manifest(folder, manifest)
             raise
-        except BaseException:
+        except BaseException as err:
+            stopped = isinstance(err, KeyboardInterrupt)  # Ctrl+C, SIGTERM, SIGHUP: stop the workers at once
+            if stopped and own_executor and not isinstance(executor, InlineExecutor):
+                stop_pool(executor)
             consolidator.abort()
             manifest["status"] = "interrupted"
             runfolder.write_manifest(folder, manifest)
             raise
         finally:
             tracker.close()
-            if own_executor:
+            if own_executor and not stopped:
                 executor.shutdown(wait=True, cancel_futures=True)
 
 

@@ -6,6 +6,12 @@ Dask cluster (:func:`dask_executor`, ``distributed.Client(...).get_executor()``)
 changes: no start-method changes (:func:`start_method_untouched`), no logging set-up.
 :func:`map_chunks` maps a function over tasks on a pool and keeps their order (validation and
 calibration, which keep results in memory, use it).
+
+Stopping (decision 43): a pool's workers ignore SIGINT and SIGHUP, which a terminal sends to its
+whole foreground process group, so that the process that made the pool handles them alone; each
+worker ends on its own as soon as that process is gone, even SIGKILLed (:func:`worker_started`).
+:func:`stop_pool` ends a pool's workers at once, for a run that is being stopped, and
+:func:`stop_forkserver` ends multiprocessing's forkserver, for a program on its way out.
 """
 
 from __future__ import annotations
@@ -13,6 +19,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import os
+import signal
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -49,10 +59,153 @@ def start_method_untouched():
 
 
 def process_pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool with its own start context (forkserver where available), global state untouched."""
+    """A process pool with its own start context (forkserver where available), global state untouched.
+
+    Its workers ignore SIGINT and SIGHUP and end on their own when this process is gone
+    (:func:`worker_started`)."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    _helpers_started(context)
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_started,
+                               initargs=(_lifeline(context),))
+
+
+def _helpers_started(context) -> None:
+    """Start multiprocessing's resource tracker (and the forkserver) now, if they are not running,
+    with SIGINT and SIGHUP blocked: they keep them blocked, and the forkserver's workers are born
+    with them blocked, so that a terminal's Ctrl+C or hangup, sent to the whole process group,
+    reaches the pool's process alone, even while a worker is still starting. (The tracker itself
+    ignores only SIGINT and SIGTERM; killed by SIGHUP, it is started again and complains.) A
+    signal that comes meanwhile reaches this process as soon as the block ends."""
+    from multiprocessing import forkserver, resource_tracker
+
+    if not (hasattr(signal, "pthread_sigmask") and hasattr(signal, "SIGHUP")):
+        return
+    terminal = {signal.SIGINT, signal.SIGHUP}
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, terminal)
+    try:
+        resource_tracker.ensure_running()
+        if context.get_start_method() == "forkserver":
+            signal.pthread_sigmask(signal.SIG_BLOCK, terminal)  # starting the tracker unblocked SIGINT
+            forkserver.ensure_running()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
+#: This process's lifeline: the two ends of a pipe that is never written to, whose write end only
+#: this process holds, so that the read end, given to every worker of its pools, sees the end of
+#: the pipe when, and only when, this process is gone. Made with its first pool; a forked child
+#: closes its copies (the lifeline is its parent's) and makes its own.
+_LIFELINE: tuple[Any, Any] | None = None
+_LIFELINE_LOCK = threading.Lock()
+
+#: The exit status of a worker whose pool's process is gone (nobody is left to read it).
+ORPHANED = 1
+
+
+def _lifeline(context) -> Any:
+    """The read end of this process's lifeline, which every worker of its pools is given."""
+    global _LIFELINE
+    with _LIFELINE_LOCK:
+        if _LIFELINE is None:
+            _LIFELINE = context.Pipe(duplex=False)
+        return _LIFELINE[0]
+
+
+def _forget_lifeline() -> None:
+    global _LIFELINE
+    if _LIFELINE is not None:
+        for end in _LIFELINE:
+            with contextlib.suppress(OSError):
+                end.close()
+    _LIFELINE = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_lifeline)
+
+
+def worker_started(lifeline) -> None:
+    """A pool worker's initializer: ignore the terminal's SIGINT and SIGHUP (the process that made
+    the pool handles them, and ends the workers itself), and end this worker as soon as that
+    process is gone, even SIGKILLed: ``lifeline`` then reads the end of its pipe.
+
+    With forkserver a worker's parent is the forkserver, not the pool's process, and the
+    forkserver ends only once every worker has closed its copy of the forkserver's own "alive"
+    pipe; so neither ``os.getppid()`` nor ``PR_SET_PDEATHSIG`` would see the pool's process go.
+    """
+    for name in ("SIGINT", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    threading.Thread(target=_watch, args=(lifeline,), name="nzsim-lifeline", daemon=True).start()
+
+
+def _watch(lifeline) -> None:
+    try:
+        while True:
+            lifeline.recv_bytes()  # nothing is ever sent: this returns only at the end of the pipe
+    except (EOFError, OSError):
+        pass
+    os._exit(ORPHANED)
+
+
+def stop_pool(pool: ProcessPoolExecutor, grace: float = 5.0) -> None:
+    """Stop ``pool`` at once, for a run being stopped: cancel the chunks not started, end the
+    worker processes (SIGTERM, SIGKILL for any left after ``grace`` seconds) without waiting for
+    the chunks they run, and wait for them and for the pool's thread. Never blocks for long."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # already ended, or closed
+            process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        with contextlib.suppress(ValueError, AssertionError):
+            process.join(max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            if process.exitcode is None:
+                process.kill()
+                process.join(1.0)
+    if manager is not None and manager is not threading.current_thread():
+        manager.join(grace)
+
+
+def stop_forkserver(grace: float = 5.0) -> None:
+    """End multiprocessing's forkserver, if this process started one, and wait for it (SIGKILL
+    after ``grace`` seconds): for a program on its way out, its pools already stopped. The
+    forkserver would end by itself once this process and every worker had ended; this ends it
+    before. Reaches into ``multiprocessing.forkserver``'s private state; does nothing if that
+    is not as expected."""
+    from multiprocessing import forkserver, util
+
+    server = getattr(forkserver, "_forkserver", None)
+    lock = getattr(server, "_lock", None)
+    if lock is None or not lock.acquire(timeout=grace):
+        return
+    try:
+        pid, alive = getattr(server, "_forkserver_pid", None), getattr(server, "_forkserver_alive_fd", None)
+        if pid is None or alive is None:
+            return
+        os.close(alive)  # the end of its "alive" pipe, once no worker holds a copy, ends it
+        server._forkserver_alive_fd = None
+        deadline = time.monotonic() + grace
+        with contextlib.suppress(ChildProcessError):
+            while os.waitpid(pid, os.WNOHANG)[0] == 0:
+                if time.monotonic() > deadline:
+                    os.kill(pid, signal.SIGKILL)
+                    os.waitpid(pid, 0)
+                    break
+                time.sleep(0.02)
+        server._forkserver_pid = None
+        address = getattr(server, "_forkserver_address", None)
+        if isinstance(address, str) and not util.is_abstract_socket_namespace(address):
+            with contextlib.suppress(OSError):
+                os.unlink(address)
+        server._forkserver_address = None
+    finally:
+        lock.release()
 
 
 class SchedulerUnreachable(ConnectionError):
@@ -104,5 +257,8 @@ def map_chunks(fn: Callable[[Any], T], tasks: Sequence[Any], workers: int = 1) -
         pool = process_pool(workers)
         try:
             return list(pool.map(fn, tasks, chunksize=max(1, len(tasks) // (8 * workers))))
+        except KeyboardInterrupt:  # Ctrl+C, or a signal the program turned into one: stop at once
+            stop_pool(pool)
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)

@@ -238,6 +238,22 @@ def read_seals(folder: Path) -> list[dict[str, Any]]:
     return seals
 
 
+def kept_replications(folder: Path) -> tuple[int, int | None]:
+    """The replications in ``folder``'s sealed chunks (what a resume keeps), and the run's in all
+    (every cell's; None without a readable manifest)."""
+    kept = 0
+    for seal in read_seals(folder):
+        with contextlib.suppress(TypeError, ValueError):
+            start, stop = seal.get("replications")
+            kept += int(stop) - int(start)
+    try:
+        manifest = read_manifest(folder)
+        total = int(manifest["replications"]) * max(1, len(manifest["design"].get("cells") or ()))
+    except (RunFolderError, KeyError, TypeError, ValueError, AttributeError):
+        total = None
+    return kept, total
+
+
 def existing_chunk_file(folder: Path, table: str, cell: int, index: int) -> Path:
     path = chunk_path(folder, table, cell, index)
     legacy = chunk_path(folder, table, cell, index, LEGACY_CHUNK_SUFFIX)

@@ -1,0 +1,227 @@
+"""Stopping a run (issue 17, item 5; docs/runs.md, "Stopping a run"): SIGTERM, SIGINT and SIGHUP
+stop ``nzsim run`` with the conventional exit status, one line naming what is kept and the
+command that resumes it, and no process of the run left behind; a SIGKILLed run's workers end on
+their own.
+
+Each test runs ``python -m nzsim run`` as a user does, in a session of its own (so that a signal
+can be sent to its whole process group, as a terminal's Ctrl+C or hangup is), with two worker
+processes, and signals it once its first chunk is sealed, while it is still running.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from nzsim import cli
+from nzsim.runs import process_pool, run_ensemble, runfolder
+from nzsim.runs.executors import start_method_untouched
+from tests.helpers import small_spec
+
+ROOT = Path(__file__).resolve().parents[2]
+# 2.6 ms a replication here: about 3 s of computing on three processes, so a run signalled at its
+# first sealed chunk is still running; a resume in one process takes about as long again.
+REPS, SEED, CHUNK, WORKERS = 1200, 4, 20, 3
+FINAL = ("outcomes.parquet", "trajectories.parquet", "events.parquet")
+STOPPED = re.compile(r"nzsim run: stopped by (SIG\w+); ([\d,]+) of ([\d,]+) replications kept in (.+); "
+                     r"resume with: (nzsim run .+)")
+
+
+@pytest.fixture(scope="module")
+def scenario_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("scenario") / "small.yaml"
+    path.write_text(small_spec().to_yaml())
+    return path
+
+
+@contextlib.contextmanager
+def started(scenario_file: Path, out: Path):
+    """``nzsim run`` started in a session of its own; on the way out, whatever of it a failed test
+    left running is killed (the run, and every process :func:`running` found)."""
+    command = [sys.executable, "-m", "nzsim", "run", str(scenario_file), "--reps", str(REPS), "--seed", str(SEED),
+               "--workers", str(WORKERS), "--chunk-size", str(CHUNK), "--no-figures", "--no-progress", "--out", str(out)]
+    run = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                           start_new_session=True)
+    run.found = {}
+    try:
+        yield run
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.wait()
+        for process in run.found.values():
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+        run.stdout.close()
+        run.stderr.close()
+
+
+def command_line(process: psutil.Process) -> str:
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
+
+
+def parent_of(process: psutil.Process) -> int | None:
+    try:
+        return process.ppid()
+    except psutil.Error:
+        return None
+
+
+def running(run: subprocess.Popen, out: Path, timeout: float = 60) -> dict[str, list[psutil.Process]]:
+    """The run's processes, by role, once it has sealed a chunk and its workers are up (it still
+    running): the forkserver, its worker processes and the resource tracker."""
+    parent = psutil.Process(run.pid)
+    seen: dict[int, psutil.Process] = run.found
+    deadline = time.monotonic() + timeout
+    while True:
+        assert run.poll() is None, f"the run ended before it was signalled: {run.communicate()}"
+        assert time.monotonic() < deadline, "the run sealed no chunk in time"
+        with contextlib.suppress(psutil.Error):
+            for child in parent.children(recursive=True):
+                seen.setdefault(child.pid, child)
+        servers = [p for p in seen.values() if "multiprocessing.forkserver" in command_line(p)
+                   and parent_of(p) == run.pid]
+        workers = [p for p in seen.values() if servers and parent_of(p) == servers[0].pid]
+        if runfolder.finished_chunks(out) and len(workers) == WORKERS - 1:
+            trackers = [p for p in seen.values() if "multiprocessing.resource_tracker" in command_line(p)]
+            return {"forkserver": servers, "workers": workers, "resource tracker": trackers}
+        time.sleep(0.05)
+
+
+def alive(processes: dict[str, list[psutil.Process]], within: float = 5.0) -> dict[str, list[int]]:
+    """The processes still alive (zombies, which only wait for init to reap them, are not) after up
+    to ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        left = {}
+        for role, group in processes.items():
+            pids = []
+            for process in group:
+                try:
+                    if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+                        pids.append(process.pid)
+                except psutil.NoSuchProcess:
+                    pass
+            if pids:
+                left[role] = pids
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.05)
+
+
+def signal_run(run: subprocess.Popen, signum: int, to_group: bool) -> None:
+    if to_group:
+        os.killpg(run.pid, signum)  # the group's id is the run's pid (start_new_session)
+    else:
+        run.send_signal(signum)
+
+
+def assert_stopped(run: subprocess.Popen, signum: int, scenario_file: Path, out: Path) -> tuple[int, list[str]]:
+    """Exit 128 + signal, nothing on stdout, one line on stderr: the replications kept (those of
+    the sealed chunks) and the command that resumes the run. Returns them."""
+    run.wait(timeout=30)
+    try:
+        stdout, stderr = run.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        pytest.fail("a process of the run outlived it, holding its output open")
+    assert run.returncode == 128 + signum, (run.returncode, stderr)
+    assert "Traceback" not in stderr and stdout == ""
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    said = STOPPED.fullmatch(lines[0])
+    assert said, stderr
+    name, kept, total, folder, resume = said.groups()
+    assert name == signal.Signals(signum).name and int(total.replace(",", "")) == REPS and Path(folder) == out
+    kept = int(kept.replace(",", ""))
+    assert 0 < kept < REPS and kept == runfolder.kept_replications(out)[0]
+    assert shlex.split(resume) == ["nzsim", "run", str(scenario_file), "--resume", str(out)]
+    return kept, shlex.split(resume)
+
+
+@pytest.mark.parametrize(("name", "to_group"), [
+    ("SIGTERM", False),  # kill PID, a process manager
+    ("SIGTERM", True),   # a batch scheduler that signals every process of the job
+    ("SIGINT", True),    # Ctrl+C in the terminal: the whole foreground process group
+    ("SIGHUP", False),
+    ("SIGHUP", True),    # the terminal closed
+])
+def test_a_signal_stops_the_run_keeping_its_chunks_and_leaving_no_process(name, to_group, scenario_file, tmp_path):
+    signum = getattr(signal, name)
+    out = tmp_path / "run"
+    with started(scenario_file, out) as run:
+        processes = running(run, out)
+        assert processes["forkserver"] and processes["resource tracker"]
+        signal_run(run, signum, to_group)
+        time.sleep(0.02)
+        if run.poll() is None:  # a second signal while it stops: no traceback, the first one's status
+            signal_run(run, signal.SIGINT if signum != signal.SIGINT else signal.SIGTERM, to_group)
+        kept, _ = assert_stopped(run, signum, scenario_file, out)
+        assert alive(processes) == {}
+    # The chunks kept are whole and resumable: each seal's replications are in its chunk.
+    manifest = runfolder.read_manifest(out)
+    assert manifest["status"] == "interrupted"
+    seals = runfolder.read_seals(out)
+    assert sum(b - a for a, b in (s["replications"] for s in seals)) == kept
+    for seal in seals:
+        outcomes = runfolder.read_chunk(out, "outcomes", seal["cell"], seal["chunk"])
+        assert outcomes["replication"].to_pylist() == list(range(*seal["replications"]))
+
+
+def test_a_run_stopped_by_sigterm_resumes_to_the_files_of_an_uninterrupted_run(scenario_file, tmp_path):
+    out = tmp_path / "run"
+    with started(scenario_file, out) as run:
+        processes = running(run, out)
+        run.send_signal(signal.SIGTERM)
+        _, resume = assert_stopped(run, signal.SIGTERM, scenario_file, out)
+        assert alive(processes) == {}
+    # The command it printed, run as given (in this process, one worker): it completes the run.
+    assert cli.main([*resume[1:], "--workers", "1", "--no-figures", "--no-progress"]) == 0
+    reference = run_ensemble(scenario_file, REPS, seed=SEED, workers=1, chunk_size=CHUNK, out=tmp_path / "whole")
+    for name in FINAL:
+        assert (out / name).read_bytes() == (reference.path / name).read_bytes(), name
+
+
+def test_the_workers_of_a_sigkilled_run_end_on_their_own(scenario_file, tmp_path):
+    """A SIGKILL cannot be handled: the workers see their lifeline end and exit, the forkserver
+    then sees its last client go, and the resource tracker the end of its pipe."""
+    out = tmp_path / "run"
+    with started(scenario_file, out) as run:
+        processes = running(run, out)
+        run.kill()
+        assert run.wait(timeout=10) == -signal.SIGKILL
+        assert alive(processes, within=5.0) == {}
+    assert runfolder.finished_chunks(out)  # the chunks sealed so far are kept
+
+
+def signalled_itself() -> str:
+    """In a worker: the terminal's two signals, sent to the worker itself."""
+    os.kill(os.getpid(), signal.SIGINT)
+    os.kill(os.getpid(), signal.SIGHUP)
+    time.sleep(0.2)
+    return "still working"
+
+
+def test_a_worker_leaves_the_terminals_sigint_and_sighup_to_the_process_that_made_its_pool():
+    with start_method_untouched():
+        pool = process_pool(1)
+        try:
+            answer = pool.submit(signalled_itself).result(timeout=60)
+        except BaseException as err:  # noqa: BLE001 - its KeyboardInterrupt, sent back, or BrokenProcessPool
+            pytest.fail(f"the worker did not leave them alone: {err!r}")
+        else:
+            assert answer == "still working"
+        finally:
+            pool.shutdown(wait=True)
