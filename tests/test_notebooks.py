@@ -107,3 +107,7 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
     expected = ("nested design: 5 parameter draws x 4 seeds = 20 replications on 1 worker(s)"
                 if path.stem == "03-uncertainty" else "30 replications per run on 1 worker(s), root seed 2023")
     assert expected in text
+    if path.stem == "01-compare-summit-signals":  # the compact table heads the notebook, as it heads compare
+        shown = [o["data"]["text/plain"] for c in nb.cells if c.cell_type == "code" and "overview_table" in c.source
+                 for o in c.outputs if "text/plain" in o.get("data", {})]
+        assert shown and "spread" in shown[0] and "as it happened" in shown[0]

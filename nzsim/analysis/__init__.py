@@ -8,6 +8,7 @@ Every function here is pure: it returns a new pandas frame, draws nothing and pr
 - :mod:`~nzsim.analysis.summary`: :func:`summarise` (the table ``nzsim run`` prints);
 - :mod:`~nzsim.analysis.trajectories`: :func:`fan_quantiles`, :func:`rung_probabilities_by_week`, :func:`ladder`;
 - :mod:`~nzsim.analysis.comparing`: :func:`compare`, :func:`estimate`, :func:`labelled`, :func:`guiding_intervals`;
+- :mod:`~nzsim.analysis.overviews`: :func:`overview` (the table the commands show first);
 - :mod:`~nzsim.analysis.frontier`: :func:`tradeoff_frontier`, :func:`dominates`;
 - :mod:`~nzsim.analysis.typical`: :func:`typical_replication`;
 - :mod:`~nzsim.analysis.uncertainty`: :func:`variance_split`, :func:`by_draw`.
@@ -21,14 +22,15 @@ from __future__ import annotations
 from .comparing import COMPARE_COLUMNS, MIN_INTERVAL_VALUES, compare, compared_outcomes, estimate, guiding_intervals, labelled
 from .frames import RunLike, RunOrPath, load_run
 from .frontier import dominates, tradeoff_frontier
+from .overviews import OVERVIEW_COLUMNS, overview
 from .summary import SUMMARY_COLUMNS, outcome_kinds, summarise
 from .trajectories import fan_quantiles, ladder, quantile_name, rung_probabilities_by_week
 from .typical import typical_outcomes, typical_replication
 from .uncertainty import VARIANCE_COLUMNS, by_draw, variance_split
 
 __all__ = [
-    "COMPARE_COLUMNS", "MIN_INTERVAL_VALUES", "RunLike", "RunOrPath", "SUMMARY_COLUMNS", "VARIANCE_COLUMNS",
+    "COMPARE_COLUMNS", "MIN_INTERVAL_VALUES", "OVERVIEW_COLUMNS", "RunLike", "RunOrPath", "SUMMARY_COLUMNS", "VARIANCE_COLUMNS",
     "by_draw", "compare", "compared_outcomes", "dominates", "estimate", "fan_quantiles", "guiding_intervals",
-    "labelled", "ladder", "load_run", "outcome_kinds", "quantile_name", "rung_probabilities_by_week", "summarise",
+    "labelled", "ladder", "load_run", "outcome_kinds", "overview", "quantile_name", "rung_probabilities_by_week", "summarise",
     "tradeoff_frontier", "typical_outcomes", "typical_replication", "variance_split",
 ]

@@ -16,10 +16,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     Runs made with the same --seed share each replication's seed (common random numbers), so
     their differences are resampled in pairs and come out sharper. A run with lever cells
-    counts as one run per cell. Prints the table and writes comparison.csv, frontier.csv,
-    comparison.json (what was compared, with hashes and seeds) and figures/ into --out.
+    counts as one run per cell. Prints one table first, the runs side by side and the outcomes
+    that differ most on top, then the frontier; writes overview.csv (every outcome),
+    comparison.csv and comparison.txt (each outcome's table of differences and intervals; --full
+    prints them too), frontier.csv, comparison.json (what was compared, with hashes and seeds)
+    and figures/ into --out.
     """
     from .. import analysis, reports
+    from ..analysis.overviews import RESERVED
 
     paths = list(args.runs)
     seen: dict[Path, Path] = {}
@@ -37,8 +41,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
             raise UsageError(str(err)) from None
     names = [run.manifest.get("scenario_name") for run in runs_by_path.values()]
     runs, labels = {}, {}
+    reserved = set(RESERVED)  # a scenario named like a column of the overview ("outcome") is told by its folder
     for (path, run), name in zip(runs_by_path.items(), names):
-        label = name if names.count(name) == 1 else f"{name} ({path.name})"
+        label = name if names.count(name) == 1 and name not in reserved else f"{name} ({path.name})"
         if label in runs:
             raise UsageError(f"{path}: two runs of scenario {name!r} share the folder name {path.name!r}; "
                              f"rename one folder to tell them apart")
@@ -60,7 +65,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
         )
     except ValueError as err:
         raise UsageError(str(err)) from None
-    sys.stdout.write(reports.format_comparison(table))
+    overview = analysis.overview(runs, comparison=table)
+    sys.stdout.write(reports.format_overview(overview, what="run"))
+    ending = "" if args.full else "; --full prints them"
+    sys.stdout.write(f"Every outcome: {out / 'overview.csv'}; each outcome's differences and intervals: "
+                     f"{out / 'comparison.txt'} (and comparison.csv){ending}.\n")
+    if args.full:
+        sys.stdout.write("\n" + reports.format_comparison(table))
     on = frontier[frontier["on_frontier"]]["run"].tolist()
     off = frontier[~frontier["on_frontier"]]
     lines = ["", f"Tradeoff frontier on {', '.join(reports.frontier_objectives())}:",
@@ -108,6 +119,8 @@ def add_commands(sub) -> None:
     compare.add_argument("--resamples", type=whole(100, "bootstrap resamples"), default=2000,
                          help="bootstrap resamples (default 2000)")
     compare.add_argument("--seed", type=seed, default=0, help="bootstrap seed (default 0)")
+    compare.add_argument("--full", action="store_true",
+                         help="also print each outcome's table of differences and intervals (as comparison.txt holds)")
     compare.set_defaults(func=cmd_compare)
 
     report = sub.add_parser("report", help="write an HTML report of a run", description=cmd_report.__doc__)

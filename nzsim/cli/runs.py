@@ -34,8 +34,11 @@ def _check_planned(spec, args: argparse.Namespace) -> None:
 def cmd_run(args: argparse.Namespace) -> int:
     """Run a scenario's replications, print the summary table and write a run folder.
 
-    The run folder holds manifest.json (scenario, hash, seeds, design, versions, timings),
-    outcomes.parquet, trajectories.parquet, events.parquet, summary.csv and figures/. Every
+    A run with lever cells prints one table first, the cells side by side and the outcomes on
+    which they differ most on top, and writes every cell's full summary to summary.txt (--full
+    prints it too). The run folder holds manifest.json (scenario, hash, seeds, design, versions,
+    timings), outcomes.parquet, trajectories.parquet, events.parquet, summary.csv, summary.txt,
+    overview.csv (lever cells only) and figures/. Every
     replication's seed is a SeedSequence child of the root seed, so the same --seed gives the
     same results whatever --workers or --executor. A run that was interrupted (even killed)
     keeps its finished chunks: finish it with --resume DIR, which checks every chunk against the
@@ -43,7 +46,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     rebuilds a lost manifest from the chunks and the scenario, and, for a run already complete,
     checks its files, finishes its clean-up and writes its summary and figures again.
     """
-    from ..reports import describe_run, format_summary
+    from ..reports import describe_run, format_run
     from ..runs import SchedulerUnreachable, dask_executor, run_ensemble
     from ..runs.errors import ChunkRecomputed
     from ..scenario import load
@@ -92,7 +95,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                   f"{f' ({Path(err.filename).name})' if err.filename else ''}; the run itself is complete; make room, "
                   f"then write them with: nzsim run {args.scenario} --resume {run.path}", file=sys.stderr)
             return 1
-    sys.stdout.write(format_summary(run, summary))
+    sys.stdout.write(format_run(run, summary, full=args.full, written=not args.no_figures))
     sys.stdout.write(f"\nnext: nzsim report {run.path} (one HTML page), or nzsim compare {run.path} OTHER_RUN\n")
     return 0
 
@@ -135,7 +138,9 @@ def add_commands(sub) -> None:
     run.add_argument("--chunk-size", type=positive("replications per chunk"),
                      help="replications per chunk, exactly (default: about eight chunks per worker, 5-100, the last few "
                           "smaller; a resumed run keeps its own)")
-    run.add_argument("--no-figures", action="store_true", help="skip the summary file and figures")
+    run.add_argument("--no-figures", action="store_true", help="skip the summary files and figures")
+    run.add_argument("--full", action="store_true",
+                     help="a run with lever cells: print every cell's full summary after the table of the cells")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.set_defaults(func=cmd_run)
 

@@ -1,6 +1,7 @@
-"""The comparison of several runs, as ``nzsim compare`` writes and prints it: the table of
-differences with bootstrap intervals, the tradeoff frontier, the figures, and a record of what
-was compared. The numbers come from :mod:`nzsim.analysis`, the figures from :mod:`nzsim.figures`."""
+"""The comparison of several runs, as ``nzsim compare`` writes and prints it: the overview (the
+runs side by side, the outcomes that differ most first), the table of differences with bootstrap
+intervals, the tradeoff frontier, the figures, and a record of what was compared. The numbers
+come from :mod:`nzsim.analysis`, the figures from :mod:`nzsim.figures`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from ..catalogue import variables as catalogue_variables
 from ..figures import labels
 from ..runs.runfolder import Run, atomic_write_bytes
 from ..version import code_version
+from .numbers import comparison_number
+from .overview import format_overview
 
 
 def frontier_objectives() -> dict[str, str]:
@@ -50,14 +53,14 @@ def format_comparison(table: pd.DataFrame) -> str:
         lines += ["", f"{labels.outcome_title(outcome)}: {statistic} of {outcome}; {_unit(outcome, percent)}"]
         lines.append(f"  {'run':<{width}}  {'value':>9}  {'interval':>21}  {'difference':>11}  {'interval':>21}")
         for row in rows.itertuples():
-            value = _comparison_number(row.value, percent)
-            interval = f"{_comparison_number(row.low, percent)} to {_comparison_number(row.high, percent)}"
+            value = comparison_number(row.value, percent)
+            interval = f"{comparison_number(row.low, percent)} to {comparison_number(row.high, percent)}"
             if row.run == row.baseline:
                 lines.append(f"  {row.run:<{width}}  {value:>9}  {interval:>21}  {'baseline':>11}")
                 continue
-            diff = _comparison_number(row.difference, percent, sign=True, points=True)
-            band = f"{_comparison_number(row.difference_low, percent, sign=True, points=True)} to " \
-                   f"{_comparison_number(row.difference_high, percent, sign=True, points=True)}"
+            diff = comparison_number(row.difference, percent, sign=True, points=True)
+            band = f"{comparison_number(row.difference_low, percent, sign=True, points=True)} to " \
+                   f"{comparison_number(row.difference_high, percent, sign=True, points=True)}"
             clear = row.difference_low > 0 or row.difference_high < 0
             mark = (" *" if clear else "") if guide[row.Index] else (" (no guide)" if not math.isnan(row.difference) else "")
             lines.append(f"  {row.run:<{width}}  {value:>9}  {interval:>21}  {diff:>11}  {band:>21}{mark}")
@@ -70,21 +73,6 @@ def _unit(outcome: str, percent: bool) -> str:
         return "values in %, differences in percentage points (pp)"
     label = catalogue_outcomes.OUTCOMES[outcome].unit if outcome in catalogue_outcomes.OUTCOMES else ""
     return f"in {label}" if label else "in the outcome's own units"
-
-
-def _comparison_number(value: float, percent: bool, sign: bool = False, points: bool = False) -> str:
-    """A number as the comparison prints it; small non-zero values keep two significant figures
-    (so a difference is never shown as zero while its interval excludes zero)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    plus = "+" if sign else ""
-    if percent:
-        value = 100 * value
-        text = f"{value:{plus}.1f}" if value == 0 or abs(value) >= 0.1 else f"{value:{plus}.2g}"
-        return text + ("pp" if points else "%")
-    if abs(value) >= 100:
-        return f"{value:{plus},.1f}"
-    return f"{value:{plus}.3f}" if value == 0 or abs(value) >= 0.01 else f"{value:{plus}.2g}"
 
 
 def write_comparison(
@@ -100,7 +88,10 @@ def write_comparison(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Compare runs and write the results into a new folder ``out``.
 
-    Writes ``comparison.csv`` (:func:`nzsim.analysis.compare`), ``frontier.csv``
+    Writes ``overview.csv`` (:func:`nzsim.analysis.overview` of the comparison: every outcome,
+    those that differ most first), ``comparison.csv`` (:func:`nzsim.analysis.compare`) and
+    ``comparison.txt`` (the same as text, outcome by outcome, as ``nzsim compare --full`` prints
+    it, headed by the overview), ``frontier.csv``
     (:func:`nzsim.analysis.tradeoff_frontier` on ``objectives``), ``comparison.json`` (which runs,
     their scenarios' hashes, seeds and code versions, and the bootstrap settings) and
     ``figures/``: ``differences.png``, ``distributions.png`` (cumulative distributions),
@@ -121,6 +112,7 @@ def write_comparison(
     table = analysis.compare(runs, baseline=baseline, outcomes=outcomes, level=level, resamples=resamples, seed=seed)
     usable = dict(objectives) if objectives is not None else frontier_objectives()
     frontier = analysis.tradeoff_frontier(runs, usable)
+    overview = analysis.overview(runs, comparison=table)
     try:
         out.mkdir(parents=True)
     except FileExistsError:
@@ -128,15 +120,18 @@ def write_comparison(
     except OSError as err:
         raise ValueError(f"{out}: cannot be created ({err.strerror})") from None
     try:
-        _write_comparison(runs, out, table, frontier, usable, level, resamples, seed)
+        _write_comparison(runs, out, table, overview, frontier, usable, level, resamples, seed)
     except BaseException:
         shutil.rmtree(out, ignore_errors=True)  # the folder is this call's own: a half-written one would block a rerun
         raise
     return table, frontier
 
 
-def _write_comparison(runs, out: Path, table, frontier, usable, level, resamples, seed) -> None:
+def _write_comparison(runs, out: Path, table, overview, frontier, usable, level, resamples, seed) -> None:
+    atomic_write_bytes(out / "overview.csv", overview.to_csv(index=False).encode("utf-8"))
     atomic_write_bytes(out / "comparison.csv", table.to_csv(index=False).encode("utf-8"))
+    text = format_overview(overview, top=None) + "\n" + format_comparison(table)
+    atomic_write_bytes(out / "comparison.txt", text.encode("utf-8"))
     atomic_write_bytes(out / "frontier.csv", frontier.to_csv(index=False).encode("utf-8"))
     record = {
         "made_by": code_version(),

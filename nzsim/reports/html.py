@@ -1,5 +1,6 @@
 """One run as a self-contained HTML page (``nzsim report``): the figures embedded, what was run
-(scenario, hash, seed, design, code versions), the summary table, the variance split of a nested
+(scenario, hash, seed, design, code versions), for a run with lever cells the overview of the
+cells (the table ``nzsim run`` prints first), the summary table, the variance split of a nested
 design, the story of a typical replication (retold from its seed, and checked against what the
 run stored) and the scenario as resolved."""
 
@@ -26,6 +27,7 @@ from ..scenario import cells, from_dict
 from ..version import code_version
 from .numbers import number
 from .numbers import share
+from .overview import TOP, headings, overview_intro, overview_table
 from .story import tell
 
 
@@ -61,7 +63,9 @@ def write_html_report(run: Run, path: str | Path | None = None) -> Path:
     """Write one self-contained HTML page about a run and return its path.
 
     The page holds the figures (embedded, so the file can be mailed or archived alone), what
-    was run (scenario, its hash, seed, design, code versions), the summary table, the
+    was run (scenario, its hash, seed, design, code versions), for a run with lever cells the
+    overview of its cells (:func:`nzsim.analysis.overview`: the cells side by side, the
+    :data:`~nzsim.reports.overview.TOP` outcomes on which they differ most), the summary table, the
     variance split of a nested design, the story of a typical replication (retold from its
     seed, with the command that retells it) and the scenario as resolved. Default path:
     ``report.html`` in the run folder.
@@ -93,11 +97,18 @@ def write_html_report(run: Run, path: str | Path | None = None) -> Path:
                                   "seeds_per_draw": lambda v: "-" if pd.isna(v) else f"{v:g}"})
         if (variances["total_variance"] > 0).any():  # the figure needs an outcome that varies
             split_png = _png(figures.build_variance_split(variances, title=title))
+    overview = None
+    if by is not None:
+        glance = analysis.overview(run)
+        shown = overview_table(glance, TOP)
+        overview = {"intro": overview_intro(glance, "lever cell"), "rows": _overview_rows(shown),
+                    "shown": len(shown), "of": len(glance)}
     page = templates().get_template(TEMPLATE).render(
         title=title,
         name=m["scenario_name"],
         lead=[line for line in run.scenario.description.strip().splitlines() if line.strip()],
         facts=_facts(run),
+        overview=overview,
         summary=_summary_rows(summary, by),
         split=split,
         split_png=split_png,
@@ -125,10 +136,26 @@ def write_html_report(run: Run, path: str | Path | None = None) -> Path:
 @dataclass(frozen=True)
 class Rows:
     """A table as text: its column names and its rows of cells, each already formatted (the
-    template escapes them)."""
+    template escapes them). ``heading``, if given, is the table's heading rows instead of the
+    column names (the overview's lever names and values, a row per lever)."""
 
     columns: list[str]
     rows: list[list[str]]
+    heading: list[list[str]] | None = None
+
+
+def _overview_rows(shown: pd.DataFrame) -> Rows:
+    """The overview's text as a table: lever cells that share their levers get a heading row per
+    lever (its name on the left, each cell's value over its column), so the columns stay narrow."""
+    table = _rows(shown.reset_index(), {})
+    runs = [c for c in shown.columns if c not in ("spread", "note")]
+    keys, heads = headings(runs)
+    if not keys:
+        return table
+    extra = len(shown.columns) - len(runs)
+    heading = [[key, *(head[i] for head in heads), *[""] * extra] for i, key in enumerate(keys)]
+    heading[-1][len(runs) + 1:] = [c for c in shown.columns if c not in runs]
+    return Rows(table.columns, table.rows, heading)
 
 
 def _facts(run: Run) -> list[tuple[str, str]]:

@@ -1,7 +1,9 @@
 """The one rule for printing a number: three decimals below 100, one decimal with thousands
 separators from 100 up (``0.563``, ``3,251.8``); a missing value is ``-``. Every table the
 package prints (the run's summary, the story's outcome row, the HTML report, the classroom's
-bundles) writes numbers through :func:`number`."""
+bundles) writes numbers through :func:`number`; a comparison's means, probabilities and
+differences (and the overview's) go through :func:`comparison_number`, which keeps two
+significant figures of a small value and writes shares in per cent."""
 
 from __future__ import annotations
 
@@ -31,3 +33,18 @@ def share(value: float | None, digits: int = 1) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "-"
     return f"{value:.{digits}%}"
+
+
+def comparison_number(value: float, percent: bool, sign: bool = False, points: bool = False) -> str:
+    """A number as the comparison prints it; small non-zero values keep two significant figures
+    (so a difference is never shown as zero while its interval excludes zero)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    plus = "+" if sign else ""
+    if percent:
+        value = 100 * value
+        text = f"{value:{plus}.1f}" if value == 0 or abs(value) >= 0.1 else f"{value:{plus}.2g}"
+        return text + ("pp" if points else "%")
+    if abs(value) >= 100:
+        return f"{value:{plus},.1f}"
+    return f"{value:{plus}.3f}" if value == 0 or abs(value) >= 0.01 else f"{value:{plus}.2g}"

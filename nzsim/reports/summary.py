@@ -1,5 +1,7 @@
-"""A finished run described: its summary table (``summary.csv``) and figures (``figures/``),
-as ``nzsim run`` writes them into the run folder, and the summary as text, as it prints it."""
+"""A finished run described: its summary table (``summary.csv``, and as text ``summary.txt``),
+for a run with lever cells the overview of the cells (``overview.csv``), and its figures
+(``figures/``), as ``nzsim run`` writes them into the run folder; and what it prints: the
+summary, or for a run with lever cells the overview first and the summary on request."""
 
 from __future__ import annotations
 
@@ -11,13 +13,21 @@ from .. import analysis, figures
 from ..catalogue import variables as catalogue_variables
 from ..runs.runfolder import Run, atomic_write_bytes
 from .numbers import number
+from .overview import TOP, format_overview
 
 
 def describe_run(run: Run) -> pd.DataFrame:
-    """Write the run's summary table (``summary.csv``) and figures (``figures/*.png``); return the summary."""
+    """Write the run's summary table (``summary.csv``, and as text ``summary.txt``), for a run
+    with lever cells the overview of its cells (``overview.csv``, every outcome), and its figures
+    (``figures/*.png``); return the summary."""
     by = run.cell_column
     summary = analysis.summarise(run.outcomes, by=by)
     atomic_write_bytes(run.path / "summary.csv", summary.to_csv(index=False).encode("utf-8"))  # whole or not at all
+    # (no path in the text: a resumed run writes the same bytes as one that was never interrupted)
+    atomic_write_bytes(run.path / "summary.txt", format_summary(run, summary, where=False).encode("utf-8"))
+    if by is not None:
+        overview = analysis.overview(run)
+        atomic_write_bytes(run.path / "overview.csv", overview.to_csv(index=False).encode("utf-8"))
     folder = run.path / "figures"
     folder.mkdir(exist_ok=True)
     title = f"{run.manifest['scenario_name']}: {len(run.outcomes):,} replications, seed {run.manifest['root_seed']}"
@@ -30,17 +40,42 @@ def describe_run(run: Run) -> pd.DataFrame:
     return summary
 
 
-def format_summary(run, summary) -> str:
-    """The summary table as text: numeric outcomes with mean, median and 5-95% band; the rest as probabilities."""
+def format_run(run: Run, summary: pd.DataFrame, *, full: bool = False, written: bool = True, top: int = TOP) -> str:
+    """What ``nzsim run`` prints. A run without lever cells: its summary (:func:`format_summary`).
+    A run with lever cells: the overview of its cells (:func:`nzsim.analysis.overview`; the
+    ``top`` outcomes on which they differ most), where the rest is, and with ``full`` every
+    cell's summary after it. ``written`` says whether :func:`describe_run` wrote the files."""
+    if run.cell_column is None:
+        return format_summary(run, summary)
+    overview = analysis.overview(run)
+    lines = _heading(run) + [""] + format_overview(overview, top, what="lever cell").splitlines()
+    if written:
+        lines.append(f"Every outcome: {run.path / 'overview.csv'}; each cell's full summary: "
+                     f"{run.path / 'summary.txt'} (and summary.csv){'' if full else '; --full prints it'}.")
+    elif not full:
+        lines.append("Each cell's full summary: --full prints it (--no-figures wrote no summary files).")
+    text = "\n".join(lines) + "\n"
+    if full:
+        text += "\n" + format_summary(run, summary, heading=False)
+    return text
+
+
+def _heading(run: Run, where: bool = True) -> list[str]:
     m = run.manifest
-    lines = [
-        f"{m['scenario_name']}: {len(run.outcomes):,} replications, root seed {m['root_seed']}, "
-        f"scenario sha256 {m['scenario_sha256'][:16]}",
-        f"results in {run.path}",
-    ]
+    lines = [f"{m['scenario_name']}: {len(run.outcomes):,} replications, root seed {m['root_seed']}, "
+             f"scenario sha256 {m['scenario_sha256'][:16]}"]
+    return lines + [f"results in {run.path}"] if where else lines
+
+
+def format_summary(run, summary, *, where: bool = True, heading: bool = True) -> str:
+    """The summary table as text: numeric outcomes with mean, median and 5-95% band; the rest as
+    probabilities; a run with lever cells cell by cell. Headed by what was run and (``where``)
+    the run folder's path, unless ``heading`` is false."""
+    lines = _heading(run, where) if heading else []
     groups = [(None, summary)] if "cell" not in summary.columns else list(summary.groupby("cell", sort=False))
     for group, frame in groups:
-        lines.append("")
+        if lines:
+            lines.append("")
         if group is not None:
             lines.append(f"cell: {group}")
         numeric = frame[frame["kind"] == "numeric"]

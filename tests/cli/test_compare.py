@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
 import os
 import re
@@ -60,9 +61,31 @@ def test_compare_prints_the_table_and_writes_results(runs, tmp_path, capsys, mon
     code = main(["compare", str(runs["passing"].path), str(runs["strong"].path), str(runs["away"].path), "--out", str(out)])
     printed = capsys.readouterr().out
     assert code == 0
-    assert printed.startswith("Compared with 'passing'; 95% bootstrap intervals; * the difference's interval excludes zero.")
-    assert "Chance China reaches 'warning' or higher: probability of china_max_rung>=warning" in printed
-    assert re.search(r"^  strong +\d+\.\d% +\d+\.\d% to \d+\.\d% +[+-]\d+\.\dpp", printed, re.M)
+    # one table first: the runs as columns, the outcomes that differ most on top, twelve of them
+    intro = " ".join(printed.split("\n\n", 1)[0].split())  # (wrapped at 110 characters)
+    assert intro.startswith("The outcomes on which the 3 runs differ most come first: each run's mean, or its chance "
+                            "in %; * its difference from 'passing' excludes zero (95% bootstrap interval;")
+    overview = pd.read_csv(out / "overview.csv")
+    assert list(overview.columns) == [*analysis.OVERVIEW_COLUMNS, "passing", "strong", "away", "spread", "beyond_chance"]
+    assert set(overview["outcome"]) == set(pd.read_csv(out / "comparison.csv")["outcome"])  # every outcome
+    assert overview["spread"].fillna(-1).is_monotonic_decreasing
+    heading = next(line for line in printed.splitlines() if line.startswith("  outcome "))
+    assert heading.split() == ["outcome", "passing", "strong", "away", "spread"]
+    rows = printed.split(heading + "\n", 1)[1].split("\n12 of ", 1)[0].splitlines()
+    titles = overview["title"][:12]
+    assert len(rows) == 12 and all(row.startswith(f"  {title}") for row, title in zip(rows, titles))
+    assert f"12 of {len(overview)} outcomes shown." in printed
+    assert (f"Every outcome: {out / 'overview.csv'}; each outcome's differences and intervals: "
+            f"{out / 'comparison.txt'} (and comparison.csv); --full prints them.") in printed
+    assert "Compared with" not in printed  # the long form is in the file, not on the screen
+    full = (out / "comparison.txt").read_text()
+    whole, long_form = full.split("\nCompared with", 1)
+    assert whole.startswith(printed.split("\n\n", 1)[0])  # headed by the same table, with every outcome
+    listed = whole.split("\n  outcome ", 1)[1].strip("\n").splitlines()[1:]
+    assert len(listed) == len(overview) and all(row.startswith(f"  {t}") for row, t in zip(listed, overview["title"]))
+    assert long_form.startswith(" 'passing'; 95% bootstrap intervals; * the difference's interval excludes zero.")
+    assert "Chance China reaches 'warning' or higher: probability of china_max_rung>=warning" in long_form
+    assert re.search(r"^  strong +\d+\.\d% +\d+\.\d% to \d+\.\d% +[+-]\d+\.\dpp", long_form, re.M)
     assert "Tradeoff frontier on final_interoperability, exports_lost_nzd_m" in printed
     assert f"results in {out}" in printed
 
@@ -92,13 +115,44 @@ def test_compare_baseline_outcomes_and_cells(runs, tmp_path, capsys):
     code = main(["compare", str(runs["passing"].path), str(runs["strong"].path), "--baseline", str(runs["strong"].path),
                  "--outcomes", "trade_coercion, china_max_rung>=rebuke", "--out", str(out), "--resamples", "200"])
     printed = capsys.readouterr().out
-    assert code == 0 and printed.startswith("Compared with 'strong'")
+    assert code == 0 and "* its difference from 'strong' excludes zero" in " ".join(printed.split())
     assert set(pd.read_csv(out / "comparison.csv")["outcome"]) == {"trade_coercion", "china_max_rung>=rebuke"}
-    # one run with lever cells compares its cells
+    assert set(pd.read_csv(out / "overview.csv")["outcome"]) == {"trade_coercion", "china_max_rung>=rebuke"}
+    assert "outcomes shown" not in printed  # both shown: nothing left out
+    assert (out / "comparison.txt").read_text().split("\nCompared with 'strong'", 1)[0].startswith(printed.split("\n\n")[0])
+    # one run with lever cells compares its cells: the lever's name on the left, each cell's value over its column
     code = main(["compare", str(runs["levers"].path), "--out", str(tmp_path / "cells")])
     printed = capsys.readouterr().out
-    assert code == 0 and "Compared with 'china_language=passing'" in printed
-    assert "china_language=strong" in printed
+    assert code == 0 and "* its difference from 'china_language=passing' excludes zero" in " ".join(printed.split())
+    heading = next(line for line in printed.splitlines() if line.startswith("  china_language "))
+    assert heading.split() == ["china_language", "passing", "strong", "spread"]
+
+
+def test_a_run_named_like_a_column_of_the_overview_is_told_by_its_folder(runs, tmp_path, capsys):
+    spread = nzsim.run_ensemble(small_spec(name="spread"), reps=6, seed=3, workers=1, out=tmp_path / "s")
+    out = tmp_path / "cmp"
+    assert main(["compare", str(runs["passing"].path), str(spread.path), "--out", str(out), "--resamples", "100"]) == 0
+    heading = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("  outcome "))
+    assert heading.split() == ["outcome", "passing", "spread", "(s)", "spread"]
+    assert "spread (s)" in pd.read_csv(out / "overview.csv").columns
+
+
+def test_compare_full_prints_every_table_after_the_overview(runs, tmp_path, capsys):
+    out = tmp_path / "cmp"
+    code = main(["compare", str(runs["passing"].path), str(runs["strong"].path), "--out", str(out), "--full",
+                 "--resamples", "200"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    overview, rest = printed.split("\nCompared with 'passing'; 95% bootstrap intervals;", 1)
+    assert overview.startswith("The outcomes on which the 2 runs differ most come first")
+    assert overview.rstrip().endswith(f"Every outcome: {out / 'overview.csv'}; each outcome's differences and "
+                                      f"intervals: {out / 'comparison.txt'} (and comparison.csv).")
+    assert f"12 of {len(pd.read_csv(out / 'overview.csv'))} outcomes shown." in overview
+    # the long form as comparison.txt holds it, then the frontier
+    long_form = "\nCompared with 'passing'; 95% bootstrap intervals;" + rest.split("\nTradeoff frontier on ")[0]
+    assert (out / "comparison.txt").read_text().endswith(long_form)
+    assert re.search(r"^  strong +\d+\.\d% +\d+\.\d% to \d+\.\d% +[+-]\d+\.\dpp", rest, re.M)
+    assert rest.rstrip().endswith(f"results in {out}")
 
 
 @pytest.mark.parametrize(
@@ -177,8 +231,17 @@ def test_report_default_path_nested_design_and_cells(runs, capsys, monkeypatch):
     figures.clear()
     assert "class=warn" not in page  # a nested replication is retold with its drawn parameters
     assert "cannot retell it" in page and "Retell it with" not in page  # no command that would tell another story
+    assert "How the lever cells differ" not in page  # one run, no cells: its summary comes first
     assert main(["report", str(runs["levers"].path)]) == 0
     page = (runs["levers"].path / "report.html").read_text()
+    # the cells side by side head the page, as nzsim run prints them: the outcomes that differ most first
+    overview = analysis.overview(runs["levers"])
+    section = page.split("<h2>How the lever cells differ</h2>", 1)[1].split("<h2>Summary</h2>", 1)[0]
+    assert "<tr><th>china_<wbr>language</th><th>passing</th><th>strong</th><th>spread</th></tr>" in section
+    shown = [html.unescape(title) for title in re.findall(r"<tr><td>([^<]*)</td>", section)]
+    assert shown == list(report.overview_table(overview, top=12).index) and shown[0].startswith(overview["title"][0])
+    assert f"<td>{report.overview_table(overview)['spread'].iloc[0]}</td></tr>" in section
+    assert f"12 of {len(overview)} outcomes shown" in section
     assert "of cell 'china_language=passing'" in page and "class=warn" not in page
     assert "tells a different run" in page and "Retell it with" not in page
     assert len(figures) == 3
@@ -440,7 +503,8 @@ def test_compare_level_resamples_and_seed_reach_the_table_and_the_record(runs, t
         return capsys.readouterr().out, pd.read_csv(tmp_path / out / "comparison.csv")
 
     printed, table = compare(7, "a")
-    assert printed.startswith("Compared with 'passing'; 90% bootstrap intervals;")
+    assert "(90% bootstrap interval;" in " ".join(printed.split("\n\n")[0].split())
+    assert "Compared with 'passing'; 90% bootstrap intervals;" in (tmp_path / "a" / "comparison.txt").read_text()
     record = json.loads((tmp_path / "a" / "comparison.json").read_text())
     assert record["bootstrap"] == {"level": 0.9, "resamples": 150, "seed": 7}
     direct = analysis.compare({"passing": runs["passing"], "strong": runs["strong"]},

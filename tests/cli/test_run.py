@@ -138,6 +138,9 @@ def test_a_run_with_figures_writes_the_summary_and_figures(scenarios, tmp_path):
     assert "final_stance" in result.stdout
     summary = pd.read_csv(out / "summary.csv")
     assert "final_stance" in set(summary["outcome"])
+    # no lever cells: the summary is printed whole, as summary.txt holds it (without the folder's path)
+    assert (out / "summary.txt").read_text() == result.stdout.split("\nnext: ")[0].replace(f"results in {out}\n", "")
+    assert not (out / "overview.csv").exists()
     for name in ("outcomes.png", "trajectories.png", "china_ladder.png"):
         png = out / "figures" / name
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
@@ -334,3 +337,71 @@ def test_reps_on_the_command_line_stay_within_the_planned_limits(scenarios, tmp_
                                            "--out", tmp_path / "b", *QUIET))
     assert "11 lever cells" in line and f"{MAX_PLANNED:,}" in line
     assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+# --------------------------------------------------------------------------------------
+# A run of lever cells: one table of the cells first, the long form in files and on request
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def levered(scenarios, tmp_path_factory):
+    """The main scenario with two levers: 2 x 3 lever cells."""
+    path = tmp_path_factory.mktemp("levered") / "levered.yaml"
+    path.write_text(f"extends: {scenarios['main']}\ndescription: six cells\nreferences: [a test]\nlevers:\n"
+                    "  events.vilnius.signals.china_language: [passing, strong]\n"
+                    "  events.vilnius.signals.attendance: [leader, none, minister]\n")
+    return path
+
+
+CELLS = [f"china_language={c}, attendance={a}" for c in ("passing", "strong") for a in ("leader", "none", "minister")]
+
+
+def test_a_run_of_lever_cells_prints_one_table_of_the_cells_and_writes_the_rest(levered, tmp_path):
+    out = tmp_path / "run"
+    result = run_nzsim("run", levered, "--reps", 4, "--seed", 2, "--workers", 1, "--out", out, "--no-progress")
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    lines = text.splitlines()
+    assert lines[0].startswith("test-base: 24 replications, root seed 2") and lines[1] == f"results in {out}"
+    intro = " ".join(text.split("\n\n")[1].split())
+    assert intro.startswith("The outcomes on which the 6 lever cells differ most come first: each lever cell's mean, "
+                            "or its chance in %.")
+    # the cells as columns: each lever's name on the left, each cell's value over its column
+    top = lines.index(next(line for line in lines if line.startswith("  china_language ")))
+    assert lines[top].split() == ["china_language", "passing", "passing", "passing", "strong", "strong", "strong"]
+    assert lines[top + 1].split() == ["attendance", "leader", "none", "minister", "leader", "none", "minister", "spread"]
+    overview = pd.read_csv(out / "overview.csv")
+    assert list(overview.columns) == ["outcome", "title", "unit", "statistic", *CELLS, "spread", "beyond_chance"]
+    assert overview["spread"].fillna(-1).is_monotonic_decreasing and overview["beyond_chance"].isna().all()
+    rows = lines[top + 2:top + 14]
+    assert all(row.startswith(f"  {title}") for row, title in zip(rows, overview["title"]))
+    assert lines[top + 14] == f"12 of {len(overview)} outcomes shown."
+    assert lines[top + 15] == (f"Every outcome: {out / 'overview.csv'}; each cell's full summary: {out / 'summary.txt'} "
+                               f"(and summary.csv); --full prints it.")
+    assert "cell: " not in text  # six cells' full tables are in the file, not on the screen
+    assert text.rstrip().endswith(f"next: nzsim report {out} (one HTML page), or nzsim compare {out} OTHER_RUN")
+    # each value is the cell's mean (or probability) of the summary
+    summary = pd.read_csv(out / "summary.csv")
+    for outcome, statistic in (("final_interoperability", "mean"), ("trade_coercion", "probability")):
+        row = overview[overview["outcome"] == outcome].iloc[0]
+        expected = summary[summary["outcome"] == outcome].set_index("cell")[statistic]
+        assert [row[cell] for cell in CELLS] == pytest.approx([expected[cell] for cell in CELLS])
+    full = (out / "summary.txt").read_text()
+    assert full.startswith("test-base: 24 replications, root seed 2") and str(out) not in full
+    assert [line for line in full.splitlines() if line.startswith("cell: ")] == [f"cell: {cell}" for cell in CELLS]
+
+
+def test_full_prints_every_cells_summary_after_the_table(levered, tmp_path):
+    out = tmp_path / "run"
+    result = run_nzsim("run", levered, "--reps", 3, "--seed", 2, "--workers", 1, "--out", out, "--full", *QUIET)
+    assert result.returncode == 0, result.stderr
+    table, full = result.stdout.split("\ncell: ", 1)
+    assert "12 of " in table and "--full prints it" not in table and "overview.csv" not in table
+    assert ("cell: " + full).count("cell: ") == 6
+    assert "final_stance" in full and "probability of" in full
+    assert not (out / "overview.csv").exists() and not (out / "summary.txt").exists()  # --no-figures: no summary files
+    result = run_nzsim("run", levered, "--reps", 3, "--seed", 2, "--workers", 1, "--out", tmp_path / "again", *QUIET)
+    assert result.returncode == 0, result.stderr
+    assert "Each cell's full summary: --full prints it (--no-figures wrote no summary files)." in result.stdout
+    assert "cell: " not in result.stdout

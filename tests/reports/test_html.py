@@ -156,6 +156,11 @@ def test_each_field_is_shown_where_it_belongs(hostile):
         assert f"<p class=lead>{escaped(line)}</p>" in page
     assert f"<td>label={escaped(LEVER_LABELS[0])}</td>" in page and f"<td>label={escaped(LEVER_LABELS[1])}</td>" in page
     assert f"of cell 'label={escaped(LEVER_LABELS[0])}' (the first of the run's lever cells)" in page
+    # the overview of the cells heads the page: the lever's name, then each cell's value over its column
+    overview = page.split("<h2>How the lever cells differ</h2>", 1)[1].split("<h2>Summary</h2>", 1)[0]
+    assert f"<tr><th>label</th><th>{escaped(LEVER_LABELS[0])}</th><th>{escaped(LEVER_LABELS[1])}</th><th>spread</th></tr>" \
+        in overview
+    assert page.index("How the lever cells differ") < page.index("<h2>Summary</h2>")
     # the scenario file's and run folder's names in the facts
     assert f"<td>{escaped(SCENARIO_FILE)}</td>" in page and f"<td>{escaped(str(run.path))}</td>" in page
     # the story of the typical replication (of the first cell) tells the events by their labels,
@@ -209,7 +214,10 @@ def test_text_wraps_and_tables_fit_the_column(hostile):
     assert "overflow-wrap: anywhere" in rules["body"]
     assert "overflow-x: auto" in rules[".scroll"] and "max-width: 100%" in rules[".scroll"]
     assert "max-width: 100%" in rules["table"] and "max-width: 100%" in rules["img"]
-    assert page.count("<table") == page.count("<div class=scroll><table") == 2
+    assert "white-space: nowrap" in rules["table.data td"]  # a number never breaks across lines
+    assert "white-space: normal" in rules["table.data td:first-child"]  # an outcome's title wraps
+    # the facts, the overview of the lever cells and the summary
+    assert page.count("<table") == page.count("<div class=scroll><table") == 3
     assert "<pre class=story>" in page
     # a table of the template: its cells escaped, its column names breakable after an underscore
     macro = html.templates().get_template("table.html.j2").module.table
