@@ -70,9 +70,10 @@ def server_environment(scenarios: Path) -> dict[str, str]:
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """Start the teaching dashboard and print its address: open it in a web browser.
 
-    The dashboard (Mesa's SolaraViz) has a scenario picker that fills the controls, the summit
-    signals and the context as controls, Step, Play and Reset, live plots, the run's events in
-    plain English, and a panel that runs a few hundred replications of the current settings to
+    The dashboard (Solara, over the Mesa model) has a scenario picker that fills the controls,
+    every event's signals and the situation as controls (a change waits, marked, until Reset),
+    Step, Play and Reset, downloads of the run as a scenario file and CSV, live plots, the run's
+    events in plain English, and a panel that runs a few hundred replications of the current settings to
     show that one run is one draw. Stop it with Ctrl+C.
     """
     from ..scenario import scenario_files

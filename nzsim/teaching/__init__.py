@@ -1,4 +1,4 @@
-"""Teaching: the dashboard (Mesa's SolaraViz, in the browser) and classroom mode.
+"""Teaching: the dashboard (Solara, in the browser, over the Mesa model) and classroom mode.
 
 Layer: above reports and figures. It may import :mod:`nzsim.reports`, :mod:`nzsim.figures`,
 :mod:`nzsim.analysis`, :mod:`nzsim.runs`, :mod:`nzsim.model`, :mod:`nzsim.scenario` and

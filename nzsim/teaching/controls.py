@@ -23,7 +23,7 @@ def library_folder() -> Path:
 
 
 def signal_controls() -> dict[str, dict[str, Any]]:
-    """The summit signals as controls: each signal kind's field, with its control (a Mesa input
+    """The signals as controls: each signal kind's field, with its control (a dashboard input
     and a plain-language help text) from the catalogue. Their values are the scenario schema's."""
     return {kind.field: dict(kind.control) for kind in SIGNALS}
 
@@ -143,14 +143,12 @@ def event_heading(spec: Scenario, key: str) -> str:
 
 def controls_of(spec: Scenario, seed: int = 0) -> dict[str, Any]:
     """The control values that reproduce ``spec``: what choosing it in the picker fills in. Every
-    event's signals are named by :func:`signal_path` (a signal the event leaves unsaid shows its
-    neutral value)."""
+    event's signals are named by :func:`signal_path`."""
     values: dict[str, Any] = {"scenario_name": spec.name, "seed": seed}
     for key in signal_events(spec):
         signals = spec.events[key].signals
-        for name in signal_controls():
-            value = getattr(signals, name)
-            values[signal_path(key, name)] = value if value is not None else _neutral(name)
+        for name in signal_controls():  # (a signal the event leaves unsaid holds its neutral value)
+            values[signal_path(key, name)] = getattr(signals, name)
     ctx = spec.context
     election = election_key(spec)
     values.update(

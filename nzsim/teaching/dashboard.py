@@ -1,4 +1,5 @@
-"""The dashboard: move the summit signals, watch one run unfold, then see it as one draw of many.
+"""The dashboard: change what the government signals at each event, watch one run unfold, then
+see it as one draw of many.
 
 Run it with ``nzsim dashboard`` (``nzsim.cli.teaching``), which serves ``page`` with Solara; in a
 notebook, display ``page``. The sidebar (``nzsim.teaching.sidebar``) holds the scenario picker,
@@ -8,11 +9,11 @@ feed of the run's events in plain English, and the "one run is one draw" panel, 
 hundred replications of the current settings in worker processes and marks the watched run on
 their distributions.
 
-The page is built with Solara, on which Mesa's SolaraViz is built, and redraws after each week
-through a counter of the page's own (set by Step and by Play's thread); it does not use
-SolaraViz's own sidebar, whose controls
-take effect on Reset without showing it, whose sliders hide their values, and whose Render
-Interval and Use Threads settings mean nothing to a class (decision 42 in docs/decisions.md).
+The page is built with Solara, on which Mesa's SolaraViz is built, and redraws after each Step
+and each week Play draws (Play skips drawing weeks when drawing is slower than its pace) through
+a counter of the page's own. It does not use SolaraViz's own sidebar, whose controls take effect
+on Reset without showing it, whose sliders hide their values, and whose Render Interval and Use
+Threads settings mean nothing to a class (decision 42 in docs/decisions.md).
 
 The dashboard holds no model logic: the controls are translated into a validated scenario
 (:func:`~nzsim.teaching.controls.settings_spec`, through ``nzsim.scenario``) and the model is the
@@ -57,6 +58,7 @@ from .controls import (
     settings_text,
     signal_controls,
 )
+from .exports import recorded_weeks, told_entries
 from .sidebar import PLAY_PACE, Downloads, RunCard, SignalControls, SituationControls, play_weeks, run_values
 
 #: Replications the "one run is one draw" panel offers.
@@ -71,11 +73,8 @@ class DashboardModel(NZModel):
     event's signal by its path (``events.vilnius.signals.china_language``), a signal kind's short
     name for the first summit's, and the situation controls.
 
-    A control left out (``None``) keeps the scenario's own value; the scenario and the run number
-    left out are :attr:`chosen_scenario` and :attr:`chosen_seed`."""
-
-    chosen_scenario: str = DEFAULT_SCENARIO
-    chosen_seed: int = 0
+    A control left out (``None``) keeps the scenario's own value; the scenario left out is
+    :data:`~nzsim.teaching.controls.DEFAULT_SCENARIO`, the run number 0."""
 
     def __init__(self, scenario_name: str | None = None, seed: int | None = None, library_folder: str | None = None,
                  **controls: Any):
@@ -85,24 +84,21 @@ class DashboardModel(NZModel):
             raise TypeError(f"{type(self).__name__}: no control named {', '.join(unknown)}; "
                             f"the controls are {', '.join(known)} and events.<event>.signals.<signal>")
         controls = {k: v for k, v in controls.items() if v is not None}
-        scenario_name = scenario_name or self.chosen_scenario
+        scenario_name = scenario_name or DEFAULT_SCENARIO
         specs = library(library_folder)
         if scenario_name not in specs:
             raise ValueError(f"scenario_name: expected one of {', '.join(specs) or '(none found)'}, got {scenario_name!r}")
         spec = settings_spec(specs[scenario_name], **controls)
-        super().__init__(spec, seed=int(self.chosen_seed if seed is None else seed))
+        super().__init__(spec, seed=int(0 if seed is None else seed))
 
 
 def live_figure(model: NZModel) -> Figure:
-    """The live plots of a model's weeks so far (:func:`nzsim.figures.build_live_plots`)."""
-    # Play steps the model in another thread while the page draws: copy the series first and
-    # cut them to a common length, so a week recorded for some variables but not yet for the
-    # others (a step in progress) is left for the next frame instead of failing the plot.
+    """The live plots of a model's weeks so far (:func:`nzsim.figures.build_live_plots`), as
+    recorded when drawn (:func:`~nzsim.teaching.exports.recorded_weeks`: a week half recorded by
+    a step in progress is left for the next frame instead of failing the plot)."""
     names = [name for _, lines, _ in figures.LIVE_PLOTS for name, _ in lines]
-    columns = {name: list(model.datacollector.model_vars[name]) for name in names}
-    n = min(len(values) for values in columns.values())
-    return figures.build_live_plots({name: values[:n] for name, values in columns.items()},
-                                     model.spec.horizon_weeks, model.spec.start, _event_weeks(model))
+    return figures.build_live_plots(recorded_weeks(model, names), model.spec.horizon_weeks, model.spec.start,
+                                    _event_weeks(model))
 
 
 def _event_weeks(model: NZModel) -> list[int]:
@@ -111,7 +107,7 @@ def _event_weeks(model: NZModel) -> list[int]:
 
 def feed_lines(model: NZModel) -> list[str]:
     """The run's events so far in plain English, newest first (as the story tells them)."""
-    return [event_line(e) for e in reversed(list(model.entries)) if not e.quiet]  # a copy: Play may be adding
+    return [event_line(e) for e in reversed(told_entries(model))]
 
 
 def days(first: dt.date, last: dt.date) -> str:
@@ -336,7 +332,8 @@ def help_markdown(spec: Scenario) -> str:
          "weeks and events as CSV."),
         "",
         ("Signals: every event of the scenario at which the government says or does something has its own "
-         "group (a summit, a decision, a statement); the first summit's is open."),
+         "group (a summit, a decision, a statement); the first summit's is open (in a scenario without one, the "
+         "first event's)."),
         "",
     ]
     seen = set()
@@ -368,20 +365,27 @@ def Page():
     values = solara.use_reactive(run_values(initial) if initial is not None else {})
     playing = solara.use_reactive(False)
     pace = solara.use_reactive(PLAY_PACE)
-    error, set_error = solara.use_state(None)
-    # The page's own redraw counter, set after each week by Step and by Play's thread. (Mesa's
-    # update_counter, a module-level reactive, was seen not to redraw the page when set from a
-    # thread Play started while a Reset was still being drawn.)
+    error, set_error = solara.use_state(None)  # (message, the control values it failed with)
+    # The page's own redraw counter, set after each week by Step and by Play's thread and passed
+    # to the parts that follow the run (kept with the page, not in a module-level reactive).
     weeks_drawn = solara.use_reactive(0)
+    lock = solara.use_memo(threading.Lock, [])  # one week at a time: Step and Play's thread share it
 
     def draw() -> None:
         weeks_drawn.set(weeks_drawn.value + 1)
 
     def play(cancel: threading.Event):
-        if playing.value and model.value is not None:
-            play_weeks(model.value, lambda: pace.value, lambda: playing.value, cancel, draw)
-            if not model.value.running:
-                playing.set(False)
+        if not playing.value or model.value is None:
+            return
+        shown = model.value
+        try:
+            play_weeks(shown, lambda: pace.value, lambda: playing.value, cancel, draw, lock)
+        except Exception as err:  # a failing week ends Play with the reason on screen, not a stuck Pause
+            set_error((f"The run stopped at week {shown.week}: {err}", values.value))
+            playing.set(False)
+            raise
+        if not shown.running:
+            playing.set(False)
 
     # (not intrusive: that cancels by tracing every line the model runs, and the weeks' own checks suffice)
     solara.use_thread(play, dependencies=[playing.value, id(model.value)], intrusive_cancel=False)
@@ -400,13 +404,13 @@ def Page():
 
     def pick(name: str) -> None:
         set_chosen(name)
-        start(build_model(name, {"seed": model.value.seed}))
+        start(build_model(name, {"seed": values.value.get("seed", model.value.seed)}))
 
     def reset() -> None:
         try:
             start(build_model(chosen, values.value))
         except ScenarioError as err:
-            set_error(str(err))
+            set_error((f"Not started: {err}", values.value))
 
     spec = specs[chosen]
     with solara.Sidebar():
@@ -415,14 +419,12 @@ def Page():
             solara.Markdown(spec.description.strip().split("\n\n")[0])
             for problem in library_problems():
                 solara.Warning(f"Not in the list: {problem}")
-        RunCard(model, values, playing, pace, reset, draw, weeks_drawn.value)
-        if error:
-            solara.Error(f"Not started: {error}")
+        RunCard(model, values, playing, pace, reset, draw, weeks_drawn.value, lock, error)
         with solara.Card("Signals, event by event"):
             SignalControls(model.value, values)
         with solara.Card("The situation and the run number"):
             SituationControls(model.value, values)
-        Downloads(model.value, weeks_drawn.value)
+        Downloads(model.value)
         with solara.Card("What the controls mean"):
             with solara.Details("Show help"):
                 solara.Markdown(help_markdown(model.value.spec))

@@ -130,17 +130,21 @@ def SignalControls(model: NZModel, values: solara.Reactive[dict]):
 
 @solara.component
 def RunCard(model: solara.Reactive[NZModel], values: solara.Reactive[dict], playing: solara.Reactive[bool],
-            pace: solara.Reactive[float], reset: Callable[[], None], draw: Callable[[], None], weeks_drawn: int):
+            pace: solara.Reactive[float], reset: Callable[[], None], draw: Callable[[], None], weeks_drawn: int,
+            lock: threading.Lock, error: tuple[str, dict] | None = None):
     """Reset, Play and Step, the pace, where the run is, and the changes waiting for Reset.
-    ``draw`` redraws the page after a step; ``weeks_drawn`` (its count) redraws this card."""
+    ``draw`` redraws the page after a step; ``weeks_drawn`` (its count) redraws this card;
+    ``lock`` is Play's (:func:`play_weeks`); ``error`` is why the last Reset or Play failed and
+    the control values it failed with (shown until they change)."""
     m = model.value
     pending = pending_changes(values.value, m)
     ended = not m.running
 
     def step():
-        if model.value.running and not playing.value:
-            model.value.step()
-            draw()
+        with lock:
+            if model.value.running and not playing.value:
+                model.value.step()
+                draw()
 
     def undo():
         values.set(run_values(model.value))
@@ -159,6 +163,8 @@ def RunCard(model: solara.Reactive[NZModel], values: solara.Reactive[dict], play
         solara.Text(f"Play pace: {shown(pace.value)} weeks a second ({m.spec.horizon_weeks / pace.value:.0f} s "
                     f"for this run)", classes=["nzsim-slider-value"], style={"display": "block"})
         solara.SliderFloat("", value=pace, on_value=pace.set, thumb_label=True, **PACE_CONTROL)
+        if error is not None and error[1] == values.value:
+            solara.Error(error[0], classes=["nzsim-error"])
         if pending:
             with solara.Column(classes=["nzsim-pending-list"],
                                style={"background": "#fff3e0", "padding": "6px", "border-radius": "4px"}):
@@ -174,41 +180,57 @@ def RunCard(model: solara.Reactive[NZModel], values: solara.Reactive[dict], play
 
 
 def play_weeks(model: NZModel, pace: Callable[[], float], playing: Callable[[], bool],
-               cancel: threading.Event, draw: Callable[[], None]) -> None:
+               cancel: threading.Event, draw: Callable[[], None], lock: threading.Lock | None = None,
+               clock: Callable[[], float] = time.monotonic, wait: Callable[[float], object] | None = None) -> None:
     """Step ``model`` at ``pace()`` weeks a second until it ends, ``playing()`` turns false or
     ``cancel`` is set, drawing after each step; when a draw takes longer than a week's share of a
-    second, the weeks due meanwhile run before the next draw (the pace holds, frames are skipped)."""
-    due = time.monotonic()
-    while model.running and playing() and not cancel.is_set():
+    second, the weeks due meanwhile run before the next draw (the pace holds, frames are skipped).
+
+    Each batch of weeks and its draw hold ``lock``, which Step holds too, so a Step clicked as
+    Play pauses waits for the week under way instead of stepping the model beside it; Pause is
+    checked before every week. ``clock`` and ``wait`` (default: ``cancel.wait``) are for tests."""
+    lock = lock or threading.Lock()
+    wait = wait or cancel.wait
+
+    def going() -> bool:
+        return model.running and playing() and not cancel.is_set()
+
+    due = clock()
+    while going():
         week = 1 / max(pace(), 1e-3)
         due += week
         steps = 1
-        while time.monotonic() > due + week:  # behind by more than a week: catch up before drawing
+        while clock() > due + week:  # behind by more than a week: catch up before drawing
             due += week
             steps += 1
-        for _ in range(steps):
-            if model.running:
+        with lock:
+            for _ in range(steps):
+                if not going():
+                    break
                 model.step()
-        draw()
-        delay = due - time.monotonic()
+            draw()
+        delay = due - clock()
         if delay > 0:
-            cancel.wait(delay)
+            wait(delay)
 
 
 @solara.component
-def Downloads(model: NZModel, weeks_drawn: int):
-    """Save the run on screen as a scenario file; export its weeks and events as CSV (redrawn with
-    each step, ``weeks_drawn``, so that the files are the run's as far as it has gone)."""
+def Downloads(model: NZModel):
+    """Save the run on screen as a scenario file; export its weeks and events as CSV. Each file
+    is made when its button is clicked, from the run as far as it has gone then (the callables
+    are kept for the model's life: Solara's FileDownload drops a click whose data changes)."""
     stem = file_stem(model)
+    saved, weeks, events = solara.use_memo(
+        lambda: (lambda: scenario_yaml(model), lambda: csv_text(weeks_frame(model), model),
+                 lambda: csv_text(events_frame(model), model)), [id(model)])
     with solara.Card("Save and export", classes=["nzsim-downloads"]) as main:
         solara.Markdown(f"The run on screen (run number {model.seed}), as far as it has gone.",
                         style={"font-size": "0.85em"})
-        solara.FileDownload(lambda: scenario_yaml(model), filename=f"{stem}.yaml", label="Save as scenario (YAML)",
+        solara.FileDownload(saved, filename=f"{stem}.yaml", label="Save as scenario (YAML)",
                             mime_type="application/x-yaml")
-        solara.FileDownload(lambda: csv_text(weeks_frame(model), model), filename=f"{stem}-weeks.csv",
-                            label="Export the weeks (CSV)", mime_type="text/csv")
-        solara.FileDownload(lambda: csv_text(events_frame(model), model), filename=f"{stem}-events.csv",
-                            label="Export the events (CSV)", mime_type="text/csv")
+        solara.FileDownload(weeks, filename=f"{stem}-weeks.csv", label="Export the weeks (CSV)", mime_type="text/csv")
+        solara.FileDownload(events, filename=f"{stem}-events.csv", label="Export the events (CSV)",
+                            mime_type="text/csv")
     return main
 
 

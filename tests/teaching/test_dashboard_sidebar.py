@@ -69,7 +69,7 @@ def test_a_changed_control_is_pending_until_reset_and_undo_puts_it_back(page):
     assert "Who governs: national, the run has labour" in text
     assert "NATO summit: Vilnius, 11 Jul 2023 (week 4) (1 changed)" in text  # the group says so too
     assert len(with_class(box, "nzsim-pending")) == 2  # each changed control is marked
-    assert "What is said about China: **passing**" in app.settings_text(app.build_model("vilnius-2023", {}))
+    assert re.search(r"Vilnius, 11 Jul 2023 \(week 4\): .*What is said about China: passing", text)  # the run shown
 
     button(rc, "Undo changes").click()
     assert "waiting" not in _page_text(box)
@@ -120,7 +120,7 @@ def test_every_slider_shows_its_value_and_unit(page):
     assert "Support for Ukraine (NZ$ million): 120" in _page_text(box)
 
 
-def test_each_step_click_is_one_week_and_play_ends_cleanly(page):
+def test_each_step_click_is_one_week_and_mesa_technical_controls_are_gone(page):
     box, rc = page
     step = button(rc, "Step")
     for _ in range(5):
@@ -130,25 +130,51 @@ def test_each_step_click_is_one_week_and_play_ends_cleanly(page):
     assert not any(label in _page_text(box) for label in ("Use Threads", "Render Interval", "Play Interval"))
 
 
-def test_play_keeps_its_pace_by_skipping_draws_and_stops_at_the_last_week():
-    model = app.build_model("vilnius-2023", {})
-    draws = []
-    sidebar.play_weeks(model, pace=lambda: 1000.0, playing=lambda: True, cancel=threading.Event(),
-                       draw=lambda: draws.append(model.week) or threading.Event().wait(0.02))
-    assert not model.running and model.week == 52
-    assert len(draws) < 52  # a draw slower than a week ran the weeks due meanwhile before the next
-    assert draws == sorted(draws) and draws[-1] == 52
-    # a slow pace and a draw that costs nothing: one draw a week
-    model = app.build_model("vilnius-2023", {})
-    stop = threading.Event()
+class FakeClock:
+    """Seconds that pass only when a draw or a wait says so: Play's pacing without wall-clock time."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def wait(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def play(model, clock, draw_seconds=0.0, pace=sidebar.PLAY_PACE, playing=lambda: True):
+    """Play ``model`` on ``clock``, each draw costing ``draw_seconds``: the weeks drawn."""
     drawn = []
 
     def draw():
         drawn.append(model.week)
-        if model.week == 3:
-            stop.set()
-    sidebar.play_weeks(model, pace=lambda: 200.0, playing=lambda: True, cancel=stop, draw=draw)
-    assert drawn == [1, 2, 3] and model.running
+        clock.now += draw_seconds
+    sidebar.play_weeks(model, pace=lambda: pace, playing=playing, cancel=threading.Event(), draw=draw,
+                       clock=clock, wait=clock.wait)
+    return drawn
+
+
+def test_play_runs_a_year_at_the_default_pace_in_well_under_thirty_seconds():
+    model, clock = app.build_model("vilnius-2023", {}), FakeClock()
+    drawn = play(model, clock)
+    assert drawn == list(range(1, 53)) and not model.running  # every week drawn, and Play stops at the end
+    assert clock.now == pytest.approx(52 / sidebar.PLAY_PACE) and clock.now < 20
+
+
+def test_play_keeps_its_pace_when_drawing_is_slow_by_running_the_weeks_due_before_the_next_draw():
+    model, clock = app.build_model("vilnius-2023", {}), FakeClock()
+    drawn = play(model, clock, draw_seconds=1.0)  # a draw costs three weeks' share of time at 3 a second
+    assert drawn[-1] == 52 and not model.running
+    assert len(drawn) < 52 and drawn == sorted(drawn)
+    assert max(b - a for a, b in zip(drawn, drawn[1:])) >= 3  # frames skipped ...
+    assert clock.now < 52 / sidebar.PLAY_PACE + 2  # ... and the year still takes its paced time, not 52 s
+
+
+def test_pause_stops_play_before_the_next_week_even_while_catching_up():
+    model, clock = app.build_model("vilnius-2023", {}), FakeClock()
+    drawn = play(model, clock, draw_seconds=2.0, playing=lambda: model.week < 10)
+    assert model.week == 10 and model.running and drawn[-1] == 10
 
 
 def test_play_stops_when_the_run_ends_and_the_buttons_say_so(page):
@@ -176,9 +202,11 @@ def test_saved_scenario_passes_check_and_reproduces_the_run_with_its_seed(tmp_pa
     assert path.name == "vilnius-2023-run-7.yaml"
     path.write_text(text)
     assert f"nzsim story {path.name} --seed 7" in text
+    assert f"Scenario hash (as nzsim check prints it): {exports.saved_sha256(model)}" in text
     checked = subprocess.run([sys.executable, "-m", "nzsim", "check", str(path)], capture_output=True, text=True,
                              cwd=ROOT, timeout=120)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert load(path).sha256 == exports.saved_sha256(model)
     again = replicate(load(path), seed=7)
     shown = exports.weeks_frame(model)
     told = again.trajectories.iloc[: len(shown)].reset_index(drop=True)
@@ -196,7 +224,7 @@ def test_the_exports_hold_the_weeks_and_events_shown_with_what_made_them():
     assert list(weeks["week"]) == list(range(7)) and list(weeks["as_of"][:2]) == ["2023-06-19", "2023-06-26"]
     assert list(weeks["stance"]) == pytest.approx(list(model.datacollector.model_vars["stance"]))
     assert set(weeks["seed"]) == {2} and set(weeks["scenario"]) == {"vilnius-2023"}
-    assert set(weeks["scenario_sha256"]) == {model.spec.sha256} and weeks["nzsim_version"].iloc[0].startswith("nzsim ")
+    assert set(weeks["scenario_sha256"]) == {exports.saved_sha256(model)}  # the saved file's, as nzsim check gives it and weeks["nzsim_version"].iloc[0].startswith("nzsim ")
     events = pd.read_csv(io.StringIO(exports.csv_text(exports.events_frame(model), model)))
     assert list(events["text"])[::-1] == app.feed_lines(model)
     assert (events["week"] <= 6).all() and events["text"].str.contains("Vilnius summit").any()
