@@ -22,7 +22,7 @@ from __future__ import annotations
 from .comparing import COMPARE_COLUMNS, MIN_INTERVAL_VALUES, compare, compared_outcomes, estimate, guiding_intervals, labelled
 from .frames import RunLike, RunOrPath, load_run
 from .frontier import dominates, tradeoff_frontier
-from .overviews import OVERVIEW_COLUMNS, overview
+from .overviews import OVERVIEW_COLUMNS, cells_to_compare, overview
 from .summary import SUMMARY_COLUMNS, outcome_kinds, summarise
 from .trajectories import fan_quantiles, ladder, quantile_name, rung_probabilities_by_week
 from .typical import typical_outcomes, typical_replication
@@ -30,7 +30,7 @@ from .uncertainty import VARIANCE_COLUMNS, by_draw, variance_split
 
 __all__ = [
     "COMPARE_COLUMNS", "MIN_INTERVAL_VALUES", "OVERVIEW_COLUMNS", "RunLike", "RunOrPath", "SUMMARY_COLUMNS", "VARIANCE_COLUMNS",
-    "by_draw", "compare", "compared_outcomes", "dominates", "estimate", "fan_quantiles", "guiding_intervals",
+    "by_draw", "cells_to_compare", "compare", "compared_outcomes", "dominates", "estimate", "fan_quantiles", "guiding_intervals",
     "labelled", "ladder", "load_run", "outcome_kinds", "overview", "quantile_name", "rung_probabilities_by_week", "summarise",
     "tradeoff_frontier", "typical_outcomes", "typical_replication", "variance_split",
 ]

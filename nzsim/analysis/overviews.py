@@ -23,6 +23,14 @@ _AFTER = ("spread", "beyond_chance")
 RESERVED = (*OVERVIEW_COLUMNS, *_AFTER)
 
 
+def cells_to_compare(run) -> bool:
+    """Whether ``run`` (a :class:`~nzsim.runs.Run`) has lever cells to set side by side: two or
+    more. (A ``levers:`` block of one value per lever makes one cell, which is shown as a plain
+    run's summary.)"""
+    column = run.cell_column
+    return column is not None and run.outcomes[column].nunique() > 1
+
+
 def overview(
     runs: Mapping[str, RunOrPath] | Sequence[RunOrPath] | RunOrPath,
     outcomes: Sequence[str] | None = None,
@@ -156,14 +164,17 @@ def spread(means: Sequence[float], variances: Sequence[float], counts: Sequence[
     if len(present) < 2:
         return math.nan
     gap = max(present) - min(present)
-    if gap == 0:
+    # a gap or a spread within rounding of the values' own size is none: means of equal values
+    # computed over different counts can differ in their last bits
+    rounding = 1e-12 * max(1.0, max(abs(m) for m in present))
+    if gap <= rounding:
         return 0.0
     pairs = [(n - 1, v) for v, n in zip(variances, counts) if n > 1 and not math.isnan(v)]
     freedom = sum(f for f, _ in pairs)
     if freedom == 0:
         return math.nan
     pooled = sum(f * v for f, v in pairs) / freedom
-    return math.inf if pooled <= 0 else gap / math.sqrt(pooled)
+    return math.inf if pooled <= rounding**2 else gap / math.sqrt(pooled)
 
 
 def _title(name: str) -> str:

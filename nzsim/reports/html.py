@@ -98,7 +98,7 @@ def write_html_report(run: Run, path: str | Path | None = None) -> Path:
         if (variances["total_variance"] > 0).any():  # the figure needs an outcome that varies
             split_png = _png(figures.build_variance_split(variances, title=title))
     overview = None
-    if by is not None:
+    if analysis.cells_to_compare(run):
         glance = analysis.overview(run)
         shown = overview_table(glance, TOP)
         overview = {"intro": overview_intro(glance, "lever cell"), "rows": _overview_rows(shown),

@@ -18,14 +18,14 @@ from .overview import TOP, format_overview
 
 def describe_run(run: Run) -> pd.DataFrame:
     """Write the run's summary table (``summary.csv``, and as text ``summary.txt``), for a run
-    with lever cells the overview of its cells (``overview.csv``, every outcome), and its figures
+    with two or more lever cells the overview of its cells (``overview.csv``, every outcome), and its figures
     (``figures/*.png``); return the summary."""
     by = run.cell_column
     summary = analysis.summarise(run.outcomes, by=by)
     atomic_write_bytes(run.path / "summary.csv", summary.to_csv(index=False).encode("utf-8"))  # whole or not at all
     # (no path in the text: a resumed run writes the same bytes as one that was never interrupted)
     atomic_write_bytes(run.path / "summary.txt", format_summary(run, summary, where=False).encode("utf-8"))
-    if by is not None:
+    if analysis.cells_to_compare(run):
         overview = analysis.overview(run)
         atomic_write_bytes(run.path / "overview.csv", overview.to_csv(index=False).encode("utf-8"))
     folder = run.path / "figures"
@@ -45,7 +45,7 @@ def format_run(run: Run, summary: pd.DataFrame, *, full: bool = False, written: 
     A run with lever cells: the overview of its cells (:func:`nzsim.analysis.overview`; the
     ``top`` outcomes on which they differ most), where the rest is, and with ``full`` every
     cell's summary after it. ``written`` says whether :func:`describe_run` wrote the files."""
-    if run.cell_column is None:
+    if not analysis.cells_to_compare(run):
         return format_summary(run, summary)
     overview = analysis.overview(run)
     lines = _heading(run) + [""] + format_overview(overview, top, what="lever cell").splitlines()

@@ -65,6 +65,23 @@ def test_spread_edge_cases():
     assert math.isnan(spread([0.2, 0.5], [math.nan, math.nan], [1, 1]))  # one replication each: no sd
     # pooled by degrees of freedom: (9 * 1 + 1 * 4) / 10
     assert spread([0.0, 2.0], [1.0, 4.0], [10, 2]) == pytest.approx(2.0 / math.sqrt(1.3))
+    # the same constant over different counts: means that differ in their last bits are not a difference
+    means = [float(np.mean([0.1] * 100)), float(np.mean([0.1] * 99))]
+    variances = [float(np.var([0.1] * 100, ddof=1)), float(np.var([0.1] * 99, ddof=1))]
+    assert means[0] != means[1] and spread(means, variances, [100, 99]) == 0.0
+
+
+def test_only_two_or_more_lever_cells_are_set_side_by_side():
+    from types import SimpleNamespace
+
+    from nzsim.analysis import cells_to_compare
+
+    def run(cells):
+        return SimpleNamespace(cell_column="cell" if cells is not None else None,
+                               outcomes=pd.DataFrame({"cell": cells or [0], "x": 0.0}))
+    assert cells_to_compare(run([0, 1, 1]))
+    assert not cells_to_compare(run([0, 0]))  # one cell: shown as a plain run's summary
+    assert not cells_to_compare(run(None))
     # a run without values is left out of the range, and NaN spreads sort last
     table = overview({"a": frame(final_stance=[0.1, 0.2], incumbent_share=[None, None]),
                       "b": frame(final_stance=[0.3, 0.4], incumbent_share=[0.5, 0.6])},
