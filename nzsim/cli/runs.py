@@ -46,7 +46,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     rebuilds a lost manifest from the chunks and the scenario, and, for a run already complete,
     checks its files, finishes its clean-up and writes its summary and figures again.
     """
-    from ..reports import describe_run, format_run
     from ..runs import SchedulerUnreachable, dask_executor, run_ensemble
     from ..runs.errors import ChunkRecomputed
     from ..scenario import load
@@ -81,6 +80,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(str(err)) from None
     except KeyboardInterrupt as stop:  # Ctrl+C, SIGTERM, SIGHUP: the replications kept, and how to resume
         return say_stopped("run", stop, args.scenario, args.resume)
+    try:
+        return _report(run, args)
+    except KeyboardInterrupt as stop:  # while the summary and figures are written: the run is complete, in run.path
+        return say_stopped("run", stop, args.scenario, run.path)
+
+
+def _report(run, args: argparse.Namespace) -> int:
+    """Write the summary files and figures of a complete run and print what ``nzsim run`` prints."""
+    from ..reports import describe_run, format_run
+
     if args.no_figures:
         from ..analysis import summarise
 

@@ -240,7 +240,8 @@ def read_seals(folder: Path) -> list[dict[str, Any]]:
 
 def kept_replications(folder: Path) -> tuple[int, int | None]:
     """The replications in ``folder``'s sealed chunks (what a resume keeps), and the run's in all
-    (every cell's; None without a readable manifest)."""
+    (every cell's; None without a readable manifest). A run whose manifest says ``complete`` keeps
+    them all (its chunks and their seals are removed once the final files are written)."""
     kept = 0
     for seal in read_seals(folder):
         with contextlib.suppress(TypeError, ValueError):
@@ -250,8 +251,8 @@ def kept_replications(folder: Path) -> tuple[int, int | None]:
         manifest = read_manifest(folder)
         total = int(manifest["replications"]) * max(1, len(manifest["design"].get("cells") or ()))
     except (RunFolderError, KeyError, TypeError, ValueError, AttributeError):
-        total = None
-    return kept, total
+        return kept, None
+    return (total if manifest.get("status") == "complete" else kept), total
 
 
 def existing_chunk_file(folder: Path, table: str, cell: int, index: int) -> Path:

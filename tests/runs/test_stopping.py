@@ -225,3 +225,20 @@ def test_a_worker_leaves_the_terminals_sigint_and_sighup_to_the_process_that_mad
             assert answer == "still working"
         finally:
             pool.shutdown(wait=True)
+
+
+def test_a_stop_while_the_summary_is_written_names_the_complete_run_and_how_to_finish_it(
+        scenario_file, tmp_path, monkeypatch, capsys):
+    import nzsim.reports as reports
+    from nzsim.cli.common import Stopped
+
+    def stopped_in_the_figures(run):
+        raise Stopped(signal.SIGTERM)
+    monkeypatch.setattr(reports, "describe_run", stopped_in_the_figures)
+    out = tmp_path / "run"
+    code = cli.main(["run", str(scenario_file), "--reps", "20", "--seed", "3", "--workers", "1", "--out", str(out),
+                     "--no-progress"])
+    said = capsys.readouterr().err.strip().splitlines()[-1]
+    assert code == 143
+    assert said == (f"nzsim run: stopped by SIGTERM; 20 of 20 replications kept in {out}; resume with: "
+                    f"nzsim run {shlex.quote(str(scenario_file))} --resume {shlex.quote(str(out))}")
