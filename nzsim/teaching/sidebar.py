@@ -25,7 +25,6 @@ from ..model import NZModel
 from ..scenario import Scenario
 from .controls import (
     CONTEXT_CONTROLS,
-    control_names,
     control_of,
     controls_of,
     event_heading,
@@ -50,20 +49,22 @@ def run_values(model: NZModel) -> dict[str, Any]:
     return {k: v for k, v in controls_of(model.spec, seed=model.seed).items() if k != "scenario_name"}
 
 
-def pending_changes(values: Mapping[str, Any], model: NZModel) -> list[str]:
-    """The controls whose value differs from the run on screen's, in the controls' order."""
-    applied = run_values(model)
-    return [name for name in control_names(model.spec) if name in values and values[name] != applied.get(name)]
+def pending_changes(values: Mapping[str, Any], model: NZModel, applied: Mapping[str, Any] | None = None) -> list[str]:
+    """The controls whose value differs from the run on screen's (``applied``, default
+    :func:`run_values`), in the controls' order."""
+    applied = run_values(model) if applied is None else applied
+    return [name for name in applied if name in values and values[name] != applied[name]]
 
 
-def change_line(name: str, values: Mapping[str, Any], model: NZModel) -> str:
-    """``What is said about China (Vilnius): strong, the run has passing``."""
+def change_line(name: str, values: Mapping[str, Any], model: NZModel, applied: Mapping[str, Any]) -> str:
+    """``What is said about China (Vilnius): strong, the run has passing`` (``applied``: the run's
+    :func:`run_values`)."""
     label = control_of(name)["label"]
     path = parse_signal_path(name)
     if path is not None and len(signal_events(model.spec)) > 1:
         event = model.spec.events[path[0]]
         label = f"{label} ({event.label or path[0]})"
-    return f"{label}: {shown(values[name])}, the run has {shown(run_values(model).get(name))}"
+    return f"{label}: {shown(values[name])}, the run has {shown(applied.get(name))}"
 
 
 def value_label(name: str, value: Any, spec: Scenario | None = None) -> str:
@@ -111,8 +112,8 @@ def SignalControls(model: NZModel, values: solara.Reactive[dict]):
     """Every event's signals, one group per event in date order (the first summit open), each
     heading counting its changes waiting for Reset."""
     spec = model.spec
-    pending = set(pending_changes(values.value, model))
     own = run_values(model)
+    pending = set(pending_changes(values.value, model, own))
     first = summit_key(spec) or next(iter(signal_events(spec)), None)
     with solara.Column(classes=["nzsim-signals"]) as main:
         if not signal_events(spec):
@@ -137,7 +138,8 @@ def RunCard(model: solara.Reactive[NZModel], values: solara.Reactive[dict], play
     ``lock`` is Play's (:func:`play_weeks`); ``error`` is why the last Reset or Play failed and
     the control values it failed with (shown until they change)."""
     m = model.value
-    pending = pending_changes(values.value, m)
+    applied = run_values(m)
+    pending = pending_changes(values.value, m, applied)
     ended = not m.running
 
     def step():
@@ -171,7 +173,7 @@ def RunCard(model: solara.Reactive[NZModel], values: solara.Reactive[dict], play
                 solara.Markdown(f"**{len(pending)} change{'s' if len(pending) > 1 else ''} waiting**: "
                                 "Reset starts a new run with "
                                 f"{'them' if len(pending) > 1 else 'it'}.\n\n"
-                                + "\n".join(f"- {change_line(n, values.value, m)}" for n in pending))
+                                + "\n".join(f"- {change_line(n, values.value, m, applied)}" for n in pending))
                 solara.Button("Undo changes", on_click=undo, text=True, classes=["nzsim-undo"])
         else:
             solara.Text("The controls show the run on screen.", classes=["nzsim-applied"],
@@ -237,8 +239,8 @@ def Downloads(model: NZModel):
 @solara.component
 def SituationControls(model: NZModel, values: solara.Reactive[dict]):
     """The situation the government is in, and the run number."""
-    pending = set(pending_changes(values.value, model))
     own = run_values(model)
+    pending = set(pending_changes(values.value, model, own))
     with solara.Column(classes=["nzsim-situation"]) as main:
         for name in [*CONTEXT_CONTROLS, "seed"]:
             Control(name, model.spec, values, name in pending, own[name])
