@@ -134,9 +134,11 @@ def worker_started(lifeline) -> None:
     forkserver ends only once every worker has closed its copy of the forkserver's own "alive"
     pipe; so neither ``os.getppid()`` nor ``PR_SET_PDEATHSIG`` would see the pool's process go.
     """
-    for name in ("SIGINT", "SIGHUP"):
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), signal.SIG_IGN)
+    terminal = {getattr(signal, name) for name in ("SIGINT", "SIGHUP") if hasattr(signal, name)}
+    for sig in terminal:
+        signal.signal(sig, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # ignored now, so no longer blocked (:func:`_helpers_started`):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, terminal)  # what this worker starts gets a plain mask
     threading.Thread(target=_watch, args=(lifeline,), name="nzsim-lifeline", daemon=True).start()
 
 

@@ -242,3 +242,24 @@ def test_a_stop_while_the_summary_is_written_names_the_complete_run_and_how_to_f
     assert code == 143
     assert said == (f"nzsim run: stopped by SIGTERM; 20 of 20 replications kept in {out}; resume with: "
                     f"nzsim run {shlex.quote(str(scenario_file))} --resume {shlex.quote(str(out))}")
+
+
+def _blocked_signals() -> int:
+    """This process's blocked-signal mask, from /proc."""
+    status = Path("/proc/self/status").read_text()
+    return int(re.search(r"^SigBlk:\s*([0-9a-f]+)$", status, re.M).group(1), 16)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the signal mask from /proc")
+def test_workers_ignore_the_terminal_signals_without_leaving_them_blocked():
+    """The forkserver is started with SIGINT and SIGHUP blocked (so a worker is never killed by
+    them while starting); a worker, once it ignores them, unblocks them, so a program it starts
+    does not inherit the block."""
+    with start_method_untouched():
+        pool = process_pool(1)
+        try:
+            mask = pool.submit(_blocked_signals).result(timeout=60)
+        finally:
+            pool.shutdown(wait=True)
+    for sig in (signal.SIGINT, signal.SIGHUP):
+        assert not mask & (1 << (sig - 1)), f"{signal.Signals(sig).name} still blocked in the worker"
