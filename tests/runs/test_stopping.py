@@ -132,7 +132,12 @@ def signal_run(run: subprocess.Popen, signum: int, to_group: bool) -> None:
 def assert_stopped(run: subprocess.Popen, signum: int, scenario_file: Path, out: Path) -> tuple[int, list[str]]:
     """Exit 128 + signal, nothing on stdout, one line on stderr: the replications kept (those of
     the sealed chunks) and the command that resumes the run. Returns them."""
-    run.wait(timeout=30)
+    try:
+        run.wait(timeout=30)
+    except subprocess.TimeoutExpired:  # say what the run said, so that a stop that hangs can be traced
+        run.kill()
+        stdout, stderr = run.communicate(timeout=10)
+        pytest.fail(f"the run did not end within 30 s of {signal.Signals(signum).name}; its stderr: {stderr[-3000:]!r}")
     try:
         stdout, stderr = run.communicate(timeout=10)
     except subprocess.TimeoutExpired:
