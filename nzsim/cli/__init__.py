@@ -40,27 +40,44 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    program = argv is None  # the ``nzsim`` program, not a call from a program of someone else's
+    # The program ends still ignoring the stop signals once one came, so that nothing after this
+    # (the forkserver stopped, the interpreter's own clean-up) is cut short; a caller's handlers
+    # are put back.
+    with stop_on_signals(keep_ignoring=program) as stopping:
+        try:
+            status = _command(args)
+        except KeyboardInterrupt as stop:  # one that came just as the command ended
+            status = say_stopped(args.command, stop)
+    if program and stopping.is_set():
+        # Its pools are stopped; the forkserver that started their workers goes too, rather than
+        # outliving the program for a moment. Never from inside another program, whose own pools
+        # may share the forkserver.
+        from ..runs.executors import stop_forkserver
+
+        stop_forkserver()
+    return status
+
+
+def _command(args: argparse.Namespace) -> int:
     from ..runs.errors import EnsembleError
     from ..scenario.errors import ScenarioError
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    # The program (argv None) ends still ignoring the stop signals once one came, so that nothing
-    # after this (the interpreter's own clean-up) is cut short; a caller's handlers are put back.
-    with stop_on_signals(keep_ignoring=argv is None):
-        try:
-            return args.func(args)
-        except (ScenarioError, UsageError) as err:
-            print(f"nzsim {args.command}: error: {err}", file=sys.stderr)
-            return EXIT_USAGE
-        except EnsembleError as err:
-            hint = ""
-            if args.command == "run":
-                hint = f"; finish the run with: nzsim run {args.scenario} --resume {err.folder}"
-            print(f"nzsim {args.command}: error: {err}{hint}", file=sys.stderr)
-            return 1
-        except BrokenPipeError:  # e.g. `nzsim check ... | head`
-            sys.stderr.close()
-            return 0
-        except KeyboardInterrupt as stop:  # Ctrl+C, SIGTERM, SIGHUP
-            return say_stopped(args.command, stop)
+    try:
+        return args.func(args)
+    except (ScenarioError, UsageError) as err:
+        print(f"nzsim {args.command}: error: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except EnsembleError as err:
+        hint = ""
+        if args.command == "run":
+            hint = f"; finish the run with: nzsim run {args.scenario} --resume {err.folder}"
+        print(f"nzsim {args.command}: error: {err}{hint}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # e.g. `nzsim check ... | head`
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt as stop:  # Ctrl+C, SIGTERM, SIGHUP
+        return say_stopped(args.command, stop)

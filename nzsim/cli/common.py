@@ -42,11 +42,12 @@ def stop_on_signals(keep_ignoring: bool = False):
     left resumable) is never cut short by a second signal and its traceback. A signal this
     process was started ignoring (SIGHUP under ``nohup``) stays ignored. The handlers are put back
     afterwards, unless ``keep_ignoring`` and a signal came: the program then ends still ignoring them.
-    Outside the main thread, where no handler can be set, nothing changes."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+    Yields an event that is set once a signal came. Outside the main thread, where no handler can
+    be set, nothing changes (and the event is never set)."""
     stopping = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stopping
+        return
 
     def stop(signum, frame) -> None:
         if stopping.is_set():
@@ -59,7 +60,7 @@ def stop_on_signals(keep_ignoring: bool = False):
         if signal.getsignal(sig) is not signal.SIG_IGN:
             previous[sig] = signal.signal(sig, stop)
     try:
-        yield
+        yield stopping
     finally:
         for sig, handler in previous.items():
             kept = signal.SIG_IGN if keep_ignoring and stopping.is_set() else handler
@@ -67,14 +68,12 @@ def stop_on_signals(keep_ignoring: bool = False):
 
 
 def say_stopped(command: str, stop: BaseException, scenario: Path | None = None, folder: Path | None = None) -> int:
-    """End a command stopped by a signal: stop multiprocessing's forkserver (its pools are already
-    stopped), say so in one line (for a run of ``scenario``: the replications kept in its folder,
-    the exception's ``run_folder`` or else ``folder``, and the command that resumes it) and return
-    the conventional exit status, 128 + the signal's number (130 for SIGINT)."""
-    from ..runs.executors import stop_forkserver
-
+    """End a command stopped by a signal: say so in one line (for a run of ``scenario``: the
+    replications kept in its folder, the exception's ``run_folder`` or else ``folder``, and the
+    command that resumes it) and return the conventional exit status, 128 + the signal's number
+    (130 for SIGINT). The command's pools are already stopped; the ``nzsim`` program then stops
+    multiprocessing's forkserver too (:func:`nzsim.cli.main`)."""
     signum = stop_signal(stop)
-    stop_forkserver()
     line = f"nzsim {command}: stopped by {signal.Signals(signum).name}"
     folder = getattr(stop, "run_folder", None) or folder
     if scenario is not None:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from ..teaching import CLASSROOM_REPS
-from .common import UsageError, positive, seed
+from .common import UsageError, positive, say_stopped, seed
 
 
 #: Where the dashboard listens unless --host says otherwise (this machine only).
@@ -99,11 +99,9 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
     # output open after it ends.
     server = subprocess.Popen(command, env=server_environment(folder), stdout=subprocess.DEVNULL,
                               start_new_session=True)
-    # Stopped with SIGTERM (by a process manager, a test, `kill`), this command must stop its server
-    # too, not leave it running on its own: the handler turns SIGTERM into an exit through `finally`.
-    # SIGHUP too (the terminal closed, the SSH link dropped): the server, in a session of its own,
-    # no longer gets the terminal's signals itself.
-    previous = {sig: signal.signal(sig, _exit_on_sigterm) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    # Stopped by a signal (Ctrl+C; SIGTERM from a process manager, a test or `kill`; SIGHUP when the
+    # terminal closes, which the server, in a session of its own, no longer gets itself), this
+    # command stops its server and the server's processes before it ends, with 128 + the signal.
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while not _answers(args.host, port):
@@ -116,16 +114,20 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
             time.sleep(0.2)
         print(f"nzsim dashboard: open http://{args.host}:{port}/ in your web browser (Ctrl+C stops it)", flush=True)
         return server.wait()
-    except KeyboardInterrupt:
-        return 0
+    except KeyboardInterrupt as stop:  # the signals the program turns into one (:func:`nzsim.cli.main`)
+        return say_stopped("dashboard", stop)
     finally:
-        previous_int = signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl+C must not cut this short
-        try:
-            _stop_group(server)
-        finally:
-            signal.signal(signal.SIGINT, previous_int)
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+        # Not cut short by a signal (the program ignores all but the first): one that comes while the
+        # server is stopped lets the stopping finish, then ends the command.
+        came = None
+        while True:
+            try:
+                _stop_group(server)
+                break
+            except KeyboardInterrupt as stop:
+                came = came or stop
+        if came is not None:
+            raise came
 
 
 def _stop_group(server: subprocess.Popen) -> None:
@@ -145,10 +147,6 @@ def _stop_group(server: subprocess.Popen) -> None:
     except (ProcessLookupError, PermissionError):
         pass
     server.wait()
-
-
-def _exit_on_sigterm(signum, frame) -> None:
-    raise SystemExit(128 + signum)
 
 
 def add_commands(sub) -> None:

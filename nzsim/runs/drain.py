@@ -143,9 +143,14 @@ def drain(executor: Executor, pending: Sequence[ChunkTask], window: int, folder:
     finally:
         for future in in_flight:
             future.cancel()
-        while True:  # the writer stops before anyone else touches the folder, even on a second Ctrl+C
+        # The writer stops before anyone else touches the folder, even on a Ctrl+C meanwhile; a stop
+        # that comes here is raised once it has (it may be the run's first: nothing else would see it).
+        stop: KeyboardInterrupt | None = None
+        while True:
             try:
                 writer.shutdown(wait=True)
                 break
-            except KeyboardInterrupt:
-                continue
+            except KeyboardInterrupt as err:
+                stop = stop or err
+        if stop is not None:
+            raise stop

@@ -70,6 +70,24 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
                                initargs=(_lifeline(context),))
 
 
+@contextlib.contextmanager
+def _terminal_signals_blocked():
+    """SIGINT and SIGHUP blocked in this thread while in the block: the threads it starts, and the
+    processes they start, keep them blocked (a blocked signal stays blocked across ``exec``), so that
+    a terminal's Ctrl+C or hangup, sent to the whole process group, reaches this process alone. A
+    signal that comes meanwhile reaches this process as soon as the block ends. Multiprocessing's
+    resource tracker is started first (:func:`_helpers_started`): starting it would unblock SIGINT."""
+    if not (hasattr(signal, "pthread_sigmask") and hasattr(signal, "SIGHUP")):
+        yield
+        return
+    _helpers_started(multiprocessing.get_context("spawn"))
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGHUP})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def _helpers_started(context) -> None:
     """Start multiprocessing's resource tracker (and the forkserver) now, if they are not running,
     with SIGINT and SIGHUP blocked: they keep them blocked, and the forkserver's workers are born
@@ -219,7 +237,8 @@ def dask_executor(address: str | None = None, workers: int = 2, timeout: float =
     """A ``concurrent.futures`` executor on a Dask cluster: the scheduler at ``address``, or a
     local cluster of ``workers`` single-threaded worker processes started (and stopped) here."""
     with start_method_untouched():
-        client = _dask_client(address, workers, timeout)
+        with _terminal_signals_blocked():  # for the local cluster's processes, as for a pool's workers
+            client = _dask_client(address, workers, timeout)
         try:
             yield client.get_executor()
         finally:

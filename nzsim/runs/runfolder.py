@@ -130,18 +130,31 @@ def create(folder: Path) -> Path:
             f"{folder}: already exists; choose a new --out folder (or --resume it if it is an unfinished run)"
         )
     try:
-        (folder / "chunks").mkdir(parents=True)
-        fsync_folder(folder)
-        fsync_folder(folder.parent)
-    except OSError as err:
-        raise RunFolderError(f"{folder}: cannot create the run folder ({err.strerror or err})") from None
-    probe = folder / ".write-test"
-    try:
-        probe.write_bytes(b"")
-        probe.unlink()
-    except OSError as err:
-        raise RunFolderError(f"{folder}: cannot write there ({err.strerror or err})") from None
+        try:
+            (folder / "chunks").mkdir(parents=True)
+            fsync_folder(folder)
+            fsync_folder(folder.parent)
+        except OSError as err:
+            raise RunFolderError(f"{folder}: cannot create the run folder ({err.strerror or err})") from None
+        probe = folder / ".write-test"
+        try:
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as err:
+            raise RunFolderError(f"{folder}: cannot write there ({err.strerror or err})") from None
+    except KeyboardInterrupt:  # stopped while making it: the run never began, so nothing is left behind
+        _unmade(folder)
+        raise
     return folder
+
+
+def _unmade(folder: Path) -> None:
+    """Remove a run folder :func:`create` was making, and only what it made (its parents stay)."""
+    with contextlib.suppress(OSError):
+        (folder / ".write-test").unlink()
+    for empty in (folder / "chunks", folder):
+        with contextlib.suppress(OSError):
+            empty.rmdir()
 
 
 # --------------------------------------------------------------------------------------

@@ -29,9 +29,11 @@ from nzsim.runs.executors import start_method_untouched
 from tests.helpers import small_spec
 
 ROOT = Path(__file__).resolve().parents[2]
-# 2.6 ms a replication here: about 3 s of computing on three processes, so a run signalled at its
-# first sealed chunk is still running; a resume in one process takes about as long again.
-REPS, SEED, CHUNK, WORKERS = 1200, 4, 20, 3
+# A run signalled at its first sealed chunk must still be running, whatever the machine's speed:
+# REPS would take about 20 s of computing on three processes here (2.6 ms a replication), and a
+# stopped run computes no more than its first few chunks. Only the test that resumes the run
+# computes it all, at RESUMED replications (about 3 s here, resumed on two processes).
+REPS, RESUMED, SEED, CHUNK, WORKERS = 20_000, 2400, 4, 20, 3
 FINAL = ("outcomes.parquet", "trajectories.parquet", "events.parquet")
 STOPPED = re.compile(r"nzsim run: stopped by (SIG\w+); ([\d,]+) of ([\d,]+) replications kept in (.+); "
                      r"resume with: (nzsim run .+)")
@@ -45,11 +47,11 @@ def scenario_file(tmp_path_factory):
 
 
 @contextlib.contextmanager
-def started(scenario_file: Path, out: Path):
+def started(scenario_file: Path, out: Path, reps: int = REPS, *options: str):
     """``nzsim run`` started in a session of its own; on the way out, whatever of it a failed test
     left running is killed (the run, and every process :func:`running` found)."""
-    command = [sys.executable, "-m", "nzsim", "run", str(scenario_file), "--reps", str(REPS), "--seed", str(SEED),
-               "--workers", str(WORKERS), "--chunk-size", str(CHUNK), "--no-figures", "--no-progress", "--out", str(out)]
+    command = [sys.executable, "-m", "nzsim", "run", str(scenario_file), "--reps", str(reps), "--seed", str(SEED),
+               "--workers", str(WORKERS), "--chunk-size", str(CHUNK), "--no-figures", "--no-progress", "--out", str(out), *options]
     run = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                            start_new_session=True)
     run.found = {}
@@ -98,7 +100,7 @@ def running(run: subprocess.Popen, out: Path, timeout: float = 60) -> dict[str, 
         if runfolder.finished_chunks(out) and len(workers) == WORKERS - 1:
             trackers = [p for p in seen.values() if "multiprocessing.resource_tracker" in command_line(p)]
             return {"forkserver": servers, "workers": workers, "resource tracker": trackers}
-        time.sleep(0.05)
+        time.sleep(0.01)
 
 
 def alive(processes: dict[str, list[psutil.Process]], within: float = 5.0) -> dict[str, list[int]]:
@@ -129,7 +131,8 @@ def signal_run(run: subprocess.Popen, signum: int, to_group: bool) -> None:
         run.send_signal(signum)
 
 
-def assert_stopped(run: subprocess.Popen, signum: int, scenario_file: Path, out: Path) -> tuple[int, list[str]]:
+def assert_stopped(run: subprocess.Popen, signum: int, scenario_file: Path, out: Path,
+                   reps: int = REPS) -> tuple[int, list[str]]:
     """Exit 128 + signal, nothing on stdout, one line on stderr: the replications kept (those of
     the sealed chunks) and the command that resumes the run. Returns them."""
     try:
@@ -149,9 +152,9 @@ def assert_stopped(run: subprocess.Popen, signum: int, scenario_file: Path, out:
     said = STOPPED.fullmatch(lines[0])
     assert said, stderr
     name, kept, total, folder, resume = said.groups()
-    assert name == signal.Signals(signum).name and int(total.replace(",", "")) == REPS and Path(folder) == out
+    assert name == signal.Signals(signum).name and int(total.replace(",", "")) == reps and Path(folder) == out
     kept = int(kept.replace(",", ""))
-    assert 0 < kept < REPS and kept == runfolder.kept_replications(out)[0]
+    assert 0 < kept < reps and kept == runfolder.kept_replications(out)[0]
     assert shlex.split(resume) == ["nzsim", "run", str(scenario_file), "--resume", str(out)]
     return kept, shlex.split(resume)
 
@@ -185,16 +188,34 @@ def test_a_signal_stops_the_run_keeping_its_chunks_and_leaving_no_process(name, 
         assert outcomes["replication"].to_pylist() == list(range(*seal["replications"]))
 
 
+@pytest.mark.parametrize("name", ["SIGINT", "SIGHUP"])
+def test_a_terminal_signal_to_a_dask_run_leaves_the_one_line_without_the_workers_tracebacks(
+        name, scenario_file, tmp_path):
+    """Ctrl+C or a hangup reaches the local Dask cluster's processes too (the whole process group):
+    they are started with those signals blocked, so that only the run handles them, and what it
+    prints is its one line, not each Dask worker's KeyboardInterrupt."""
+    signum = getattr(signal, name)
+    out = tmp_path / "run"
+    with started(scenario_file, out, REPS, "--executor", "dask") as run:
+        deadline = time.monotonic() + 120
+        while not runfolder.finished_chunks(out):
+            assert run.poll() is None, f"the run ended before it was signalled: {run.communicate()}"
+            assert time.monotonic() < deadline, "the run sealed no chunk in time"
+            time.sleep(0.05)
+        os.killpg(run.pid, signum)
+        assert_stopped(run, signum, scenario_file, out)
+
+
 def test_a_run_stopped_by_sigterm_resumes_to_the_files_of_an_uninterrupted_run(scenario_file, tmp_path):
     out = tmp_path / "run"
-    with started(scenario_file, out) as run:
+    with started(scenario_file, out, RESUMED) as run:
         processes = running(run, out)
         run.send_signal(signal.SIGTERM)
-        _, resume = assert_stopped(run, signal.SIGTERM, scenario_file, out)
+        _, resume = assert_stopped(run, signal.SIGTERM, scenario_file, out, RESUMED)
         assert alive(processes) == {}
-    # The command it printed, run as given (in this process, one worker): it completes the run.
-    assert cli.main([*resume[1:], "--workers", "1", "--no-figures", "--no-progress"]) == 0
-    reference = run_ensemble(scenario_file, REPS, seed=SEED, workers=1, chunk_size=CHUNK, out=tmp_path / "whole")
+    # The command it printed, run as given (in this process and one worker process): it completes the run.
+    assert cli.main([*resume[1:], "--workers", "2", "--no-figures", "--no-progress"]) == 0
+    reference = run_ensemble(scenario_file, RESUMED, seed=SEED, workers=1, chunk_size=CHUNK, out=tmp_path / "whole")
     for name in FINAL:
         assert (out / name).read_bytes() == (reference.path / name).read_bytes(), name
 
@@ -237,7 +258,7 @@ def test_a_stop_while_the_summary_is_written_names_the_complete_run_and_how_to_f
     import nzsim.reports as reports
     from nzsim.cli.common import Stopped
 
-    def stopped_in_the_figures(run):
+    def stopped_in_the_figures(run, **kwargs):
         raise Stopped(signal.SIGTERM)
     monkeypatch.setattr(reports, "describe_run", stopped_in_the_figures)
     out = tmp_path / "run"
@@ -268,3 +289,99 @@ def test_workers_ignore_the_terminal_signals_without_leaving_them_blocked():
             pool.shutdown(wait=True)
     for sig in (signal.SIGINT, signal.SIGHUP):
         assert not mask & (1 << (sig - 1)), f"{signal.Signals(sig).name} still blocked in the worker"
+
+
+def _forkserver_and_workers() -> tuple[psutil.Process, list[psutil.Process]]:
+    """This process's forkserver and the worker processes it started."""
+    servers = [p for p in psutil.Process().children() if "multiprocessing.forkserver" in command_line(p)]
+    assert len(servers) == 1, servers
+    return servers[0], servers[0].children()
+
+
+def test_stop_pool_ends_busy_workers_at_once_and_stop_forkserver_ends_the_forkserver():
+    """In this process, so that the workers' own lifeline (they end when their pool's process is
+    gone) cannot do the stopping: the workers are busy for a minute, yet gone when ``stop_pool``
+    returns; the forkserver is gone when ``stop_forkserver`` returns, and a pool made afterwards
+    starts a new one."""
+    from nzsim.runs.executors import stop_forkserver, stop_pool
+
+    with start_method_untouched():
+        pool = process_pool(2)
+        busy = [pool.submit(time.sleep, 60) for _ in range(2)]
+        deadline = time.monotonic() + 60
+        while len(_forkserver_and_workers()[1]) < 2:
+            assert time.monotonic() < deadline, "the pool's workers did not start"
+            time.sleep(0.05)
+        server, workers = _forkserver_and_workers()
+        started_at = time.monotonic()
+        stop_pool(pool)
+        assert time.monotonic() - started_at < 10
+        assert alive({"workers": workers}, within=0) == {}
+        assert all(f.cancelled() or f.done() for f in busy)
+        stop_forkserver()
+        assert alive({"forkserver": [server]}, within=0) == {}
+        again = process_pool(1)
+        try:
+            assert again.submit(os.getpid).result(timeout=60) != os.getpid()
+        finally:
+            again.shutdown(wait=True)
+
+
+def test_a_stop_that_lands_while_the_writer_is_finishing_is_not_swallowed(scenario_file, tmp_path, monkeypatch):
+    """A run's first signal can land while the chunk writer is being waited for, at the very end
+    of the draining: the writer still finishes (nothing half-written), and the stop then goes on
+    to end the run, rather than vanishing (the later signals are ignored, so nothing else would)."""
+    import nzsim.runs.drain as drain
+    from nzsim.cli.common import Stopped
+
+    shut = []
+
+    class StoppedOnce(drain.ThreadPoolExecutor):
+        def shutdown(self, wait=True, **kwargs):
+            shut.append(wait)
+            if len(shut) == 1:
+                raise Stopped(signal.SIGTERM)
+            return super().shutdown(wait=wait, **kwargs)
+
+    monkeypatch.setattr(drain, "ThreadPoolExecutor", StoppedOnce)
+    out = tmp_path / "run"
+    with pytest.raises(Stopped) as stop:
+        run_ensemble(scenario_file, 40, seed=SEED, workers=1, chunk_size=CHUNK, out=out)
+    assert shut == [True, True]
+    assert stop.value.run_folder == out and runfolder.kept_replications(out)[0] == 40
+
+
+def test_a_stop_while_the_run_folder_is_made_leaves_no_folder(tmp_path, monkeypatch):
+    from nzsim.cli.common import Stopped
+
+    def stopped(folder):
+        raise Stopped(signal.SIGINT)
+
+    monkeypatch.setattr(runfolder, "fsync_folder", stopped)
+    with pytest.raises(Stopped):
+        runfolder.create(tmp_path / "runs" / "new")
+    assert (tmp_path / "runs").is_dir() and not (tmp_path / "runs" / "new").exists()
+
+
+def test_a_stopped_command_called_from_another_program_leaves_that_programs_pools_alone(
+        scenario_file, tmp_path, monkeypatch, capsys):
+    """Only the ``nzsim`` program stops multiprocessing's forkserver on its way out: a program that
+    calls :func:`nzsim.cli.main` may have pools of its own, which share it."""
+    import nzsim.reports as reports
+
+    def interrupted_in_the_figures(run, **kwargs):  # a real Ctrl+C, which the command's handler turns into Stopped
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+        pytest.fail("the signal did not stop the command")
+    monkeypatch.setattr(reports, "describe_run", interrupted_in_the_figures)
+    with start_method_untouched():
+        pool = process_pool(1)
+        try:
+            before = pool.submit(os.getpid).result(timeout=60)
+            server, _ = _forkserver_and_workers()
+            code = cli.main(["run", str(scenario_file), "--reps", "20", "--workers", "1", "--out", str(tmp_path / "run"),
+                             "--no-progress"])
+            assert code == 130 and "stopped by SIGINT" in capsys.readouterr().err
+            assert server.is_running() and pool.submit(os.getpid).result(timeout=60) == before
+        finally:
+            pool.shutdown(wait=True)

@@ -100,10 +100,11 @@ def test_setup_checks_and_installs_the_browser_files_through_the_module(tmp_path
     assert browser_files._setup(["--browser-files-present"]) == 0
 
 
-@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"])
 def test_stopping_the_dashboard_with_a_signal_stops_its_server(stop):
-    """SIGTERM (a process manager, a test) or SIGHUP (the terminal closed) to `nzsim dashboard`
-    must not leave the Solara server it started, in a session of its own, running."""
+    """Ctrl+C, SIGTERM (a process manager, a test) or SIGHUP (the terminal closed) to `nzsim
+    dashboard` must not leave the Solara server it started, in a session of its own, running; the
+    command says it was stopped and exits with 128 + the signal."""
     import re
 
     import psutil
@@ -113,7 +114,7 @@ def test_stopping_the_dashboard_with_a_signal_stops_its_server(stop):
     if missing_browser_packages():
         pytest.fail("the dashboard's browser files are missing: run bash scripts/setup.sh")
     command = subprocess.Popen([sys.executable, "-m", "nzsim", "dashboard", "--port", "0"], cwd=ROOT,
-                               stdout=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     children: list = []
     try:
         line = command.stdout.readline()
@@ -124,6 +125,7 @@ def test_stopping_the_dashboard_with_a_signal_stops_its_server(stop):
         assert os.getpgid(server.pid) == server.pid  # a group of its own, stopped whole (below)
         command.send_signal(stop)
         assert command.wait(timeout=30) == 128 + stop
+        assert command.stderr.read().strip() == f"nzsim dashboard: stopped by {signal.Signals(stop).name}"
         gone, alive = psutil.wait_procs(children, timeout=15)
         assert not alive, f"left running: {[p.pid for p in alive]}"
     finally:  # only what this test started: the test process's other children (a pool's resource tracker) stay
