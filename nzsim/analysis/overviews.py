@@ -158,7 +158,8 @@ def spread(means: Sequence[float], variances: Sequence[float], counts: Sequence[
     The pooled variance is ``sum((n_i - 1) s_i^2) / sum(n_i - 1)`` over the runs with at least
     two values (``s_i^2`` each run's sample variance). ``inf`` when the means differ and the
     pooled variance is zero; 0 when they do not differ; NaN with fewer than two means, or no
-    run with two values.
+    run with two values; NaN too when the pooled variance is zero and a run has a single value
+    (its own variation is unknown, so "no overlap" cannot be said).
     """
     present = [m for m in means if not math.isnan(m)]
     if len(present) < 2:
@@ -174,7 +175,11 @@ def spread(means: Sequence[float], variances: Sequence[float], counts: Sequence[
     if freedom == 0:
         return math.nan
     pooled = sum(f * v for f, v in pairs) / freedom
-    return math.inf if pooled <= rounding**2 else gap / math.sqrt(pooled)
+    if pooled > rounding**2:
+        return gap / math.sqrt(pooled)
+    # Nothing varies within the runs that can say: that the means lie apart with no overlap holds
+    # only if every run can say (a run of one value may vary as much as it likes).
+    return math.inf if all(n > 1 for m, n in zip(means, counts) if not math.isnan(m)) else math.nan
 
 
 def _title(name: str) -> str:

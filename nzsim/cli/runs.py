@@ -89,14 +89,16 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _report(run, args: argparse.Namespace) -> int:
     """Write the summary files and figures of a complete run and print what ``nzsim run`` prints."""
     from ..reports import describe_run, format_run
+    from ..reports.summary import cell_overview
 
+    overview = cell_overview(run)  # computed once, for the files and for what is printed
     if args.no_figures:
         from ..analysis import summarise
 
         summary = summarise(run.outcomes, by=run.cell_column)
     else:
         try:
-            summary = describe_run(run)  # writes summary.csv and the figures, and returns the summary
+            summary = describe_run(run, overview=overview)  # writes summary.csv and the figures, returns the summary
         except OSError as err:  # the disk full or read-only: the run itself is complete and kept
             if err.errno not in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EROFS, errno.EACCES):
                 raise
@@ -104,7 +106,7 @@ def _report(run, args: argparse.Namespace) -> int:
                   f"{f' ({Path(err.filename).name})' if err.filename else ''}; the run itself is complete; make room, "
                   f"then write them with: nzsim run {args.scenario} --resume {run.path}", file=sys.stderr)
             return 1
-    sys.stdout.write(format_run(run, summary, full=args.full, written=not args.no_figures))
+    sys.stdout.write(format_run(run, summary, full=args.full, written=not args.no_figures, overview=overview))
     sys.stdout.write(f"\nnext: nzsim report {run.path} (one HTML page), or nzsim compare {run.path} OTHER_RUN\n")
     return 0
 

@@ -75,15 +75,18 @@ def spread_text(value: float) -> str:
 def overview_intro(frame: pd.DataFrame, what: str = "run") -> str:
     """What the overview's numbers are, in a sentence or two; ``what`` names a column (``run``,
     ``lever cell``)."""
-    count = len(frame.attrs.get("runs", ()))
+    runs = frame.attrs.get("runs", ())
+    count = len(runs)
     text = (f"The outcomes on which the {count} {what}s differ most come first: each {what}'s mean, or its chance "
             f"in %")
     if "baseline" in frame.attrs:
         text += (f"; * its difference from '{frame.attrs['baseline']}' excludes zero "
                  f"({frame.attrs.get('level', 0.95):.0%} bootstrap interval; within chance: no {what}'s does; "
                  f"no guide: too few replications for the intervals to say)")
-    return text + (f". The last column, spread, is the highest {what}'s value minus the lowest, in standard "
-                   f"deviations of the replications within a {what} (no overlap: they differ and no {what} varies).")
+    text += (f". The last column, spread, is the highest {what}'s value minus the lowest, in standard "
+             f"deviations of the replications within a {what} (no overlap: they differ and no {what} varies).")
+    same = same_in_every(runs)
+    return text + (f" The same in every {what}: {', '.join(same)}." if same else "")
 
 
 def format_overview(frame: pd.DataFrame, top: int | None = TOP, what: str = "run") -> str:
@@ -124,14 +127,39 @@ def headings(runs: Sequence[str]) -> tuple[list[str], list[list[str]]]:
     """Each column's heading as lines, and the names for the left column. Lever cells that share
     their levers (``china_language=strong, attendance=none``) give the lever names (one a line)
     to the left column and keep their values, a line per lever; other labels wrap onto lines of
-    :data:`HEADING_WIDTH` and give the left column nothing."""
+    :data:`HEADING_WIDTH` and give the left column nothing. A lever whose value is the same in
+    every cell gets no line (:func:`same_in_every` names it)."""
+    split = _lever_parts(runs)
+    if split:
+        varying = _varying(split)
+        return [split[0][i][0] for i in varying], [[parts[i][2] for i in varying] for parts in split]
+    return [], [_wrap(label, HEADING_WIDTH) for label in runs]
+
+
+def same_in_every(runs: Sequence[str]) -> list[str]:
+    """The levers (``attendance=leader``) whose value is the same in all of ``runs``, lever cells
+    that share their levers, while others differ; none for other labels."""
+    split = _lever_parts(runs)
+    if not split:
+        return []
+    varying = set(_varying(split))
+    return [f"{key}={value}" for i, (key, _, value) in enumerate(split[0]) if i not in varying]
+
+
+def _lever_parts(runs: Sequence[str]) -> list[list[tuple[str, str, str]]]:
+    """Each label's ``(lever, "=", value)`` parts, if the labels are lever cells of the same levers
+    (two or more of them); else empty."""
     split = [[part.partition("=") for part in label.split(", ")] for label in runs]
     shared = (len(runs) > 1 and all(len(parts) == len(split[0]) for parts in split)
               and all(sep for parts in split for _, sep, _ in parts)
               and all([k for k, _, _ in parts] == [k for k, _, _ in split[0]] for parts in split))
-    if shared:
-        return [k for k, _, _ in split[0]], [[value for _, _, value in parts] for parts in split]
-    return [], [_wrap(label, HEADING_WIDTH) for label in runs]
+    return split if shared else []
+
+
+def _varying(split: list[list[tuple[str, str, str]]]) -> list[int]:
+    """The positions of the levers whose value differs between cells (all of them, if none does)."""
+    varying = [i for i in range(len(split[0])) if len({parts[i][2] for parts in split}) > 1]
+    return varying or list(range(len(split[0])))
 
 
 def _stacked(keys: list[str], heads: list[list[str]]) -> tuple[list[str], list[list[str]]]:

@@ -16,17 +16,24 @@ from .numbers import number
 from .overview import TOP, format_overview
 
 
-def describe_run(run: Run) -> pd.DataFrame:
+def cell_overview(run: Run) -> pd.DataFrame | None:
+    """The overview of a run's lever cells (:func:`nzsim.analysis.overview`), for a run with two or
+    more of them; else None. :func:`describe_run` and :func:`format_run` take it, so that a caller
+    of both computes it once."""
+    return analysis.overview(run) if analysis.cells_to_compare(run) else None
+
+
+def describe_run(run: Run, *, overview: pd.DataFrame | None = None) -> pd.DataFrame:
     """Write the run's summary table (``summary.csv``, and as text ``summary.txt``), for a run
-    with two or more lever cells the overview of its cells (``overview.csv``, every outcome), and its figures
-    (``figures/*.png``); return the summary."""
+    with two or more lever cells the overview of its cells (``overview.csv``, every outcome:
+    ``overview``, or else :func:`cell_overview`), and its figures (``figures/*.png``); return the summary."""
     by = run.cell_column
     summary = analysis.summarise(run.outcomes, by=by)
     atomic_write_bytes(run.path / "summary.csv", summary.to_csv(index=False).encode("utf-8"))  # whole or not at all
     # (no path in the text: a resumed run writes the same bytes as one that was never interrupted)
     atomic_write_bytes(run.path / "summary.txt", format_summary(run, summary, where=False).encode("utf-8"))
     if analysis.cells_to_compare(run):
-        overview = analysis.overview(run)
+        overview = cell_overview(run) if overview is None else overview
         atomic_write_bytes(run.path / "overview.csv", overview.to_csv(index=False).encode("utf-8"))
     folder = run.path / "figures"
     folder.mkdir(exist_ok=True)
@@ -40,14 +47,15 @@ def describe_run(run: Run) -> pd.DataFrame:
     return summary
 
 
-def format_run(run: Run, summary: pd.DataFrame, *, full: bool = False, written: bool = True, top: int = TOP) -> str:
+def format_run(run: Run, summary: pd.DataFrame, *, full: bool = False, written: bool = True, top: int = TOP,
+               overview: pd.DataFrame | None = None) -> str:
     """What ``nzsim run`` prints. A run without lever cells: its summary (:func:`format_summary`).
-    A run with lever cells: the overview of its cells (:func:`nzsim.analysis.overview`; the
-    ``top`` outcomes on which they differ most), where the rest is, and with ``full`` every
+    A run with lever cells: the overview of its cells (``overview``, or else :func:`cell_overview`;
+    the ``top`` outcomes on which they differ most), where the rest is, and with ``full`` every
     cell's summary after it. ``written`` says whether :func:`describe_run` wrote the files."""
     if not analysis.cells_to_compare(run):
         return format_summary(run, summary)
-    overview = analysis.overview(run)
+    overview = cell_overview(run) if overview is None else overview
     lines = _heading(run) + [""] + format_overview(overview, top, what="lever cell").splitlines()
     if written:
         lines.append(f"Every outcome: {run.path / 'overview.csv'}; each cell's full summary: "

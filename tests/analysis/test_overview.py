@@ -15,7 +15,7 @@ import nzsim
 from nzsim import analysis, reports
 from nzsim.analysis import OVERVIEW_COLUMNS, overview
 from nzsim.analysis.overviews import spread
-from nzsim.reports.overview import format_overview, headings, overview_label
+from nzsim.reports.overview import format_overview, headings, overview_intro, overview_label, same_in_every
 from tests.helpers import small_spec
 
 
@@ -63,6 +63,9 @@ def test_spread_edge_cases():
     assert spread([0.2, 0.2], [0.0, 0.0], [10, 10]) == 0.0
     assert math.isnan(spread([0.2, math.nan], [0.01, math.nan], [10, 0]))  # one run with values
     assert math.isnan(spread([0.2, 0.5], [math.nan, math.nan], [1, 1]))  # one replication each: no sd
+    # one replication beside constant runs: how much it varies is unknown, so not "no overlap"
+    assert math.isnan(spread([0.2, 0.2, 0.5], [0.0, 0.0, math.nan], [10, 10, 1]))
+    assert spread([0.2, 0.5, 0.5], [0.0, 0.0, 0.0], [10, 10, 2]) == math.inf
     # pooled by degrees of freedom: (9 * 1 + 1 * 4) / 10
     assert spread([0.0, 2.0], [1.0, 4.0], [10, 2]) == pytest.approx(2.0 / math.sqrt(1.3))
     # the same constant over different counts: means that differ in their last bits are not a difference
@@ -154,6 +157,12 @@ def test_row_labels_carry_the_catalogues_title_and_scale():
 
 def test_headings_of_lever_cells_and_of_runs():
     assert headings(["a=1, b=x", "a=2, b=y"]) == (["a", "b"], [["1", "x"], ["2", "y"]])
+    # a lever with one value among several gets no line of its own: the intro names it
+    assert headings(["a=1, b=x, c=k", "a=2, b=x, c=k"]) == (["a"], [["1"], ["2"]])
+    assert same_in_every(["a=1, b=x, c=k", "a=2, b=x, c=k"]) == ["b=x", "c=k"]
+    assert same_in_every(["a=1, b=x", "a=2, b=y"]) == [] and same_in_every(["run-a", "run-b"]) == []
+    table = overview({"a=1, b=x": frame(final_stance=[0.1, 0.2]), "a=2, b=x": frame(final_stance=[0.3, 0.4])})
+    assert overview_intro(table, "lever cell").endswith(" The same in every lever cell: b=x.")
     keys, heads = headings(["vilnius-2023", "vilnius-2023-strong-china-language", "run / a=1, b=2"])
     assert keys == [] and heads == [["vilnius-2023"], ["vilnius-2023-", "strong-china-", "language"],
                                     ["run /", "a=1,", "b=2"]]

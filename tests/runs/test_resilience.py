@@ -283,7 +283,7 @@ def test_a_kill_before_the_figures_leaves_a_run_whose_resume_writes_them(scenari
     script = textwrap.dedent("""
         import os, signal, sys
         import nzsim.reports
-        nzsim.reports.describe_run = lambda run: os.kill(os.getpid(), signal.SIGKILL)
+        nzsim.reports.describe_run = lambda run, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
         from nzsim.cli import main
         main(sys.argv[1:])
     """)
@@ -512,7 +512,7 @@ def test_resume_on_a_read_only_disk_says_so_in_one_line_and_changes_nothing(stop
 def test_a_full_disk_while_writing_the_figures_says_the_run_is_complete(scenario_file, tmp_path, capsys, monkeypatch):
     import nzsim.reports
 
-    def full(run):
+    def full(run, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(run.path / "summary.csv"))
 
     monkeypatch.setattr(nzsim.reports, "describe_run", full)
