@@ -52,8 +52,10 @@ def started(scenario_file: Path, out: Path, reps: int = REPS, *options: str):
     left running is killed (the run, and every process :func:`running` found)."""
     command = [sys.executable, "-m", "nzsim", "run", str(scenario_file), "--reps", str(reps), "--seed", str(SEED),
                "--workers", str(WORKERS), "--chunk-size", str(CHUNK), "--no-figures", "--no-progress", "--out", str(out), *options]
+    # PYTHONFAULTHANDLER: a run that hangs while it stops is sent SIGABRT (:func:`assert_stopped`),
+    # and prints every thread's stack
     run = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           start_new_session=True)
+                           start_new_session=True, env={**os.environ, "PYTHONFAULTHANDLER": "1"})
     run.found = {}
     try:
         yield run
@@ -137,10 +139,14 @@ def assert_stopped(run: subprocess.Popen, signum: int, scenario_file: Path, out:
     the sealed chunks) and the command that resumes the run. Returns them."""
     try:
         run.wait(timeout=30)
-    except subprocess.TimeoutExpired:  # say what the run said, so that a stop that hangs can be traced
-        run.kill()
+    except subprocess.TimeoutExpired:  # say what the run said, and where it hangs, so that it can be traced
+        run.send_signal(signal.SIGABRT)
+        try:
+            run.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            run.kill()
         stdout, stderr = run.communicate(timeout=10)
-        pytest.fail(f"the run did not end within 30 s of {signal.Signals(signum).name}; its stderr: {stderr[-3000:]!r}")
+        pytest.fail(f"the run did not end within 30 s of {signal.Signals(signum).name}; its stderr: {stderr[-8000:]}")
     try:
         stdout, stderr = run.communicate(timeout=10)
     except subprocess.TimeoutExpired:
