@@ -110,7 +110,8 @@ def fan_quantiles(
     if isinstance(trajectories, Run):
         variables = _chosen_variables(variables, trajectories.trajectory_variables)
         return _one_variable_at_a_time(
-            trajectories, variables, by, lambda frame, name, group: fan_quantiles(frame, [name], quantiles, group)
+            trajectories, variables, by,
+            lambda code, week, value, name, keyed: _quantiles_of(code, week, value, name, keyed, quantiles, names),
         )
     keys = _keys(by)
     _require(trajectories, [*keys, *_TRAJECTORY_COLUMNS], "trajectories")
@@ -182,7 +183,9 @@ def rung_probabilities_by_week(
         if "china_rung" not in trajectories.trajectory_variables:
             raise ValueError("trajectories have no china_rung values")
         return _one_variable_at_a_time(
-            trajectories, ["china_rung"], by, lambda frame, name, group: rung_probabilities_by_week(frame, group)
+            trajectories, ["china_rung"], by,
+            lambda code, week, value, name, keyed: rung_probabilities_by_week(
+                _frame_of(code, week, value, name), "_run_group" if keyed else None),
         )
     keys = _keys(by)
     _require(trajectories, [*keys, *_TRAJECTORY_COLUMNS], "trajectories")
@@ -225,18 +228,103 @@ def _group_label(key: object) -> object:
     return np.nan if key is _MISSING else key
 
 
+#: At most this many trajectory rows are held at once when a run's trajectories are summarised
+#: (about 14 bytes a row while they are read, and a frame's 15 or so while one variable's are
+#: computed on): a larger run is read in several passes, a few variables or a block of weeks at a
+#: time, so that the memory it takes stops growing with the number of replications.
+PASS_ROWS = 1 << 22
+
+
+def passes(variables: Sequence[str], replications: int, weeks: tuple[int, int] | None,
+           budget: int | None = None) -> list[tuple[list[str], tuple[int, int] | None]]:
+    """How to read ``variables`` of a run of ``replications`` over ``weeks`` (first, last) in as
+    few passes as hold at most about ``budget`` rows each (default :data:`PASS_ROWS`): each pass's
+    variables and weeks (None: all weeks). Either some whole variables a pass, or every variable
+    over a block of weeks a pass, whichever takes fewer passes; at the least, one variable and one
+    week a pass."""
+    budget = PASS_ROWS if budget is None else budget
+    variables = list(variables)
+    if weeks is None or replications <= 0:
+        return [(variables, None)]
+    first, last = weeks
+    span = last - first + 1
+    whole = budget // (replications * span)  # whole variables a pass
+    block = budget // (replications * len(variables))  # weeks a pass, of every variable
+    if whole >= len(variables):
+        return [(variables, None)]
+    if whole >= 1 and -(-len(variables) // whole) <= -(-span // max(block, 1)):
+        return [(variables[i:i + whole], None) for i in range(0, len(variables), whole)]
+    if block >= 1:
+        return [(variables, (lo, min(lo + block - 1, last))) for lo in range(first, last + 1, block)]
+    size = max(1, budget // replications)  # variables a pass, a week at a time
+    return [(variables[i:i + size], (week, week)) for week in range(first, last + 1)
+            for i in range(0, len(variables), size)]
+
+
+def segment_quantiles(key: np.ndarray, value: np.ndarray, quantiles: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """The quantiles of ``value`` within each ``key``, interpolated linearly as pandas' grouped
+    ``quantile`` does (to the bit), nulls ignored: the keys present, ascending, and an array of
+    one row per key and one column per quantile (NaN for a key whose values are all null).
+
+    About 20 bytes a row beside the inputs (a sort order, the sorted keys and values), where
+    pandas' grouped quantile took about 100: the quantiles of a run's trajectories are computed
+    here, those of a frame by pandas, and the two agree exactly (tests/analysis/test_analysis.py).
+    """
+    order = np.lexsort((value, key))  # by key, then value; nulls last within a key
+    key, value = key[order], value[order]
+    del order
+    keys, start = np.unique(key, return_index=True)
+    del key
+    valid = np.add.reduceat((~np.isnan(value)).astype(np.int64), start) if len(start) else start
+    table = np.empty((len(keys), len(quantiles)))
+    top = np.maximum(valid - 1, 0)
+    for j, q in enumerate(quantiles):
+        h = q * (valid - 1)
+        low = np.clip(np.floor(h), 0, None).astype(np.int64)
+        fraction = h - low
+        a, b = value[start + np.minimum(low, top)], value[start + np.minimum(low + 1, top)]
+        with np.errstate(invalid="ignore"):
+            column = np.where(fraction == 0, a, a + (b - a) * fraction)
+        column[valid == 0] = np.nan
+        table[:, j] = column
+    return keys, table
+
+
+def _quantiles_of(code: np.ndarray, week: np.ndarray, value: np.ndarray, name: str, keyed: bool,
+                  quantiles: Sequence[float], names: Sequence[str]) -> pd.DataFrame:
+    """:func:`fan_quantiles`' rows for one variable of a run, from its compact arrays
+    (:func:`_one_variable_at_a_time`): by group code and week, ascending."""
+    first, span = int(week.min()), int(week.max()) - int(week.min()) + 1
+    keys, table = segment_quantiles(code.astype(np.int64) * span + (week - first), value, quantiles)
+    columns = {"_run_group": (keys // span).astype(np.int32)} if keyed else {}
+    columns |= {"variable": np.full(len(keys), name, dtype=object), "week": (keys % span + first).astype(week.dtype)}
+    columns |= {label: table[:, j] for j, label in enumerate(names)}
+    return pd.DataFrame(columns)
+
+
+def _frame_of(code: np.ndarray, week: np.ndarray, value: np.ndarray, name: str) -> pd.DataFrame:
+    """One variable's compact arrays as a long trajectories frame, grouped by ``_run_group``."""
+    return pd.DataFrame({"_run_group": code, "week": week, "variable": pd.Categorical.from_codes(
+        np.zeros(len(code), dtype=np.int8), [name]), "value": value})
+
+
 def _one_variable_at_a_time(
     run: Run,
     variables: Sequence[str],
     by: str | Sequence[str] | None,
-    compute: Callable[[pd.DataFrame, str, str | None], pd.DataFrame],
+    compute: Callable[[np.ndarray, np.ndarray, np.ndarray, str, bool], pd.DataFrame],
 ) -> pd.DataFrame:
-    """``compute(frame, variable, by)`` on each of the (checked) variables' rows of a run's trajectories, joined.
+    """``compute(code, week, value, variable, keyed)`` on each of the (checked) variables' rows of
+    a run's trajectories, joined: ``code`` is the ``by`` group as a code (all 0 without ``by``;
+    ``keyed`` says whether there is one), and the frame returned has a ``_run_group`` column of
+    codes when ``keyed``.
 
-    One pass reads the run's trajectories a batch at a time and keeps, per variable, three
-    compact arrays (the ``by`` group as a code, the week, the value): 14 bytes a row instead of
-    a frame's 40 or more. Each variable's frame is then built, computed on and dropped in turn.
-    Groups keep their order of first appearance in the file, as in the frame functions.
+    The run's trajectories are read a batch at a time, in passes of at most :data:`PASS_ROWS`
+    rows (:func:`passes`); a pass keeps, per variable, three compact arrays (the group code, the
+    week, the value): 14 bytes a row instead of a frame's 40 or more, computed on and dropped one
+    variable at a time. A pass over a block of weeks gives the same rows of the result as a pass
+    over all of them: each week's are computed from that week's values alone. Groups keep their
+    order of first appearance in the file, as in the frame functions.
     """
     keys = _keys(by)
     present = run.trajectory_columns
@@ -244,37 +332,37 @@ def _one_variable_at_a_time(
     if missing:
         raise ValueError(f"trajectories frame has no column(s) {missing}; it has {present}")
     groups: dict[object, int] = {}
-    parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
     categorical: set[str] = set()  # keys read as categoricals (Parquet dictionaries), returned as such
-    for batch in run.iter_trajectories(variables, columns=[*keys, "week", "value"]):
-        categorical |= {k for k in keys if isinstance(batch[k].dtype, pd.CategoricalDtype)}
-        if keys:
-            labels = batch[keys[0]] if len(keys) == 1 else pd.MultiIndex.from_frame(batch[keys])
-            local, uniques = pd.factorize(labels, use_na_sentinel=False)  # a missing label is a group too
-            code = np.array([groups.setdefault(_group_key(u), len(groups)) for u in uniques], dtype=np.int32)[local]
-        else:
-            code = np.zeros(len(batch), dtype=np.int32)
-        where, names = pd.factorize(batch["variable"].astype(str))  # names in order of first appearance
-        week, value = batch["week"].to_numpy(np.int16), batch["value"].to_numpy(np.float64)
-        for i, name in enumerate(names):
-            rows = where == i
-            parts.setdefault(name, []).append((code[rows], week[rows], value[rows]))
-    absent = [v for v in variables if v not in parts]  # checked by the callers against the first rows
+    tables: dict[str, list[pd.DataFrame]] = {name: [] for name in variables}
+    for names, weeks in passes(variables, run.replications, run.trajectory_weeks):
+        parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+        for batch in run.iter_trajectories(names, columns=[*keys, "week", "value"], weeks=weeks):
+            categorical |= {k for k in keys if isinstance(batch[k].dtype, pd.CategoricalDtype)}
+            if keys:
+                labels = batch[keys[0]] if len(keys) == 1 else pd.MultiIndex.from_frame(batch[keys])
+                local, uniques = pd.factorize(labels, use_na_sentinel=False)  # a missing label is a group too
+                code = np.array([groups.setdefault(_group_key(u), len(groups)) for u in uniques], dtype=np.int32)[local]
+            else:
+                code = np.zeros(len(batch), dtype=np.int32)
+            where, found = pd.factorize(batch["variable"].astype(str))  # names in order of first appearance
+            week, value = batch["week"].to_numpy(np.int16), batch["value"].to_numpy(np.float64)
+            del batch
+            for i, name in enumerate(found):
+                rows = where == i
+                parts.setdefault(name, []).append((code[rows], week[rows], value[rows]))
+        for name in names:
+            if name not in parts:
+                continue
+            code, week, value = (np.concatenate(a) for a in zip(*parts.pop(name)))
+            tables[name].append(compute(code, week, value, name, bool(keys)))
+            del code, week, value
+    absent = [v for v in variables if not tables[v]]  # checked by the callers against the first rows
     if absent:
         raise ValueError(f"variables {absent} have no rows in {run.path / 'trajectories.parquet'}")
-    labels = [_group_label(g) for g in groups]
-    tables = []
-    for name in variables:
-        code, week, value = (np.concatenate(a) for a in zip(*parts.pop(name)))
-        frame = pd.DataFrame({"_run_group": code, "week": week, "variable": pd.Categorical.from_codes(
-            np.zeros(len(code), dtype=np.int8), [name]), "value": value})
-        del code, week, value
-        table = compute(frame, name, "_run_group" if keys else None)
-        del frame
-        tables.append(table)
-    table = pd.concat(tables, ignore_index=True)
+    table = pd.concat([piece for name in variables for piece in tables[name]], ignore_index=True)
     if not keys:
         return table
+    labels = [_group_label(g) for g in groups]
     table = table.sort_values("_run_group", kind="stable")  # group, then variable and week as computed
     codes = table.pop("_run_group").to_numpy()
     if len(keys) == 1:

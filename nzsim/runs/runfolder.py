@@ -491,13 +491,37 @@ class Run:
         batch = next(source.iter_batches(batch_size=4096, columns=["variable"]), None)
         return [] if batch is None else list(dict.fromkeys(batch.column(0).to_pylist()))
 
+    @property
+    def replications(self) -> int:
+        """How many replications the run holds (the rows of ``outcomes.parquet``, from its metadata)."""
+        return pq.ParquetFile(self.path / "outcomes.parquet").metadata.num_rows
+
+    @property
+    def trajectory_weeks(self) -> tuple[int, int] | None:
+        """The first and last week in ``trajectories.parquet``, from its statistics (not its
+        rows); None for a file without rows or without statistics."""
+        source = pq.ParquetFile(self.path / "trajectories.parquet")
+        column = source.schema_arrow.get_field_index("week")
+        first = last = None
+        for group in range(source.num_row_groups):
+            meta = source.metadata.row_group(group)
+            if meta.num_rows == 0:
+                continue
+            stats = meta.column(column).statistics
+            if stats is None or not stats.has_min_max:
+                return None
+            first = stats.min if first is None else min(first, stats.min)
+            last = stats.max if last is None else max(last, stats.max)
+        return None if first is None else (int(first), int(last))
+
     def iter_trajectories(
         self, variables: Iterable[str] | None = None, columns: Iterable[str] | None = None,
-        batch_rows: int | None = None,
+        batch_rows: int | None = None, weeks: tuple[int, int] | None = None,
     ) -> Iterator[pd.DataFrame]:
         """The trajectories a batch of at most ``batch_rows`` rows (default
-        :data:`TRAJECTORY_BATCH_ROWS`) at a time, only the named variables' rows and only the
-        named columns (``variable`` is always read, to filter on). A large run is summarised
+        :data:`TRAJECTORY_BATCH_ROWS`) at a time, only the named variables' rows (and, with
+        ``weeks=(first, last)``, only those weeks' rows) and only the named columns (``variable``,
+        and with ``weeks`` ``week``, are always read, to filter on). A large run is summarised
         this way without holding its trajectories in memory.
 
         The file is read one row group at a time (the runner writes one per chunk, at most 100
@@ -508,13 +532,16 @@ class Run:
         if columns is None:
             names = None
         else:  # in the file's order
-            asked = {"variable", *columns}
+            asked = {"variable", *columns, *(["week"] if weeks is not None else [])}
             names = [c for c in source.schema_arrow.names if c in asked]
         wanted = None if variables is None else pa.array(list(variables), pa.string())
         for group in range(source.num_row_groups):
             table = source.read_row_group(group, columns=names, use_threads=False)
             if wanted is not None:
                 table = table.filter(pc.is_in(table.column("variable"), value_set=wanted))
+            if weeks is not None:
+                week = table.column("week")
+                table = table.filter(pc.and_(pc.greater_equal(week, weeks[0]), pc.less_equal(week, weeks[1])))
             for batch in table.to_batches(max_chunksize=batch_rows):
                 if batch.num_rows:
                     yield batch.to_pandas()

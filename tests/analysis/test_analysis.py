@@ -602,3 +602,70 @@ def test_a_runs_summary_report_and_comparison_never_hold_its_whole_trajectories(
         assert write_html_report(run, tmp_path / f"{run.path.name}.html").is_file()
     write_comparison(copies, tmp_path / "comparison", baseline="plain")
     assert (tmp_path / "comparison" / "figures" / "trajectories.png").is_file()
+
+
+def test_passes_hold_whole_variables_while_one_fits_then_blocks_of_weeks():
+    from nzsim.analysis.trajectories import passes
+
+    names = ["a", "b", "c"]  # 100 replications over 10 weeks: 1,000 rows a variable
+    assert passes(names, 100, (0, 9), budget=10_000) == [(names, None)]
+    assert passes(names, 100, (0, 9), budget=2_000) == [(["a", "b"], None), (["c"], None)]
+    # whole variables (3 passes) or every variable over 3 weeks (4 passes): the fewer
+    assert passes(names, 100, (0, 9), budget=1_000) == [(["a"], None), (["b"], None), (["c"], None)]
+    # no whole variable fits: every variable over blocks of weeks
+    assert passes(names, 100, (0, 9), budget=900) == [(names, (0, 2)), (names, (3, 5)), (names, (6, 8)),
+                                                      (names, (9, 9))]
+    # not even a week of every variable: some variables a week at a time
+    assert passes(names, 100, (0, 1), budget=200) == [(["a", "b"], (0, 0)), (["c"], (0, 0)),
+                                                      (["a", "b"], (1, 1)), (["c"], (1, 1))]
+    assert passes(names, 100, (0, 1), budget=10) == [([n], (w, w)) for w in range(2) for n in names]
+    assert passes(names, 100, None) == [(names, None)]  # no statistics: one pass
+
+
+@pytest.mark.parametrize("budget", [1 << 22, 500, 40])
+def test_a_run_read_in_passes_gives_the_frames_results(runs, monkeypatch, budget):
+    """However many passes a run's trajectories take (a few variables, one variable, a block of
+    weeks at a time), the quantiles and the ladder are those of the whole frame."""
+    import nzsim.analysis.trajectories as trajectories
+
+    monkeypatch.setattr(trajectories, "PASS_ROWS", budget)
+    read = []
+    real = nzsim.runs.runfolder.Run.iter_trajectories
+
+    def counted(self, variables=None, columns=None, batch_rows=None, weeks=None):
+        read.append((list(variables), weeks))
+        return real(self, variables, columns, batch_rows, weeks)
+
+    monkeypatch.setattr(nzsim.runs.runfolder.Run, "iter_trajectories", counted)
+    for name, by in (("plain", None), ("cells", "cell")):
+        run = runs[name]
+        read.clear()
+        fan_quantiles(run, ["stance", "approval"], by=by)
+        weeks = run.trajectory_weeks
+        expected = trajectories.passes(["stance", "approval"], run.replications, weeks, budget)
+        assert read == expected and len(read) == {1 << 22: 1, 500: -(-(weeks[1] + 1) // (500 // (2 * run.replications))),
+                                                  40: 2 * (weeks[1] + 1)}[budget]
+        assert run.replications == len(run.outcomes)
+        assert run.trajectory_weeks == (int(run.trajectories["week"].min()), int(run.trajectories["week"].max()))
+        pd.testing.assert_frame_equal(fan_quantiles(run, ["stance", "approval"], by=by),
+                                      fan_quantiles(run.trajectories, ["stance", "approval"], by=by))
+        pd.testing.assert_frame_equal(rung_probabilities_by_week(run, by=by),
+                                      rung_probabilities_by_week(run.trajectories, by=by))
+
+
+def test_segment_quantiles_are_pandas_grouped_quantiles_to_the_bit():
+    """The kernel a run's fan quantiles are computed with, against pandas' grouped quantile (what a
+    frame's are computed with): values of very different sizes, nulls, a key of nulls only."""
+    from nzsim.analysis.trajectories import segment_quantiles
+
+    rng = np.random.default_rng(3)
+    n = 50_000
+    key = rng.integers(0, 200, n)
+    value = rng.normal(size=n) * rng.choice([1.0, 1e-3, 1e5], n)
+    value[rng.random(n) < 0.02] = np.nan
+    value[key == 7] = np.nan
+    quantiles = [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 0.975, 1.0]
+    keys, table = segment_quantiles(key, value, quantiles)
+    expected = pd.Series(value).groupby(key).quantile(quantiles).unstack()
+    assert np.array_equal(keys, expected.index.to_numpy())
+    assert np.array_equal(table, expected.to_numpy(), equal_nan=True) and np.isnan(table[keys == 7]).all()
