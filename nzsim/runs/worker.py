@@ -103,6 +103,14 @@ def _finished(task: ChunkTask, keep_entries: bool):
                           model_class=model_class(task.model))
 
 
+def worker_ready(hold: float = 0.0) -> int:
+    """A task that starts a pool's worker ahead of its work: the worker has loaded the model and
+    the runner (this module) once it runs; it holds the worker ``hold`` seconds (so that a pool
+    given one such task per worker starts them all) and returns the worker's pid."""
+    time.sleep(hold)
+    return os.getpid()
+
+
 def run_chunk(task: ChunkTask) -> dict[str, Any]:
     """Run one chunk; return its three tables and timing. Runs in a worker process."""
     t0 = time.perf_counter()

@@ -27,7 +27,7 @@ import datetime as dt
 import os
 import threading
 from collections.abc import Iterator, Mapping
-from concurrent.futures import as_completed
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +44,7 @@ from ..model import NZModel
 from ..reports.story import day, event_line
 from ..runs.executors import process_pool, start_method_untouched
 from ..runs.loop import outcomes_of
-from ..runs.worker import ChunkTask, monte_carlo_tasks, run_chunk
+from ..runs.worker import ChunkTask, monte_carlo_tasks, run_chunk, worker_ready
 from ..scenario import Scenario, ScenarioError
 from .controls import (
     CONTEXT_CONTROLS,
@@ -186,30 +186,75 @@ def ensemble_tasks(spec: Scenario, reps: int, seed: int, chunk: int = ENSEMBLE_C
     return monte_carlo_tasks({k: v for k, v in spec.dump().items() if k != "levers"}, reps, seed, chunk)
 
 
+#: The server's pool for the replications panel (:func:`panel_pool`), and the lock that guards it.
+_PANEL_POOL: ProcessPoolExecutor | None = None
+_PANEL_LOCK = threading.Lock()
+
+
+def panel_pool(warm: bool = False) -> ProcessPoolExecutor:
+    """The dashboard server's pool of up to two worker processes for the replications panel:
+    started on first use and kept for the server's life, shared by every page it serves, so that
+    a press waits only for its replications, not for processes to start and load the model
+    (decision 45). With ``warm``, each worker is started and has loaded the model before this
+    returns (the page asks for that, in the background, when it first opens). Its workers end on
+    their own when the server is gone (:func:`nzsim.runs.executors.worker_started`)."""
+    global _PANEL_POOL
+    workers = min(2, os.cpu_count() or 1)
+    with _PANEL_LOCK:
+        if _PANEL_POOL is None:
+            with start_method_untouched():
+                _PANEL_POOL = process_pool(workers)
+        pool = _PANEL_POOL
+    if warm:  # a task per worker (a pool starts a worker for each task while it has fewer): each loads the model
+        for future in [pool.submit(worker_ready, 0.2) for _ in range(workers)]:
+            future.result()
+    return pool
+
+
+def warm_panel_pool() -> threading.Thread:
+    """Start the server's :func:`panel_pool` and its workers in the background (the page calls
+    this when it opens, so that the pool is ready by the time a class presses the button)."""
+    thread = threading.Thread(target=panel_pool, kwargs={"warm": True}, name="nzsim-panel-pool", daemon=True)
+    thread.start()
+    return thread
+
+
+def _forget_panel_pool(pool: ProcessPoolExecutor) -> None:
+    """Drop ``pool`` (broken: a worker died) so that the next press starts a new one."""
+    global _PANEL_POOL
+    with _PANEL_LOCK:
+        if _PANEL_POOL is pool:
+            _PANEL_POOL = None
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
 def replications_in_background(spec: Scenario, reps: int, seed: int, executor=None, cancel=None) -> Iterator[EnsembleProgress]:
-    """Run ``reps`` replications of ``spec`` on ``executor`` (default: a process pool of up to two
-    workers) and yield the outcomes gathered so far after each chunk. Stops early when the
-    ``cancel`` event is set."""
+    """Run ``reps`` replications of ``spec`` on ``executor`` (default: the server's
+    :func:`panel_pool`) and yield the outcomes gathered so far after each chunk. Stops early when
+    the ``cancel`` event is set, its chunks not yet started cancelled (the pool stays for the next
+    press). A pool that breaks (a worker died) is dropped, and the next press starts another."""
     tasks = ensemble_tasks(spec, reps, seed)
-    own = executor is None
+    pool = panel_pool() if executor is None else executor
     tables: list[pa.Table] = []
     done = 0
-    with start_method_untouched():
-        if own:
-            executor = process_pool(min(2, os.cpu_count() or 1))
-        try:
-            futures = [executor.submit(run_chunk, task) for task in tasks]
-            for future in as_completed(futures):
-                if cancel is not None and cancel.is_set():
-                    break
+    futures = [pool.submit(run_chunk, task) for task in tasks]
+    try:
+        for future in as_completed(futures):
+            if cancel is not None and cancel.is_set():
+                break
+            try:
                 result = future.result()
-                tables.append(result["tables"]["outcomes"])
-                done += result["stop"] - result["start"]
-                frame = pa.concat_tables(tables).to_pandas().sort_values("replication", ignore_index=True)
-                yield EnsembleProgress(spec.sha256, seed, done, reps, frame)
-        finally:
-            if own:
-                executor.shutdown(wait=True, cancel_futures=True)
+            except BrokenExecutor:
+                if executor is None:
+                    _forget_panel_pool(pool)
+                raise
+            tables.append(result["tables"]["outcomes"])
+            done += result["stop"] - result["start"]
+            frame = pa.concat_tables(tables).to_pandas().sort_values("replication", ignore_index=True)
+            yield EnsembleProgress(spec.sha256, seed, done, reps, frame)
+    finally:
+        for future in futures:  # a press cancelled or abandoned: its chunks not started are not run
+            future.cancel()
 
 
 def watched_outcomes(model: NZModel) -> dict[str, object]:
@@ -370,6 +415,11 @@ def Page():
     # to the parts that follow the run (kept with the page, not in a module-level reactive).
     weeks_drawn = solara.use_reactive(0)
     lock = solara.use_memo(threading.Lock, [])  # one week at a time: Step and Play's thread share it
+
+    def opened() -> None:  # once, when the page opens: the replications panel's workers, in the background
+        warm_panel_pool()
+
+    solara.use_effect(opened, [])
 
     def draw() -> None:
         weeks_drawn.set(weeks_drawn.value + 1)

@@ -315,10 +315,13 @@ def test_stop_pool_ends_busy_workers_at_once_and_stop_forkserver_ends_the_forkse
         pool = process_pool(2)
         busy = [pool.submit(time.sleep, 60) for _ in range(2)]
         deadline = time.monotonic() + 60
-        while len(_forkserver_and_workers()[1]) < 2:
+        server, children = _forkserver_and_workers()
+        # this pool's workers (the forkserver may serve another pool of this process, the dashboard's)
+        while len(pool._processes) < 2 or not {p.pid for p in pool._processes.values()} <= {c.pid for c in children}:
             assert time.monotonic() < deadline, "the pool's workers did not start"
             time.sleep(0.05)
-        server, workers = _forkserver_and_workers()
+            server, children = _forkserver_and_workers()
+        workers = [psutil.Process(p.pid) for p in pool._processes.values()]
         started_at = time.monotonic()
         stop_pool(pool)
         assert time.monotonic() - started_at < 10

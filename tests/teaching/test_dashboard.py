@@ -385,3 +385,45 @@ def test_the_feed_says_who_blames_whom_and_who_stands_by_in_plain_words():
     # the live plot of the public shows the blame line beside approval and the threat share
     public = next(ax for ax in app.live_figure(model).axes if ax.get_title(loc="left") == "The public")
     assert any("blame Beijing" in line.get_label() for line in public.get_lines())
+
+
+@pytest.fixture
+def fresh_panel_pool():
+    """The server's panel pool as a server starts: none yet; whatever the test started is shut after."""
+    app._PANEL_POOL = None
+    yield
+    pool, app._PANEL_POOL = app._PANEL_POOL, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def test_the_panel_runs_on_one_warm_pool_that_outlives_its_presses(make_spec, fresh_panel_pool):
+    """A press waits for its replications only: the server's pool is started (and its workers
+    have loaded the model) when the page opens, and every press, cancelled or not, reuses it."""
+    spec = make_spec(context={"voters": 200}, horizon_weeks=20)
+    app.warm_panel_pool().join(timeout=120)
+    pool = app._PANEL_POOL
+    assert pool is not None
+    warm = {f.result(timeout=60) for f in [pool.submit(os.getpid) for _ in range(4)]}
+    assert os.getpid() not in warm and 1 <= len(warm) <= 2
+    steps = list(app.replications_in_background(spec, reps=20, seed=1))
+    assert steps[-1].done == 20 and app.panel_pool() is pool
+    cancel = __import__("threading").Event()
+    cancel.set()
+    assert list(app.replications_in_background(spec, reps=20, seed=2, cancel=cancel)) == []
+    again = list(app.replications_in_background(spec, reps=20, seed=1))
+    assert app.panel_pool() is pool and again[-1].outcomes.equals(steps[-1].outcomes)
+    assert {f.result(timeout=60) for f in [pool.submit(os.getpid) for _ in range(4)]} <= warm  # no new workers
+
+
+def test_a_broken_panel_pool_is_replaced_at_the_next_press(make_spec, fresh_panel_pool):
+    from concurrent.futures import BrokenExecutor
+
+    spec = make_spec(context={"voters": 200}, horizon_weeks=20)
+    pool = app.panel_pool(warm=True)
+    for pid in {f.result(timeout=60) for f in [pool.submit(os.getpid) for _ in range(4)]}:
+        os.kill(pid, signal.SIGKILL)  # a worker killed (out of memory, say)
+    with pytest.raises(BrokenExecutor):
+        list(app.replications_in_background(spec, reps=20, seed=1))
+    assert app.panel_pool() is not pool
+    assert list(app.replications_in_background(spec, reps=20, seed=1))[-1].done == 20
