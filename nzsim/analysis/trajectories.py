@@ -59,6 +59,8 @@ def _chosen_variables(variables: Sequence[str] | None, present: Sequence[str]) -
         raise ValueError(f"variables {missing} are not in the trajectories; present: {list(present)}")
     if len(set(variables)) != len(variables):
         raise ValueError(f"variables {variables} name a variable twice")
+    if not variables:
+        raise ValueError("variables: expected at least one variable, got none")
     return variables
 
 
@@ -182,13 +184,7 @@ def rung_probabilities_by_week(
     if isinstance(trajectories, Run):
         if "china_rung" not in trajectories.trajectory_variables:
             raise ValueError("trajectories have no china_rung values")
-        table = _one_variable_at_a_time(
-            trajectories, ["china_rung"], by,
-            lambda code, week, value, name, keyed: _rung_shares_of(code, week, value, keyed),
-        )
-        if table.empty:
-            raise ValueError("trajectories have no china_rung values")
-        return table
+        return _rungs_counted(trajectories, by)
     keys = _keys(by)
     _require(trajectories, [*keys, *_TRAJECTORY_COLUMNS], "trajectories")
     frame = trajectories.loc[trajectories["variable"] == "china_rung", [*keys, "week", "value"]]
@@ -304,28 +300,55 @@ def _quantiles_of(code: np.ndarray, week: np.ndarray, value: np.ndarray, name: s
     return pd.DataFrame(columns)
 
 
-def _rung_shares_of(code: np.ndarray, week: np.ndarray, value: np.ndarray, keyed: bool) -> pd.DataFrame:
-    """:func:`rung_probabilities_by_week`' rows for a run, from ``china_rung``'s compact arrays
-    (:func:`_one_variable_at_a_time`): counted with one ``bincount``, in a few bytes a row where
-    pandas' grouped count took about a hundred; the same shares, to the bit (tested)."""
-    known = ~np.isnan(value)
-    code, week, rung = code[known], week[known], value[known]
-    valid = np.isin(rung, np.arange(len(RUNG_NAMES)))
-    if not valid.all():
-        raise ValueError(f"china_rung values {sorted(set(rung[~valid]))} are not rungs 0-{len(RUNG_NAMES) - 1}")
-    if not len(rung):
-        return pd.DataFrame(columns=[*(["_run_group"] if keyed else []), "week", *RUNG_NAMES])
-    first, span = int(week.min()), int(week.max()) - int(week.min()) + 1
-    slot = code.astype(np.int64) * span + (week - first)
-    counts = np.bincount(slot * len(RUNG_NAMES) + rung.astype(np.int64),
-                         minlength=(int(slot.max()) + 1) * len(RUNG_NAMES)).reshape(-1, len(RUNG_NAMES))
+def _week_range(run: Run) -> tuple[int, int]:
+    """The first and last week of a run's trajectories, read from its rows (a file written
+    without statistics)."""
+    first = last = None
+    for batch in run.iter_trajectories(["china_rung"], columns=["week"]):
+        low, high = int(batch["week"].min()), int(batch["week"].max())
+        first, last = (low, high) if first is None else (min(first, low), max(last, high))
+    return (0, -1) if first is None else (first, last)
+
+
+def _rungs_counted(run: Run, by: str | Sequence[str] | None) -> pd.DataFrame:
+    """:func:`rung_probabilities_by_week` of a run in one pass that keeps only counts: each batch
+    of ``china_rung`` rows is counted by group, week and rung with one ``bincount`` and added up,
+    so the memory taken does not grow with the replications. The same shares as the frame's, to
+    the bit (the same integer counts, divided alike; tested)."""
+    keys = _keys(by)
+    _checked_columns(run, keys)
+    first, last = run.trajectory_weeks or _week_range(run)
+    span, rungs = last - first + 1, len(RUNG_NAMES)
+    groups: dict[object, int] = {}
+    categorical: set[str] = set()
+    counts = np.zeros(0, dtype=np.int64)
+    week_type = np.dtype(np.int16)
+    for batch in run.iter_trajectories(["china_rung"], columns=[*keys, "week", "value"]):
+        code = _coded(batch, keys, groups, categorical)
+        week_type = batch["week"].dtype
+        week, rung = batch["week"].to_numpy(np.int64), batch["value"].to_numpy(np.float64)
+        known = ~np.isnan(rung)
+        if not known.all():
+            code, week, rung = code[known], week[known], rung[known]
+        valid = np.isin(rung, np.arange(rungs))
+        if not valid.all():
+            raise ValueError(f"china_rung values {sorted(set(rung[~valid]))} are not rungs 0-{rungs - 1}")
+        if len(rung) and (week.min() < first or week.max() > last):  # statistics that do not cover the rows
+            raise ValueError(f"{run.path / 'trajectories.parquet'}: weeks outside {first}-{last}, its statistics")
+        size = len(groups) * span * rungs if keys else span * rungs
+        if len(counts) < size:
+            counts = np.concatenate([counts, np.zeros(size - len(counts), dtype=np.int64)])
+        counts += np.bincount((code * span + (week - first)) * rungs + rung.astype(np.int64), minlength=len(counts))
+    counts = counts.reshape(-1, rungs)
     seen = np.flatnonzero(counts.sum(axis=1))
+    if not len(seen):
+        raise ValueError("trajectories have no china_rung values")
     counts = counts[seen]
     shares = counts / counts.sum(axis=1)[:, None]
-    columns = {"_run_group": (seen // span).astype(np.int32)} if keyed else {}
-    columns["week"] = (seen % span + first).astype(week.dtype)
+    columns = {"_run_group": (seen // span).astype(np.int32)} if keys else {}
+    columns["week"] = (seen % span + first).astype(week_type)
     columns |= {name: shares[:, j] for j, name in enumerate(RUNG_NAMES)}
-    return pd.DataFrame(columns)
+    return _labelled(pd.DataFrame(columns), keys, groups, categorical)
 
 
 def _one_variable_at_a_time(
@@ -347,23 +370,14 @@ def _one_variable_at_a_time(
     order of first appearance in the file, as in the frame functions.
     """
     keys = _keys(by)
-    present = run.trajectory_columns
-    missing = [c for c in [*keys, *_TRAJECTORY_COLUMNS] if c not in present]
-    if missing:
-        raise ValueError(f"trajectories frame has no column(s) {missing}; it has {present}")
+    _checked_columns(run, keys)
     groups: dict[object, int] = {}
     categorical: set[str] = set()  # keys read as categoricals (Parquet dictionaries), returned as such
     tables: dict[str, list[pd.DataFrame]] = {name: [] for name in variables}
     for names, weeks in passes(variables, run.replications, run.trajectory_weeks):
         parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
         for batch in run.iter_trajectories(names, columns=[*keys, "week", "value"], weeks=weeks):
-            categorical |= {k for k in keys if isinstance(batch[k].dtype, pd.CategoricalDtype)}
-            if keys:
-                labels = batch[keys[0]] if len(keys) == 1 else pd.MultiIndex.from_frame(batch[keys])
-                local, uniques = pd.factorize(labels, use_na_sentinel=False)  # a missing label is a group too
-                code = np.array([groups.setdefault(_group_key(u), len(groups)) for u in uniques], dtype=np.int32)[local]
-            else:
-                code = np.zeros(len(batch), dtype=np.int32)
+            code = _coded(batch, keys, groups, categorical)
             where, found = pd.factorize(batch["variable"].astype(str))  # names in order of first appearance
             week, value = batch["week"].to_numpy(np.int16), batch["value"].to_numpy(np.float64)
             del batch
@@ -379,7 +393,33 @@ def _one_variable_at_a_time(
     absent = [v for v in variables if not tables[v]]  # checked by the callers against the first rows
     if absent:
         raise ValueError(f"variables {absent} have no rows in {run.path / 'trajectories.parquet'}")
-    table = pd.concat([piece for name in variables for piece in tables[name]], ignore_index=True)
+    pieces = [piece for name in variables for piece in tables[name]]
+    # a pass with nothing to say (a week block of null rungs) adds no rows, nor object columns
+    table = pd.concat([piece for piece in pieces if len(piece)] or pieces[:1], ignore_index=True)
+    return _labelled(table, keys, groups, categorical)
+
+
+def _checked_columns(run: Run, keys: Sequence[str]) -> None:
+    present = run.trajectory_columns
+    missing = [c for c in [*keys, *_TRAJECTORY_COLUMNS] if c not in present]
+    if missing:
+        raise ValueError(f"trajectories frame has no column(s) {missing}; it has {present}")
+
+
+def _coded(batch: pd.DataFrame, keys: Sequence[str], groups: dict[object, int], categorical: set[str]) -> np.ndarray:
+    """Each row's ``by`` group as a code, the codes numbering the groups in order of first
+    appearance across every batch (``groups``; ``categorical`` collects the keys read as categoricals)."""
+    categorical |= {k for k in keys if isinstance(batch[k].dtype, pd.CategoricalDtype)}
+    if not keys:
+        return np.zeros(len(batch), dtype=np.int32)
+    labels = batch[keys[0]] if len(keys) == 1 else pd.MultiIndex.from_frame(batch[keys])
+    local, uniques = pd.factorize(labels, use_na_sentinel=False)  # a missing label is a group too
+    return np.array([groups.setdefault(_group_key(u), len(groups)) for u in uniques], dtype=np.int32)[local]
+
+
+def _labelled(table: pd.DataFrame, keys: Sequence[str], groups: dict[object, int], categorical: set[str]) -> pd.DataFrame:
+    """``table`` with its ``_run_group`` codes turned back into the ``by`` columns, first, in the
+    groups' order (stable within a group)."""
     if not keys:
         return table
     labels = [_group_label(g) for g in groups]

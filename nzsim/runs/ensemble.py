@@ -124,18 +124,20 @@ def run_ensemble(
     design = checked_design(spec, reps, design, param_draws, seeds_per_draw)
     cell_list = cells(spec, scenario_file or spec.name)
 
-    folder = Path(out) if resume else runfolder.create(Path(out or _default_folder(spec, seed)))
+    folder = None
     try:
+        folder = Path(out) if resume else runfolder.create(Path(out or _default_folder(spec, seed)))
         with runfolder.locked(folder):  # no second run writes into this folder meanwhile
             return _run_in(folder, spec, scenario_file, seed, design, cell_list, resume, workers, chunk_size,
                            extensions, model, executor, max_in_flight, progress)
     except OSError as err:
-        problem = _disk_error(err, folder, scenario_file)
+        problem = None if folder is None else _disk_error(err, folder, scenario_file)
         if problem is None:
             raise
         raise problem from None
-    except KeyboardInterrupt as stop:  # the folder to resume, for whoever says how
-        stop.run_folder = folder
+    except KeyboardInterrupt as stop:  # the folder to resume, for whoever says how (none: stopped while making it)
+        if folder is not None:
+            stop.run_folder = folder
         raise
 
 

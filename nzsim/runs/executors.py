@@ -237,15 +237,18 @@ def dask_executor(address: str | None = None, workers: int = 2, timeout: float =
     """A ``concurrent.futures`` executor on a Dask cluster: the scheduler at ``address``, or a
     local cluster of ``workers`` single-threaded worker processes started (and stopped) here."""
     with start_method_untouched():
-        with _terminal_signals_blocked():  # for the local cluster's processes, as for a pool's workers
-            client = _dask_client(address, workers, timeout)
+        client = None
         try:
+            with _terminal_signals_blocked():  # for the local cluster's processes, as for a pool's workers
+                client = _dask_client(address, workers, timeout)
+            # a signal held while the cluster started is raised here, and the cluster is closed below
             yield client.get_executor()
         finally:
-            cluster = client.cluster  # None for an external scheduler: that cluster is not ours to stop
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            if client is not None:
+                cluster = client.cluster  # None for an external scheduler: that cluster is not ours to stop
+                client.close()
+                if cluster is not None:
+                    cluster.close()
 
 
 def _dask_client(address: str | None, workers: int, timeout: float):

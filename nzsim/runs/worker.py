@@ -107,6 +107,8 @@ def worker_ready(hold: float = 0.0) -> int:
     """A task that starts a pool's worker ahead of its work: the worker has loaded the model and
     the runner (this module) once it runs; it holds the worker ``hold`` seconds (so that a pool
     given one such task per worker starts them all) and returns the worker's pid."""
+    from . import loop  # noqa: F401  (the model, Mesa and the compiled kernels: what a chunk needs first)
+
     time.sleep(hold)
     return os.getpid()
 

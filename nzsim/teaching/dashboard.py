@@ -195,19 +195,24 @@ def panel_pool(warm: bool = False) -> ProcessPoolExecutor:
     """The dashboard server's pool of up to two worker processes for the replications panel:
     started on first use and kept for the server's life, shared by every page it serves, so that
     a press waits only for its replications, not for processes to start and load the model
-    (decision 45). With ``warm``, each worker is started and has loaded the model before this
-    returns (the page asks for that, in the background, when it first opens). Its workers end on
+    (decision 45). With ``warm``, a pool made by this call has each worker started, with the model
+    loaded, before this returns (every page asks for that, in the background, when it opens; a
+    pool already there is left alone, so that no page's warming queues ahead of a press). Its workers end on
     their own when the server is gone (:func:`nzsim.runs.executors.worker_started`)."""
     global _PANEL_POOL
     workers = min(2, os.cpu_count() or 1)
     with _PANEL_LOCK:
-        if _PANEL_POOL is None:
+        made = _PANEL_POOL is None
+        if made:
             with start_method_untouched():
                 _PANEL_POOL = process_pool(workers)
         pool = _PANEL_POOL
-    if warm:  # a task per worker (a pool starts a worker for each task while it has fewer): each loads the model
-        for future in [pool.submit(worker_ready, 0.2) for _ in range(workers)]:
-            future.result()
+    if warm and made:  # a task per worker (a pool starts a worker for each task while it has fewer): each loads the model
+        try:
+            for future in [pool.submit(worker_ready, 0.2) for _ in range(workers)]:
+                future.result()
+        except BrokenExecutor:  # a worker died while starting: the next press starts another pool
+            _forget_panel_pool(pool)
     return pool
 
 
@@ -231,13 +236,22 @@ def _forget_panel_pool(pool: ProcessPoolExecutor) -> None:
 def replications_in_background(spec: Scenario, reps: int, seed: int, executor=None, cancel=None) -> Iterator[EnsembleProgress]:
     """Run ``reps`` replications of ``spec`` on ``executor`` (default: the server's
     :func:`panel_pool`) and yield the outcomes gathered so far after each chunk. Stops early when
-    the ``cancel`` event is set, its chunks not yet started cancelled (the pool stays for the next
-    press). A pool that breaks (a worker died) is dropped, and the next press starts another."""
+    the ``cancel`` event is set, its chunks not yet handed to a worker cancelled (a worker's next
+    chunk may have been handed over already, and still runs); the pool stays for the next press.
+    A pool found broken when the press begins (a worker died since the last) is replaced at once;
+    one that breaks during the press is dropped, the press fails, and the next starts another."""
     tasks = ensemble_tasks(spec, reps, seed)
     pool = panel_pool() if executor is None else executor
     tables: list[pa.Table] = []
     done = 0
-    futures = [pool.submit(run_chunk, task) for task in tasks]
+    try:
+        futures = [pool.submit(run_chunk, task) for task in tasks]
+    except BrokenExecutor:
+        if executor is not None:
+            raise
+        _forget_panel_pool(pool)
+        pool = panel_pool()
+        futures = [pool.submit(run_chunk, task) for task in tasks]
     try:
         for future in as_completed(futures):
             if cancel is not None and cancel.is_set():
@@ -253,7 +267,7 @@ def replications_in_background(spec: Scenario, reps: int, seed: int, executor=No
             frame = pa.concat_tables(tables).to_pandas().sort_values("replication", ignore_index=True)
             yield EnsembleProgress(spec.sha256, seed, done, reps, frame)
     finally:
-        for future in futures:  # a press cancelled or abandoned: its chunks not started are not run
+        for future in futures:  # a press cancelled or abandoned: its chunks not handed over are not run
             future.cancel()
 
 

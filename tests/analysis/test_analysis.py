@@ -669,3 +669,21 @@ def test_segment_quantiles_are_pandas_grouped_quantiles_to_the_bit():
     expected = pd.Series(value).groupby(key).quantile(quantiles).unstack()
     assert np.array_equal(keys, expected.index.to_numpy())
     assert np.array_equal(table, expected.to_numpy(), equal_nan=True) and np.isnan(table[keys == 7]).all()
+
+
+def test_a_run_written_without_statistics_is_read_in_one_pass_with_the_same_results(runs, tmp_path, monkeypatch):
+    """Another tool's file may carry no min/max statistics: the weeks are then read from the rows."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "run"
+    shutil.copytree(runs["cells"].path, folder)
+    table = pq.read_table(folder / "trajectories.parquet")
+    pq.write_table(table, folder / "trajectories.parquet", write_statistics=False, row_group_size=500)
+    run = nzsim.runs.runfolder.Run.open(folder)
+    assert run.trajectory_weeks is None
+    pd.testing.assert_frame_equal(fan_quantiles(run, ["stance"], by="cell"),
+                                  fan_quantiles(run.trajectories, ["stance"], by="cell"))
+    pd.testing.assert_frame_equal(rung_probabilities_by_week(run, by="cell"),
+                                  rung_probabilities_by_week(run.trajectories, by="cell"))

@@ -397,6 +397,11 @@ def fresh_panel_pool():
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def loaded_in_worker() -> tuple[int, bool]:
+    """In a worker: its pid, and whether the model (Mesa, the runner's loop) is loaded."""
+    return os.getpid(), "mesa" in sys.modules and "nzsim.runs.loop" in sys.modules
+
+
 def test_the_panel_runs_on_one_warm_pool_that_outlives_its_presses(make_spec, fresh_panel_pool):
     """A press waits for its replications only: the server's pool is started (and its workers
     have loaded the model) when the page opens, and every press, cancelled or not, reuses it."""
@@ -404,8 +409,11 @@ def test_the_panel_runs_on_one_warm_pool_that_outlives_its_presses(make_spec, fr
     app.warm_panel_pool().join(timeout=120)
     pool = app._PANEL_POOL
     assert pool is not None
-    warm = {f.result(timeout=60) for f in [pool.submit(os.getpid) for _ in range(4)]}
-    assert os.getpid() not in warm and 1 <= len(warm) <= 2
+    answers = [f.result(timeout=60) for f in [pool.submit(loaded_in_worker) for _ in range(4)]]
+    warm = {pid for pid, _ in answers}
+    assert os.getpid() not in warm and len(warm) == 2 and all(loaded for _, loaded in answers)
+    # another page opening leaves a warm pool alone (its warming would queue ahead of a press)
+    assert app.panel_pool(warm=True) is pool
     steps = list(app.replications_in_background(spec, reps=20, seed=1))
     assert steps[-1].done == 20 and app.panel_pool() is pool
     cancel = __import__("threading").Event()
@@ -420,10 +428,26 @@ def test_a_broken_panel_pool_is_replaced_at_the_next_press(make_spec, fresh_pane
     from concurrent.futures import BrokenExecutor
 
     spec = make_spec(context={"voters": 200}, horizon_weeks=20)
+    # a worker killed during a press (out of memory, say): the press fails, the pool is dropped
+    pool = app.panel_pool(warm=True)
+    pids = {f.result(timeout=60) for f in [pool.submit(os.getpid) for _ in range(4)]}
+    steps = app.replications_in_background(spec, reps=400, seed=1)
+    next(steps)
+    for pid in pids:
+        os.kill(pid, signal.SIGKILL)
+    with pytest.raises(BrokenExecutor):
+        list(steps)
+    assert app.panel_pool() is not pool
+    # a worker killed between presses: the pool is broken before the next press, which starts another
     pool = app.panel_pool(warm=True)
     for pid in {f.result(timeout=60) for f in [pool.submit(os.getpid) for _ in range(4)]}:
-        os.kill(pid, signal.SIGKILL)  # a worker killed (out of memory, say)
-    with pytest.raises(BrokenExecutor):
-        list(app.replications_in_background(spec, reps=20, seed=1))
-    assert app.panel_pool() is not pool
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while True:  # until the pool has seen its workers die
+        try:
+            pool.submit(os.getpid).result(timeout=30)
+        except BrokenExecutor:
+            break
+        assert time.monotonic() < deadline, "the pool never noticed its killed workers"
     assert list(app.replications_in_background(spec, reps=20, seed=1))[-1].done == 20
+    assert app.panel_pool() is not pool
