@@ -398,8 +398,11 @@ def fresh_panel_pool():
 
 
 def loaded_in_worker() -> tuple[int, bool]:
-    """In a worker: its pid, and whether the model (Mesa, the runner's loop) is loaded."""
-    return os.getpid(), "mesa" in sys.modules and "nzsim.runs.loop" in sys.modules
+    """In a worker: its pid, and whether the model (Mesa, the runner's loop) was loaded before this
+    task (which then holds the worker a moment, so that tasks given at once go to every worker)."""
+    loaded = "mesa" in sys.modules and "nzsim.runs.loop" in sys.modules
+    time.sleep(0.3)
+    return os.getpid(), loaded
 
 
 def test_the_panel_runs_on_one_warm_pool_that_outlives_its_presses(make_spec, fresh_panel_pool):
