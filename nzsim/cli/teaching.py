@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from ..teaching import CLASSROOM_REPS
-from .common import UsageError, positive, say_stopped, seed
+from .common import UsageError, positive, seed
 
 
 #: Where the dashboard listens unless --host says otherwise (this machine only).
@@ -114,9 +114,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
             time.sleep(0.2)
         print(f"nzsim dashboard: open http://{args.host}:{port}/ in your web browser (Ctrl+C stops it)", flush=True)
         return server.wait()
-    except KeyboardInterrupt as stop:  # the signals the program turns into one (:func:`nzsim.cli.main`)
-        return say_stopped("dashboard", stop)
-    finally:
+    finally:  # a stop (a signal the program turns into KeyboardInterrupt) is said by nzsim.cli.main, after this
         # Not cut short by a signal (the program ignores all but the first): one that comes while the
         # server is stopped lets the stopping finish, then ends the command.
         came = None

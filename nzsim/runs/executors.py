@@ -71,16 +71,12 @@ def process_pool(workers: int) -> ProcessPoolExecutor:
 
 
 @contextlib.contextmanager
-def _terminal_signals_blocked():
-    """SIGINT and SIGHUP blocked in this thread while in the block: the threads it starts, and the
-    processes they start, keep them blocked (a blocked signal stays blocked across ``exec``), so that
-    a terminal's Ctrl+C or hangup, sent to the whole process group, reaches this process alone. A
-    signal that comes meanwhile reaches this process as soon as the block ends. Multiprocessing's
-    resource tracker is started first (:func:`_helpers_started`): starting it would unblock SIGINT."""
+def _blocked():
+    """SIGINT and SIGHUP blocked in this thread while in the block (where the platform has them);
+    a signal that comes meanwhile reaches this process as soon as the block ends."""
     if not (hasattr(signal, "pthread_sigmask") and hasattr(signal, "SIGHUP")):
         yield
         return
-    _helpers_started(multiprocessing.get_context("spawn"))
     before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGHUP})
     try:
         yield
@@ -88,26 +84,32 @@ def _terminal_signals_blocked():
         signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
+@contextlib.contextmanager
+def _terminal_signals_blocked():
+    """SIGINT and SIGHUP blocked in this thread while in the block: the threads it starts, and the
+    processes they start, keep them blocked (a blocked signal stays blocked across ``exec``), so that
+    a terminal's Ctrl+C or hangup, sent to the whole process group, reaches this process alone.
+    Multiprocessing's resource tracker is started first (:func:`_helpers_started`): starting it
+    would unblock SIGINT."""
+    _helpers_started(multiprocessing.get_context("spawn"))
+    with _blocked():
+        yield
+
+
 def _helpers_started(context) -> None:
     """Start multiprocessing's resource tracker (and the forkserver) now, if they are not running,
     with SIGINT and SIGHUP blocked: they keep them blocked, and the forkserver's workers are born
     with them blocked, so that a terminal's Ctrl+C or hangup, sent to the whole process group,
     reaches the pool's process alone, even while a worker is still starting. (The tracker itself
-    ignores only SIGINT and SIGTERM; killed by SIGHUP, it is started again and complains.) A
-    signal that comes meanwhile reaches this process as soon as the block ends."""
+    ignores only SIGINT and SIGTERM; killed by SIGHUP, it is started again and complains.) Each is
+    started in a block of its own, since starting the tracker unblocks SIGINT."""
     from multiprocessing import forkserver, resource_tracker
 
-    if not (hasattr(signal, "pthread_sigmask") and hasattr(signal, "SIGHUP")):
-        return
-    terminal = {signal.SIGINT, signal.SIGHUP}
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, terminal)
-    try:
+    with _blocked():
         resource_tracker.ensure_running()
-        if context.get_start_method() == "forkserver":
-            signal.pthread_sigmask(signal.SIG_BLOCK, terminal)  # starting the tracker unblocked SIGINT
+    if context.get_start_method() == "forkserver":
+        with _blocked():
             forkserver.ensure_running()
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 #: This process's lifeline: the two ends of a pipe that is never written to, whose write end only

@@ -250,8 +250,8 @@ def replications_in_background(spec: Scenario, reps: int, seed: int, executor=No
         if executor is not None:
             raise
         _forget_panel_pool(pool)
-        pool = panel_pool()
-        futures = [pool.submit(run_chunk, task) for task in tasks]
+        yield from replications_in_background(spec, reps, seed, None, cancel)  # on a new pool
+        return
     try:
         for future in as_completed(futures):
             if cancel is not None and cancel.is_set():
