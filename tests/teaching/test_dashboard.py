@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -419,7 +420,7 @@ def test_the_panel_runs_on_one_warm_pool_that_outlives_its_presses(make_spec, fr
     assert app.panel_pool(warm=True) is pool
     steps = list(app.replications_in_background(spec, reps=20, seed=1))
     assert steps[-1].done == 20 and app.panel_pool() is pool
-    cancel = __import__("threading").Event()
+    cancel = threading.Event()
     cancel.set()
     assert list(app.replications_in_background(spec, reps=20, seed=2, cancel=cancel)) == []
     again = list(app.replications_in_background(spec, reps=20, seed=1))
@@ -427,19 +428,34 @@ def test_the_panel_runs_on_one_warm_pool_that_outlives_its_presses(make_spec, fr
     assert {f.result(timeout=60) for f in [pool.submit(os.getpid) for _ in range(4)]} <= warm  # no new workers
 
 
-def test_a_broken_panel_pool_is_replaced_at_the_next_press(make_spec, fresh_panel_pool):
+def held_in_worker(folder: str) -> None:
+    """In a worker: leave a file named by its pid in ``folder``, then sleep until killed."""
+    (Path(folder) / str(os.getpid())).touch()
+    time.sleep(120)
+
+
+def test_a_broken_panel_pool_is_replaced_at_the_next_press(make_spec, fresh_panel_pool, tmp_path):
     from concurrent.futures import BrokenExecutor
 
     spec = make_spec(context={"voters": 200}, horizon_weeks=20)
-    # a worker killed during a press (out of memory, say): the press fails, the pool is dropped
+    # a worker killed during a press (out of memory, say): the press fails, the pool is dropped. The
+    # workers are killed while asleep in a task: one killed while it sends a result leaves CPython's
+    # pool reading half a message for ever (docs/runs.md), which no code of ours can undo.
     pool = app.panel_pool(warm=True)
-    pids = {f.result(timeout=60) for f in [pool.submit(os.getpid) for _ in range(4)]}
+    held = [pool.submit(held_in_worker, str(tmp_path)) for _ in range(2)]
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.iterdir())) < 2:
+        assert time.monotonic() < deadline and not any(f.done() for f in held), "the workers never took the tasks"
+        time.sleep(0.05)
+    pids = {int(p.name) for p in tmp_path.iterdir()}
     steps = app.replications_in_background(spec, reps=400, seed=1)
-    next(steps)
-    for pid in pids:
-        os.kill(pid, signal.SIGKILL)
-    with pytest.raises(BrokenExecutor):
-        list(steps)
+    killer = threading.Timer(2.0, lambda: [os.kill(pid, signal.SIGKILL) for pid in pids])
+    killer.start()  # once the press has handed its chunks to the pool (they queue behind the sleepers)
+    try:
+        with pytest.raises(BrokenExecutor):
+            list(steps)
+    finally:
+        killer.join()
     assert app.panel_pool() is not pool
     # a worker killed between presses: the pool is broken before the next press, which starts another
     pool = app.panel_pool(warm=True)
