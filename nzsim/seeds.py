@@ -59,3 +59,13 @@ def bootstrap_rng(seed: int, run: int) -> np.random.Generator:
 def design_rng(seed: int) -> np.random.Generator:
     """The generator of an experiment design's points (a calibration's Latin hypercube)."""
     return np.random.default_rng(seed)
+
+
+#: The spawn key of an exploratory design's points (apart from replications' and parameter draws').
+DESIGN_KEY = (2**32 + 1,)
+
+
+def experiment_design_seed(root_seed: int) -> int:
+    """The seed of an exploratory design's points (:mod:`nzsim.runs.experiments`): 32 bits of
+    ``SeedSequence(root, spawn_key=DESIGN_KEY)``, a function of the run's root seed alone."""
+    return int(np.random.SeedSequence(root_seed, spawn_key=DESIGN_KEY).generate_state(1, np.uint32)[0])

@@ -11,7 +11,8 @@ Every function here is pure: it returns a new pandas frame, draws nothing and pr
 - :mod:`~nzsim.analysis.overviews`: :func:`overview` (the table the commands show first);
 - :mod:`~nzsim.analysis.frontier`: :func:`tradeoff_frontier`, :func:`dominates`;
 - :mod:`~nzsim.analysis.typical`: :func:`typical_replication`;
-- :mod:`~nzsim.analysis.uncertainty`: :func:`variance_split`, :func:`by_draw`.
+- :mod:`~nzsim.analysis.uncertainty`: :func:`variance_split`, :func:`by_draw`;
+- :mod:`~nzsim.analysis.sensitivity`: :func:`sensitivity` (Sobol, Morris and delta indices, SALib's).
 
 What each outcome is (its kind, levels, direction) is the catalogue's
 (:mod:`nzsim.catalogue.outcomes`), not this package's.
@@ -23,14 +24,16 @@ from .comparing import COMPARE_COLUMNS, MIN_INTERVAL_VALUES, compare, compared_o
 from .frames import RunLike, RunOrPath, load_run
 from .frontier import dominates, tradeoff_frontier
 from .overviews import OVERVIEW_COLUMNS, cells_to_compare, overview
+from .sensitivity import SENSITIVITY_COLUMNS, sensitivity
 from .summary import SUMMARY_COLUMNS, outcome_kinds, summarise
 from .trajectories import fan_quantiles, ladder, quantile_name, rung_probabilities_by_week
 from .typical import typical_outcomes, typical_replication
 from .uncertainty import VARIANCE_COLUMNS, by_draw, variance_split
 
 __all__ = [
-    "COMPARE_COLUMNS", "MIN_INTERVAL_VALUES", "OVERVIEW_COLUMNS", "RunLike", "RunOrPath", "SUMMARY_COLUMNS", "VARIANCE_COLUMNS",
-    "by_draw", "cells_to_compare", "compare", "compared_outcomes", "dominates", "estimate", "fan_quantiles", "guiding_intervals",
-    "labelled", "ladder", "load_run", "outcome_kinds", "overview", "quantile_name", "rung_probabilities_by_week", "summarise",
-    "tradeoff_frontier", "typical_outcomes", "typical_replication", "variance_split",
+    "COMPARE_COLUMNS", "MIN_INTERVAL_VALUES", "OVERVIEW_COLUMNS", "RunLike", "RunOrPath", "SENSITIVITY_COLUMNS",
+    "SUMMARY_COLUMNS", "VARIANCE_COLUMNS", "by_draw", "cells_to_compare", "compare", "compared_outcomes", "dominates",
+    "estimate", "fan_quantiles", "guiding_intervals", "labelled", "ladder", "load_run", "outcome_kinds", "overview",
+    "quantile_name", "rung_probabilities_by_week", "sensitivity", "summarise", "tradeoff_frontier", "typical_outcomes",
+    "typical_replication", "variance_split",
 ]

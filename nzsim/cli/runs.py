@@ -19,7 +19,9 @@ def _check_planned(spec, args: argparse.Namespace) -> None:
     from ..scenario.levers import cells
     from ..scenario.limits import MAX_REPLICATIONS, planned_problem
 
-    if args.param_draws or args.seeds_per_draw:
+    if getattr(args, "planned_design", None) is not None:
+        per_cell, what = args.planned_design.replications, f"--design {args.design}"
+    elif args.param_draws or args.seeds_per_draw:
         per_cell, what = (args.param_draws or 1) * (args.seeds_per_draw or 1), "--param-draws x --seeds-per-draw"
     elif args.reps is not None:
         per_cell, what = args.reps, "--reps"
@@ -52,7 +54,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.resume and args.out:
         raise UsageError("give either --out DIR for a new run or --resume DIR, not both")
-    design = {"nested": "nested", "mc": "monte_carlo", "monte_carlo": "monte_carlo", None: None}[args.design]
+    design = {"mc": "monte_carlo", None: None}.get(args.design, args.design)
     if design == "nested" and args.reps is not None:
         raise UsageError("--reps does not apply to --design nested (it runs K x M replications)")
     if design != "nested" and (args.param_draws or args.seeds_per_draw):
@@ -60,6 +62,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.scheduler and args.executor != "dask":
         raise UsageError("--scheduler needs --executor dask")
     spec = load(args.scenario)
+    design = _exploratory(spec, design, args)
+    args.planned_design = design if not isinstance(design, (str, type(None))) else None
     _check_planned(spec, args)
     workers = args.workers or os.cpu_count() or 1
     options = dict(
@@ -84,6 +88,45 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _report(run, args)
     except KeyboardInterrupt as stop:  # while the summary and figures are written: the run is complete, in run.path
         return say_stopped("run", stop, args.scenario, run.path)
+
+
+#: The options of the exploratory designs, by the design field each sets (for the messages).
+EXPLORATORY_OPTIONS = {"samples": "--samples", "seeds": "--seeds", "factors": "--factors", "range": "--range",
+                       "levels": "--levels", "design": "--design"}
+
+
+def _exploratory(spec, design: str | None, args: argparse.Namespace):
+    """The exploratory design the options ask for (``--design lhs|sobol|morris|factorial``), checked;
+    else ``design`` as it was, with a usage error for an exploratory option given without one."""
+    from ..runs.designs import exploratory_design
+    from ..runs.experiments import KINDS, DesignError
+
+    given = [o for o, v in (("--samples", args.samples), ("--seeds", args.seeds), ("--factors", args.factors),
+                            ("--range", args.range), ("--levels", args.levels), ("--second-order", args.second_order))
+             if v not in (None, False, [])]
+    if design not in KINDS:
+        if given:
+            raise UsageError(f"{given[0]} needs an exploratory design: --design {'|'.join(KINDS)}")
+        return design
+    if args.reps is not None:
+        raise UsageError(f"--reps does not apply to --design {design} (it runs its experiments x --seeds replications)")
+    ranges = {}
+    for text in args.range or ():
+        name, _, bounds = text.partition("=")
+        low, _, high = bounds.partition(":")
+        try:
+            ranges[name.strip()] = (float(low), float(high))
+        except ValueError:
+            raise UsageError(f"--range {text}: expected NAME=LOW:HIGH, e.g. china.trade_threshold=2:4") from None
+    names = None
+    if args.factors and args.factors != "assumptions":
+        names = [n.strip() for n in args.factors.split(",") if n.strip()]
+    try:
+        return exploratory_design(spec, design, samples=args.samples, seeds=args.seeds or 1, factors=names,
+                                  ranges=ranges, levels=args.levels, second_order=args.second_order)
+    except DesignError as err:
+        option = EXPLORATORY_OPTIONS.get(err.field, err.field)
+        raise UsageError(f"{option}: {str(err).split(': ', 1)[1]}") from None
 
 
 def _report(run, args: argparse.Namespace) -> int:
@@ -142,10 +185,26 @@ def add_commands(sub) -> None:
     run.add_argument("--executor", choices=("process", "dask"), default="process",
                      help="process pool (default) or a Dask cluster")
     run.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address (default: start a local cluster)")
-    run.add_argument("--design", choices=("mc", "monte_carlo", "nested"),
-                     help="plain Monte Carlo (default, or the resumed run's) or nested: K parameter draws x M seeds")
+    run.add_argument("--design", choices=("mc", "monte_carlo", "nested", "lhs", "sobol", "morris", "factorial"),
+                     help="plain Monte Carlo (default, or the resumed run's); nested: K parameter draws x M seeds; or "
+                          "an exploratory design over parameters (docs/sensitivity.md): a Latin hypercube, Saltelli's "
+                          "Sobol scheme, Morris trajectories or a full factorial, each experiment under --seeds seeds")
     run.add_argument("--param-draws", type=positive("parameter draws"), metavar="K")
     run.add_argument("--seeds-per-draw", type=positive("seeds per draw"), metavar="M")
+    run.add_argument("--samples", type=positive("samples"), metavar="N",
+                     help="exploratory designs: points of a Latin hypercube, base samples of a Sobol design "
+                          "(a power of 2; N x (D + 2) experiments), or Morris trajectories (N x (D + 1))")
+    run.add_argument("--seeds", type=positive("seeds per experiment"), metavar="S",
+                     help="exploratory designs: seeds each experiment runs under (default 1)")
+    run.add_argument("--factors", metavar="NAMES",
+                     help="exploratory designs: the parameters to vary, comma-separated (default: every parameter "
+                          "labelled an assumption that the scenario does not fix)")
+    run.add_argument("--range", action="append", metavar="NAME=LOW:HIGH",
+                     help="exploratory designs: a factor's range, within its documented one (default: that one); "
+                          "a factor with a distribution in the scenario's uncertainties: follows it, truncated to the range")
+    run.add_argument("--levels", type=positive("levels"), metavar="L",
+                     help="factorial: values per factor (default 2, the ends of its range); morris: grid levels (default 4)")
+    run.add_argument("--second-order", action="store_true", help="sobol: also the second-order indices (N x (2D + 2))")
     run.add_argument("--chunk-size", type=positive("replications per chunk"),
                      help="replications per chunk, exactly (default: about eight chunks per worker, 5-100, the last few "
                           "smaller; a resumed run keeps its own)")

@@ -34,7 +34,7 @@ import numpy as np
 from .. import catalogue
 from ..scenario import Cell, Scenario, cells, lever_types, load
 from . import runfolder, verify
-from .designs import Design, checked_design, chunk_bounds, default_chunk_size
+from .designs import Design, checked_design, chunk_bounds, default_chunk_size, experiments_table
 from .drain import Progress, drain
 from ..seeds import replication_seed
 from .errors import ChunkRecomputed, EnsembleError, ReplicationFailed
@@ -164,6 +164,9 @@ def _run_in(folder: Path, spec: Scenario, scenario_file, seed: int, design: Desi
         runfolder.write_manifest(folder, manifest)
         runfolder.remove_chunks(folder)
         return Run(folder, manifest)
+    if design.exploratory and not (folder / runfolder.EXPERIMENTS).exists():  # a function of the design and seed
+        runfolder.atomic_write_table(folder / runfolder.EXPERIMENTS,
+                                     experiments_table(design, seed, cell_list, lever_types(spec)))
     tasks = _tasks(spec, cell_list, seed, design, bounds, extensions, model)
     done = _kept_chunks(folder, manifest, tasks, identity, legacy) if resume else set()
     pending = [t for t in tasks if (t.cell, t.chunk) not in done]
@@ -271,8 +274,7 @@ def _resumed_options(out, seed, design, reps, param_draws, seeds_per_draw) -> tu
         seed = manifest.get("root_seed")
     if design is None and reps is None and param_draws is None and seeds_per_draw is None:
         saved = manifest.get("design", {})
-        design = Design(saved.get("kind", "monte_carlo"), saved.get("replications", 1),
-                        saved.get("param_draws"), saved.get("seeds_per_draw"))
+        design = Design.from_dict(saved)
     return seed, design
 
 

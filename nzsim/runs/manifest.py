@@ -83,7 +83,7 @@ def check_resume(manifest: Mapping, spec: Scenario, root_seed: int, design: Desi
         raise RunFolderError(
             f"{folder}: started with --seed {manifest.get('root_seed')}, not {root_seed}; resume with the same seed"
         )
-    saved = {k: v for k, v in manifest.get("design", {}).items() if k in ("kind", "replications", "param_draws", "seeds_per_draw")}
+    saved = {k: v for k, v in manifest.get("design", {}).items() if k in type(design).__dataclass_fields__}
     if saved != design.as_dict():
         raise RunFolderError(f"{folder}: started with design {saved}, not {design.as_dict()}; resume with the same options")
     made_with = list(manifest.get("extensions") or [])

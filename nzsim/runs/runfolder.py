@@ -83,6 +83,8 @@ SETTINGS = {"outcomes": PARQUET, "trajectories": TRAJECTORIES_PARQUET, "events":
 CHUNK_SUFFIX = IPC_SUFFIX
 LEGACY_CHUNK_SUFFIX = ".parquet"
 MANIFEST = "manifest.json"
+#: An exploratory design's experiments (:func:`nzsim.runs.designs.experiments_table`), written when the run starts.
+EXPERIMENTS = "experiments.parquet"
 
 
 
@@ -462,6 +464,13 @@ class Run:
     @cached_property
     def outcomes(self) -> pd.DataFrame:
         return _frame(self.path / "outcomes.parquet")
+
+    @cached_property
+    def experiments(self) -> pd.DataFrame | None:
+        """An exploratory design's experiments, one row per lever cell and experiment (None for
+        other designs): the factors' values of each, as its replications' ``param.`` columns hold them."""
+        path = self.path / EXPERIMENTS
+        return _frame(path) if path.exists() else None
 
     @property
     def cell_column(self) -> str | None:

@@ -173,7 +173,11 @@ def _outcomes_table(replications: list[int], seeds: list[int], sampled: list[Map
         fields += [pa.field("param_draw", pa.int64()), pa.field("seed_index", pa.int64())]
         columns += [[i // task.design.seeds_per_draw for i in replications],
                     [i % task.design.seeds_per_draw for i in replications]]
-    for k in sorted(spec.uncertainties):
+    elif task.design.exploratory:
+        fields += [pa.field("experiment", pa.int64()), pa.field("seed_index", pa.int64())]
+        per = task.design.seeds_per_experiment
+        columns += [[i // per for i in replications], [i % per for i in replications]]
+    for k in task.design.drawn_names(spec):
         fields.append(pa.field(f"param.{k}", pa.float64()))
         columns.append([s.get(k) for s in sampled])
     for k, t in column_types().items():

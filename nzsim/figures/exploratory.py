@@ -1,0 +1,73 @@
+"""Figures of exploratory designs: a global sensitivity analysis, each outcome's most influential factors."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from ..analysis.frames import require
+from ..analysis.sensitivity import INDEX_NAMES
+from . import labels
+from .style import PALETTE, new_figure, save_png, wrap
+
+
+def build_sensitivity(table: pd.DataFrame, outcomes: Sequence[str] | None = None, top: int = 8,
+                      *, title: str | None = None) -> Figure:
+    """One panel per outcome: its ``top`` factors' index as bars with their 95% intervals (and,
+    for Sobol and delta, the first-order index as a dot), the chance share in the panel's title.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`nzsim.analysis.sensitivity.sensitivity`'s frame (one cell's rows).
+    outcomes : sequence of str, optional
+        The outcomes to draw, in order (default: every one in the table, at most six).
+    top : int
+        Factors drawn per outcome.
+
+    Raises
+    ------
+    ValueError
+        If the table lacks the columns or is empty.
+    """
+    require(table, ["outcome", "factor", "rank", "index", "index_low", "index_high", "method"], "sensitivity table")
+    if table.empty:
+        raise ValueError("the sensitivity table is empty: no outcome varied with the parameters")
+    names = list(outcomes) if outcomes is not None else list(dict.fromkeys(table["outcome"]))[:6]
+    columns = min(2, len(names))
+    rows = math.ceil(len(names) / columns)
+    fig = new_figure((6.2 * columns, (0.32 * top + 1.3) * rows + 0.6))
+    method = str(table["method"].iloc[0])
+    for k, name in enumerate(names):
+        part = table[table["outcome"] == name].nsmallest(top, "rank")
+        ax = fig.add_subplot(rows, columns, k + 1)
+        y = np.arange(len(part))[::-1]
+        index = part["index"].to_numpy(dtype=float)
+        error = np.vstack([index - part["index_low"].to_numpy(dtype=float),
+                           part["index_high"].to_numpy(dtype=float) - index]).clip(min=0)
+        ax.barh(y, index, xerr=error, color=PALETTE[0], alpha=0.8, error_kw={"elinewidth": 0.8, "capsize": 2},
+                label=INDEX_NAMES[method])
+        if part["first_order"].notna().any():
+            ax.plot(part["first_order"].to_numpy(dtype=float), y, "o", color=PALETTE[1], markersize=4, label="S1")
+        ax.set_yticks(y, [wrap(f, 34) for f in part["factor"]], fontsize=7)
+        ax.axvline(0, color="0.5", linewidth=0.6)
+        chance = float(part["chance_share"].iloc[0]) if "chance_share" in part else math.nan
+        said = f"; chance {chance:.0%} of its variance" if not math.isnan(chance) else ""
+        ax.set_title(wrap(f"{labels.outcome_title(name)}{said}", 60), fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+        if k == 0:
+            ax.legend(fontsize=7, loc="lower right")
+    fig.suptitle(title or f"What moves each outcome ({method}; bars: 95% intervals)", fontsize=10)
+    return fig
+
+
+def sensitivity(table: pd.DataFrame, path: str | os.PathLike, outcomes: Sequence[str] | None = None, top: int = 8,
+                *, title: str | None = None) -> Path:
+    """:func:`build_sensitivity`, written as a PNG at ``path``."""
+    return save_png(build_sensitivity(table, outcomes, top, title=title), path)

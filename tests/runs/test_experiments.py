@@ -1,0 +1,142 @@
+"""Exploratory designs (issue 15, item 1): experiments over parameters crossed with lever cells,
+each under several seeds, stored with their experiments table, resumable, and the same
+whatever the workers; distributions honoured through their quantile functions."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import nzsim
+from nzsim.catalogue.parameters import BY_NAME
+from nzsim.runs import runfolder
+from nzsim.runs.designs import Design, exploratory_design
+from nzsim.runs.experiments import DesignError, default_factor_names, experiment_count
+from tests.helpers import ROOT, small_spec
+
+FACTORS = ["china.trade_threshold", "partner.australia.trust0"]
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return small_spec(name="explored", context={"voters": 100}, horizon_weeks=7, events={"election": None},
+                      levers={"events.vilnius.signals.china_language": ["passing", "strong"]})
+
+
+def test_an_lhs_design_is_stored_with_its_experiments_and_shares_seeds_across_cells(spec, tmp_path):
+    design = exploratory_design(spec, "lhs", samples=10, seeds=3, factors=FACTORS)
+    assert design.replications == 30 and design.experiments == 10
+    run = nzsim.run_ensemble(spec, seed=5, workers=1, out=tmp_path / "lhs", design=design)
+    table, outcomes = run.experiments, run.outcomes
+    assert len(table) == 2 * 10 and set(table["cell"]) == set(outcomes["cell"])
+    assert len(outcomes) == 2 * 30 and set(outcomes["seed_index"]) == {0, 1, 2}
+    # every replication carries its experiment's values, as the experiments table holds them
+    joined = outcomes.merge(table, on=["cell", "experiment"], suffixes=("", "_table"))
+    for name in FACTORS:
+        assert np.array_equal(joined[f"param.{name}"], joined[f"param.{name}_table"])
+    # a Latin hypercube: each factor's values fall one in each tenth of its range
+    for name in FACTORS:
+        p = BY_NAME[name]
+        values = table[table["cell"] == table["cell"].iloc[0]][f"param.{name}"]
+        assert sorted(((values - p.low) / (p.high - p.low) * 10).astype(int)) == list(range(10))
+    # the cells share experiments and seeds (common random numbers): they differ by their levers alone
+    a, b = (part.sort_values("replication") for _, part in outcomes.groupby("cell"))
+    assert a["seed"].tolist() == b["seed"].tolist()
+    assert np.array_equal(a[[f"param.{n}" for n in FACTORS]], b[[f"param.{n}" for n in FACTORS]])
+    assert run.manifest["design"]["kind"] == "lhs" and run.manifest["design"]["factors"][0][0] == FACTORS[0]
+    # the same seed gives the same replications with two workers
+    again = nzsim.run_ensemble(spec, seed=5, workers=2, out=tmp_path / "again", design=design)
+    assert again.outcomes.equals(outcomes) and again.experiments.equals(table)
+
+
+def test_an_interrupted_design_resumes_to_the_same_run(spec, tmp_path):
+    design = exploratory_design(spec, "sobol", samples=8, seeds=2, factors=FACTORS)
+    assert design.replications == experiment_count("sobol", 2, 8, 0, False) * 2 == 8 * 4 * 2
+    whole = nzsim.run_ensemble(spec, seed=2, workers=1, out=tmp_path / "whole", design=design, chunk_size=8)
+
+    done = []
+
+    def stop_after_some(more: int) -> None:  # a Ctrl+C once three chunks are in
+        done.append(more)
+        if sum(done) >= 24:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        nzsim.run_ensemble(spec, seed=2, workers=1, out=tmp_path / "cut", design=design, chunk_size=8,
+                           progress=stop_after_some)
+    kept = runfolder.finished_chunks(tmp_path / "cut")
+    assert 0 < len(kept) < 2 * 8 and runfolder.read_manifest(tmp_path / "cut")["status"] == "interrupted"
+    resumed = nzsim.run_ensemble(spec, workers=1, out=tmp_path / "cut", resume=True)  # the design from the manifest
+    assert resumed.outcomes.equals(whole.outcomes) and resumed.experiments.equals(whole.experiments)
+    assert Design.from_dict(resumed.manifest["design"]) == design
+
+
+def test_a_declared_distribution_is_honoured_not_clipped(tmp_path):
+    # a normal whose mean sits near the top of the range: truncated, no probability piled on the bound
+    spec = small_spec(name="normal", context={"voters": 100}, horizon_weeks=7, events={"election": None},
+                      uncertainties={"partner.australia.trust0": {"dist": "normal", "mean": 0.95, "sd": 0.1}})
+    design = exploratory_design(spec, "lhs", samples=400, factors=["partner.australia.trust0"])
+    values = design.experiment_values(spec, root_seed=1)[:, 0]
+    assert values.max() < 1.0 and values.min() > 0.5
+    truncated = stats.truncnorm((0 - 0.95) / 0.1, (1 - 0.95) / 0.1, loc=0.95, scale=0.1)
+    assert stats.kstest(values, truncated.cdf).pvalue > 0.05
+    assert np.mean(values) == pytest.approx(truncated.mean(), abs=0.005)
+
+
+def test_a_factorial_design_takes_each_range_at_evenly_spaced_levels(spec):
+    design = exploratory_design(spec, "factorial", levels=3, factors=FACTORS)
+    values = design.experiment_values(spec, root_seed=0)
+    assert design.replications == 9 and values.shape == (9, 2)
+    assert sorted(set(values[:, 0])) == [0.0, 10.0, 20.0] and sorted(set(values[:, 1])) == [0.0, 0.5, 1.0]
+
+
+def test_the_default_factors_are_every_assumption_the_scenario_leaves_free():
+    spec = small_spec(parameters={"china.trade_threshold": 3.0})
+    names = default_factor_names(spec)
+    assert "china.trade_threshold" not in names and len(names) > 50
+    assert all(BY_NAME[n].is_assumption for n in names)
+    design = exploratory_design(spec, "morris", samples=2)
+    assert design.factor_names == tuple(names) and design.replications == 2 * (len(names) + 1)
+
+
+@pytest.mark.parametrize("options, field, words", [
+    ({"kind": "sobol", "samples": 8, "factors": ["china.nope"]}, "factors", "unknown parameter name 'china.nope'"),
+    ({"kind": "lhs", "samples": 20, "factors": FACTORS, "ranges": {"china.trade_threshold": (-1, 3)}}, "range",
+     "within the parameter's range [0, 20]"),
+    ({"kind": "sobol", "samples": 4, "factors": FACTORS}, "samples", "at least 8 samples"),
+    ({"kind": "sobol", "samples": 12, "factors": FACTORS}, "samples", "a power of 2"),
+    ({"kind": "lhs", "factors": FACTORS}, "samples", "needs --samples"),
+    ({"kind": "lhs", "samples": 20, "factors": FACTORS, "seeds": 0}, "seeds", "seeds per experiment >= 1"),
+    ({"kind": "factorial", "levels": 1, "factors": FACTORS}, "levels", "at least 2 levels"),
+    ({"kind": "lhs", "samples": 20, "factors": ["china.trade_threshold"], "ranges": {"election.noise": (0, 1)}},
+     "range", "not a factor"),
+])
+def test_bad_design_options_name_the_option(spec, options, field, words):
+    options = dict(options)
+    with pytest.raises(DesignError, match=re.escape(words)) as caught:
+        exploratory_design(spec, options.pop("kind"), **options)
+    assert caught.value.field == field
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--design", "sobol", "--samples", "8", "--factors", "china.nope"], "--factors: unknown parameter name 'china.nope'"),
+    (["--design", "lhs", "--samples", "20", "--factors", "china.trade_threshold", "--range",
+      "china.trade_threshold=-5:3"], "--range: china.trade_threshold over [-5, 3]"),
+    (["--design", "sobol", "--samples", "4"], "--samples: a sobol design needs at least 8 samples"),
+    (["--samples", "8"], "--samples needs an exploratory design"),
+    (["--design", "lhs", "--samples", "20", "--reps", "5"], "--reps does not apply to --design lhs"),
+])
+def test_bad_design_options_on_the_command_line_are_one_line_and_exit_2(tmp_path, argv, words):
+    out = tmp_path / "run"
+    result = subprocess.run([sys.executable, "-m", "nzsim", "run", str(ROOT / "scenarios" / "vilnius-2023.yaml"),
+                             *argv, "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"nzsim run: error: {words}"), result.stderr
+    assert not out.exists()
+
