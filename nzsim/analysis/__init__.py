@@ -12,7 +12,8 @@ Every function here is pure: it returns a new pandas frame, draws nothing and pr
 - :mod:`~nzsim.analysis.frontier`: :func:`tradeoff_frontier`, :func:`dominates`;
 - :mod:`~nzsim.analysis.typical`: :func:`typical_replication`;
 - :mod:`~nzsim.analysis.uncertainty`: :func:`variance_split`, :func:`by_draw`;
-- :mod:`~nzsim.analysis.sensitivity`: :func:`sensitivity` (Sobol, Morris and delta indices, SALib's).
+- :mod:`~nzsim.analysis.sensitivity`: :func:`sensitivity` (Sobol, Morris and delta indices, SALib's);
+- :mod:`~nzsim.analysis.discovery`: :func:`discover` (scenario discovery: PRIM's box, a decision tree's leaves).
 
 What each outcome is (its kind, levels, direction) is the catalogue's
 (:mod:`nzsim.catalogue.outcomes`), not this package's.
@@ -21,6 +22,7 @@ What each outcome is (its kind, levels, direction) is the catalogue's
 from __future__ import annotations
 
 from .comparing import COMPARE_COLUMNS, MIN_INTERVAL_VALUES, compare, compared_outcomes, estimate, guiding_intervals, labelled
+from .discovery import Box, Discovery, discover
 from .frames import RunLike, RunOrPath, load_run
 from .frontier import dominates, tradeoff_frontier
 from .overviews import OVERVIEW_COLUMNS, cells_to_compare, overview
@@ -31,8 +33,9 @@ from .typical import typical_outcomes, typical_replication
 from .uncertainty import VARIANCE_COLUMNS, by_draw, variance_split
 
 __all__ = [
-    "COMPARE_COLUMNS", "MIN_INTERVAL_VALUES", "OVERVIEW_COLUMNS", "RunLike", "RunOrPath", "SENSITIVITY_COLUMNS",
-    "SUMMARY_COLUMNS", "VARIANCE_COLUMNS", "by_draw", "cells_to_compare", "compare", "compared_outcomes", "dominates",
+    "Box", "COMPARE_COLUMNS", "Discovery", "MIN_INTERVAL_VALUES", "OVERVIEW_COLUMNS", "RunLike", "RunOrPath",
+    "SENSITIVITY_COLUMNS", "SUMMARY_COLUMNS", "VARIANCE_COLUMNS", "by_draw", "cells_to_compare", "compare",
+    "compared_outcomes", "discover", "dominates",
     "estimate", "fan_quantiles", "guiding_intervals", "labelled", "ladder", "load_run", "outcome_kinds", "overview",
     "quantile_name", "rung_probabilities_by_week", "sensitivity", "summarise", "tradeoff_frontier", "typical_outcomes",
     "typical_replication", "variance_split",

@@ -22,6 +22,8 @@ experiment has one seed.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import warnings
 from collections.abc import Sequence
 
@@ -125,14 +127,31 @@ def sensitivity(run: Run, outcomes: Sequence[str] | None = None, method: str | N
 
 def _indices(method: str, factors: list[str], x: np.ndarray, y: np.ndarray, design: dict, resamples: int,
              seed: int, root_seed: int) -> pd.DataFrame:
-    """One row per factor: index, its interval, first order, its interval, sigma."""
+    """One row per factor: index, its interval, first order, its interval, sigma.
+
+    SALib is given the factors as ``x0``, ``x1``, ... (its delta method refuses names ending in
+    ``_step``, which some parameters' do) and ``seed + 1`` (it takes a seed of 0 for none). Its
+    delta method seeds NumPy's global generator; that generator's state is put back after."""
     nan = np.full(len(factors), np.nan)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # SALib's notes on sample sizes and its own deprecations
+    names = [f"x{j}" for j in range(len(factors))]
+    seed = int(seed) + 1
+    state = np.random.get_state()
+    try:
+        return _salib(method, factors, names, nan, x, y, design, resamples, seed, root_seed)
+    finally:
+        np.random.set_state(state)
+
+
+def _salib(method: str, factors: list[str], names: list[str], nan: np.ndarray, x: np.ndarray, y: np.ndarray,
+           design: dict, resamples: int, seed: int, root_seed: int) -> pd.DataFrame:
+    # SALib's notes on sample sizes and bins, and its deprecations, are recorded and dropped (its delta
+    # method resets the filters to "once" itself, so an "ignore" filter would not hold them)
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("ignore")
         if method == "sobol":
             from SALib.analyze import sobol
 
-            result = sobol.analyze(problem(factors), y, calc_second_order=bool(design.get("second_order")),
+            result = sobol.analyze(problem(names), y, calc_second_order=bool(design.get("second_order")),
                                    num_resamples=resamples, seed=seed)
             index, half = result["ST"], result["ST_conf"]
             first, first_half = result["S1"], result["S1_conf"]
@@ -141,7 +160,7 @@ def _indices(method: str, factors: list[str], x: np.ndarray, y: np.ndarray, desi
             from SALib.analyze import morris
 
             unit = Design.from_dict(design).unit_points(root_seed)  # the grid the trajectories step on
-            result = morris.analyze(problem(factors), np.asarray(unit), y, num_resamples=resamples,
+            result = morris.analyze(problem(names), np.asarray(unit), y, num_resamples=resamples,
                                     num_levels=int(design.get("levels") or 4), seed=seed)
             index, half = np.asarray(result["mu_star"]), np.asarray(result["mu_star_conf"])
             first, first_half, sigma = nan, nan, np.asarray(result["sigma"])
@@ -149,9 +168,10 @@ def _indices(method: str, factors: list[str], x: np.ndarray, y: np.ndarray, desi
             from SALib.analyze import delta
 
             low, high = x.min(axis=0), x.max(axis=0)
-            spec = {"num_vars": len(factors), "names": factors,
+            spec = {"num_vars": len(factors), "names": names,
                     "bounds": [[lo, hi if hi > lo else lo + 1.0] for lo, hi in zip(low, high)]}
-            result = delta.analyze(spec, x, y, num_resamples=resamples, seed=seed)  # "raw": over the drawn data as it is
+            with contextlib.redirect_stdout(io.StringIO()):  # its notes on bins, printed for every factor
+                result = delta.analyze(spec, x, y, num_resamples=resamples, seed=seed)  # "raw": the data as drawn
             index, half = np.asarray(result["delta_raw"]), np.asarray(result["delta_raw_conf"])
             first, first_half, sigma = np.asarray(result["S1"]), np.asarray(result["S1_conf"]), nan
     index, half, first, first_half = (np.asarray(v, dtype=float) for v in (index, half, first, first_half))

@@ -1,4 +1,5 @@
-"""``nzsim sensitivity``: which uncertain parameters move each outcome of a finished run."""
+"""``nzsim sensitivity`` and ``nzsim discover``: which uncertain parameters move each outcome of a
+finished run, and under which conditions an outcome happens."""
 
 from __future__ import annotations
 
@@ -51,6 +52,51 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_discover(args: argparse.Namespace) -> int:
+    """Find the conditions under which an outcome happens (scenario discovery): PRIM's box
+    (EMA Workbench's) and a decision tree's leaves (scikit-learn's), each as a sentence, over the
+    parameters the run drew and its levers.
+
+    The outcome is yes/no (trade_coercion, 'china_max_rung>=warning'), or numeric with --threshold
+    (the runs at or above it, or at or below it with --below). PRIM peels the inputs toward the
+    runs with the outcome; the box printed is the densest on its trajectory still holding
+    --coverage of them (default half). Writes discovery-<outcome>.csv and
+    figures/discovery-<outcome>.png (the peeling trade-off) into the run folder.
+    """
+    from .. import analysis
+    from ..analysis.discovery import discover
+    from ..reports.exploring import format_discovery, write_discovery
+
+    try:
+        run = analysis.load_run(args.run)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    known = set(run.outcomes.columns)
+    if args.outcome.partition(">=")[0] not in known:
+        raise UsageError(f"--outcome: {args.outcome!r} is not an outcome of this run (see its summary.csv)")
+    try:
+        found = discover(run, args.outcome, args.threshold, below=args.below, cell=args.cell,
+                         min_coverage=args.coverage)
+    except (ValueError, KeyError) as err:
+        message = str(err).strip("'\"")
+        option = "--cell" if message.startswith("cell ") else "--outcome"
+        raise UsageError(f"{option}: {message}") from None
+    print(format_discovery(found), end="")
+    written = write_discovery(run, found, figure=not args.no_figures)
+    print("written: " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}")
+    return value
+
+
 def add_commands(sub) -> None:
     s = sub.add_parser("sensitivity", help="rank the parameters that move each outcome of a run",
                        description=cmd_sensitivity.__doc__)
@@ -63,3 +109,15 @@ def add_commands(sub) -> None:
     s.add_argument("--seed", type=seed, default=0, help="bootstrap seed (default 0)")
     s.add_argument("--no-figures", action="store_true", help="skip figures/sensitivity.png")
     s.set_defaults(func=cmd_sensitivity)
+
+    d = sub.add_parser("discover", help="find the conditions under which an outcome happens (PRIM, a decision tree)",
+                       description=cmd_discover.__doc__)
+    d.add_argument("run", metavar="RUN", type=Path, help="run folder (from nzsim run)")
+    d.add_argument("--outcome", required=True, help="a yes/no outcome, or a numeric one with --threshold")
+    d.add_argument("--threshold", type=float, help="a numeric outcome's cases: the runs at or above this value")
+    d.add_argument("--below", action="store_true", help="with --threshold: the runs at or below it instead")
+    d.add_argument("--cell", help="one lever cell's runs only (default: every cell, the levers among the inputs)")
+    d.add_argument("--coverage", type=_share, default=0.5,
+                   help="the box chosen is the densest still holding this share of the runs with the outcome (default 0.5)")
+    d.add_argument("--no-figures", action="store_true", help="skip figures/discovery-<outcome>.png")
+    d.set_defaults(func=cmd_discover)

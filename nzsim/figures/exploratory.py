@@ -1,4 +1,5 @@
-"""Figures of exploratory designs: a global sensitivity analysis, each outcome's most influential factors."""
+"""Figures of exploratory designs: a global sensitivity analysis (each outcome's most influential
+factors), and scenario discovery's peeling trade-off."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..analysis.frames import require
+from ..analysis.discovery import Discovery
 from ..analysis.sensitivity import INDEX_NAMES
 from . import labels
 from .style import PALETTE, new_figure, save_png, wrap
@@ -71,3 +73,31 @@ def sensitivity(table: pd.DataFrame, path: str | os.PathLike, outcomes: Sequence
                 *, title: str | None = None) -> Path:
     """:func:`build_sensitivity`, written as a PNG at ``path``."""
     return save_png(build_sensitivity(table, outcomes, top, title=title), path)
+
+
+def build_peeling(found: Discovery, *, title: str | None = None) -> Figure:
+    """PRIM's peeling trajectory: each step's coverage against its density, coloured by how many
+    inputs the box restricts, the box chosen ringed, the share of all runs with the outcome dotted."""
+    trajectory = found.trajectory
+    fig = new_figure((7.5, 5.0))
+    ax = fig.add_subplot()
+    dims = trajectory["res_dim"].to_numpy(dtype=int)
+    points = ax.scatter(trajectory["coverage"], trajectory["density"], c=dims, cmap="viridis", s=22, zorder=3)
+    ax.plot(trajectory["coverage"], trajectory["density"], color="0.7", linewidth=0.8, zorder=2)
+    chosen = trajectory.iloc[found.chosen]
+    ax.scatter([chosen["coverage"]], [chosen["density"]], s=140, facecolors="none", edgecolors=PALETTE[1],
+               linewidths=1.6, zorder=4, label=f"the box chosen (step {found.chosen})")
+    ax.axhline(found.base_rate, color="0.4", linestyle=":", linewidth=1, label=f"all runs: {found.base_rate:.0%}")
+    ax.set_xlabel("coverage: share of the runs with the outcome inside the box")
+    ax.set_ylabel("density: share of the box's runs with the outcome")
+    ax.set_xlim(0, 1.02)
+    ax.set_ylim(0, 1.02)
+    fig.colorbar(points, ax=ax, label="inputs the box restricts")
+    ax.legend(fontsize=8, loc="lower left")
+    ax.set_title(wrap(title or f"{found.title}: PRIM's peeling trade-off", 70), fontsize=10)
+    return fig
+
+
+def peeling(found: Discovery, path: str | os.PathLike, *, title: str | None = None) -> Path:
+    """:func:`build_peeling`, written as a PNG at ``path``."""
+    return save_png(build_peeling(found, title=title), path)

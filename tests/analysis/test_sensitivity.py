@@ -16,6 +16,7 @@ import pytest
 from SALib.test_functions import Ishigami
 
 import nzsim
+from nzsim import figures
 from nzsim.analysis.sensitivity import sensitivity
 from nzsim.catalogue import Fact, Outcome, Parameter, registered
 from nzsim.runs.designs import exploratory_design
@@ -71,6 +72,14 @@ def test_sobol_indices_of_the_ishigami_function_come_through_the_design_and_the_
     assert ishigami["chance_share"].iloc[0] == pytest.approx(0.0, abs=1e-9)
     stance = table[table["outcome"] == "final_stance"]
     assert len(stance) == 3 and stance["chance_share"].iloc[0] > 0.5  # three inputs the model never reads
+    # the figure: a panel per outcome, its factors ranked top down, its chance share in its title
+    fig = figures.build_sensitivity(table)
+    first, second = fig.axes[:2]
+    assert first.get_title() == "ishigami; chance 0% of its variance"
+    ticks = sorted(zip(first.get_yticks(), (t.get_text() for t in first.get_yticklabels())), reverse=True)
+    assert [name for _, name in ticks] == ["ishigami.x1", "ishigami.x2", "ishigami.x3"]  # top down
+    assert second.get_title().startswith("NZ's stance at the end; chance ")
+    assert fig.get_suptitle() == "What moves each outcome (sobol; bars: 95% intervals)"
 
 
 def test_morris_effects_of_a_linear_outcome_are_its_coefficients(quick, tmp_path):
@@ -90,3 +99,41 @@ def test_the_given_data_method_reads_a_latin_hypercube(quick, tmp_path):
     assert table.loc["ishigami.x3", "first_order"] < 0.05 < 0.2 < table.loc[["ishigami.x1", "ishigami.x2"], "first_order"].min()
     with pytest.raises(ValueError, match="needs a run made with --design sobol"):
         sensitivity(run, method="sobol")
+
+
+@pytest.fixture(scope="module")
+def lhs_run(tmp_path_factory):
+    spec = small_spec(name="screened", horizon_weeks=7, context={"voters": 100}, events={"election": None})
+    design = exploratory_design(spec, "lhs", samples=40, seeds=2, factors=["china.trade_threshold", "china.lift_hazard"])
+    return nzsim.run_ensemble(spec, seed=4, workers=1, out=tmp_path_factory.mktemp("runs") / "lhs", design=design)
+
+
+def _sensitivity(*argv):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "nzsim", "sensitivity", *map(str, argv)], capture_output=True,
+                          text=True, timeout=180)
+
+
+def test_nzsim_sensitivity_prints_the_ranking_and_writes_its_files(lhs_run):
+    result = _sensitivity(lhs_run.path, "--outcomes", "final_stance,china_max_rung>=rebuke", "--top", "1")
+    assert result.returncode == 0, result.stderr
+    table = sensitivity(lhs_run, outcomes=["final_stance", "china_max_rung>=rebuke"])
+    stored = __import__("pandas").read_csv(lhs_run.path / "sensitivity.csv")
+    assert len(stored) == len(table) and list(stored["factor"]) == list(table["factor"])
+    for outcome, part in table.groupby("outcome", sort=False):
+        best = part.iloc[0]
+        assert f"{outcome} (delta (given data), 40 experiments; chance {best['chance_share']:.0%}" in result.stdout
+        assert f"     1  {best['factor']}" in result.stdout and "... 1 more factors in sensitivity.csv" in result.stdout
+    assert (lhs_run.path / "figures" / "sensitivity.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--outcomes", "no_such_thing"], "--outcomes: 'no_such_thing' is not an outcome of this run"),
+    (["--method", "sobol"], "the sobol method needs a run made with --design sobol; this run's design is lhs"),
+])
+def test_nzsim_sensitivity_mistakes_are_one_line_and_exit_2(lhs_run, argv, words):
+    result = _sensitivity(lhs_run.path, *argv)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1 and words in lines[0], result.stderr
