@@ -13,7 +13,8 @@ Every function here is pure: it returns a new pandas frame, draws nothing and pr
 - :mod:`~nzsim.analysis.typical`: :func:`typical_replication`;
 - :mod:`~nzsim.analysis.uncertainty`: :func:`variance_split`, :func:`by_draw`;
 - :mod:`~nzsim.analysis.sensitivity`: :func:`sensitivity` (Sobol, Morris and delta indices, SALib's);
-- :mod:`~nzsim.analysis.discovery`: :func:`discover` (scenario discovery: PRIM's box, a decision tree's leaves).
+- :mod:`~nzsim.analysis.discovery`: :func:`discover` (scenario discovery: PRIM's box, a decision tree's leaves);
+- :mod:`~nzsim.analysis.robustness`: :func:`robustness` (regret, satisficing), :func:`dominance` (a bootstrap-backed frontier).
 
 What each outcome is (its kind, levels, direction) is the catalogue's
 (:mod:`nzsim.catalogue.outcomes`), not this package's.
@@ -26,6 +27,7 @@ from .discovery import Box, Discovery, discover
 from .frames import RunLike, RunOrPath, load_run
 from .frontier import dominates, tradeoff_frontier
 from .overviews import OVERVIEW_COLUMNS, cells_to_compare, overview
+from .robustness import ROBUSTNESS_COLUMNS, dominance, robustness, satisficing
 from .sensitivity import SENSITIVITY_COLUMNS, sensitivity
 from .summary import SUMMARY_COLUMNS, outcome_kinds, summarise
 from .trajectories import fan_quantiles, ladder, quantile_name, rung_probabilities_by_week
@@ -33,10 +35,10 @@ from .typical import typical_outcomes, typical_replication
 from .uncertainty import VARIANCE_COLUMNS, by_draw, variance_split
 
 __all__ = [
-    "Box", "COMPARE_COLUMNS", "Discovery", "MIN_INTERVAL_VALUES", "OVERVIEW_COLUMNS", "RunLike", "RunOrPath",
-    "SENSITIVITY_COLUMNS", "SUMMARY_COLUMNS", "VARIANCE_COLUMNS", "by_draw", "cells_to_compare", "compare",
-    "compared_outcomes", "discover", "dominates",
+    "Box", "COMPARE_COLUMNS", "Discovery", "MIN_INTERVAL_VALUES", "OVERVIEW_COLUMNS", "ROBUSTNESS_COLUMNS", "RunLike",
+    "RunOrPath", "SENSITIVITY_COLUMNS", "SUMMARY_COLUMNS", "VARIANCE_COLUMNS", "by_draw", "cells_to_compare", "compare",
+    "compared_outcomes", "discover", "dominance", "dominates",
     "estimate", "fan_quantiles", "guiding_intervals", "labelled", "ladder", "load_run", "outcome_kinds", "overview",
-    "quantile_name", "rung_probabilities_by_week", "sensitivity", "summarise", "tradeoff_frontier", "typical_outcomes",
+    "quantile_name", "robustness", "rung_probabilities_by_week", "satisficing", "sensitivity", "summarise", "tradeoff_frontier", "typical_outcomes",
     "typical_replication", "variance_split",
 ]

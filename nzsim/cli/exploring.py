@@ -1,5 +1,6 @@
-"""``nzsim sensitivity`` and ``nzsim discover``: which uncertain parameters move each outcome of a
-finished run, and under which conditions an outcome happens."""
+"""``nzsim sensitivity``, ``nzsim discover`` and ``nzsim robust``: which uncertain parameters move
+each outcome of a finished run, under which conditions an outcome happens, and which lever cells
+hold up across everything the run varied."""
 
 from __future__ import annotations
 
@@ -87,6 +88,50 @@ def cmd_discover(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_robust(args: argparse.Namespace) -> int:
+    """How each lever cell of a run does across its experiments (robust choices): each outcome's
+    mean and percentiles over the experiments, its regret (how far it falls short of the best cell
+    in the same experiment: mean and worst), the share of experiments in which it meets each
+    --satisfice threshold, and the tradeoff frontier of the cells, a cell being dominated only when
+    another beats it in most paired bootstrap resamples of the experiments.
+
+    Needs a run with lever cells; an exploratory or nested design gives the experiments (a plain
+    run's replications, which every cell runs with the same seeds, serve otherwise). Writes
+    robustness.csv, robust_frontier.csv and figures/robustness.png into the run folder.
+    """
+    from .. import analysis
+    from ..analysis.robustness import dominance, parse_threshold, robustness
+    from ..catalogue.outcomes import objectives
+    from ..reports.exploring import format_robustness, write_robustness
+
+    try:
+        run = analysis.load_run(args.run)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    if "cell" not in run.outcomes.columns:
+        raise UsageError(f"{args.run}: the run has one lever cell; robust choices compare several (levers: in the scenario)")
+    outcomes = _outcome_list(args.outcomes, run)
+    for text in args.satisfice or ():
+        try:
+            name, _, _ = parse_threshold(text)
+        except ValueError as err:
+            raise UsageError(f"--satisfice: {err}") from None
+        if name.partition(">=")[0] not in run.outcomes.columns:
+            raise UsageError(f"--satisfice {text}: {name!r} is not an outcome of this run")
+    try:
+        table = robustness(run, outcomes, thresholds=args.satisfice or ())
+        chosen = objectives(args.frontier.split(",")) if args.frontier else objectives(
+            [n for n in ("final_interoperability", "exports_lost_nzd_m", "china_max_rung>=warning")
+             if n.partition(">=")[0] in run.outcomes.columns])
+        frontier = dominance(run, chosen, resamples=args.resamples, seed=args.seed) if len(chosen) >= 2 else None
+    except (ValueError, KeyError) as err:
+        raise UsageError(str(err).strip("'\"")) from None
+    print(format_robustness(table, frontier), end="")
+    written = write_robustness(run, table, frontier, figure=not args.no_figures)
+    print("written: " + ", ".join(str(p) for p in written))
+    return 0
+
+
 def _share(text: str) -> float:
     try:
         value = float(text)
@@ -121,3 +166,18 @@ def add_commands(sub) -> None:
                    help="the box chosen is the densest still holding this share of the runs with the outcome (default 0.5)")
     d.add_argument("--no-figures", action="store_true", help="skip figures/discovery-<outcome>.png")
     d.set_defaults(func=cmd_discover)
+
+    r = sub.add_parser("robust", help="how each lever cell does across a run's experiments (regret, satisficing)",
+                       description=cmd_robust.__doc__)
+    r.add_argument("run", metavar="RUN", type=Path, help="run folder (from nzsim run), with lever cells")
+    r.add_argument("--outcomes", metavar="A,B,...", help="outcomes to weigh (default: every one with a direction that varies)")
+    r.add_argument("--satisfice", action="append", metavar="OUTCOME<=VALUE",
+                   help="a threshold each cell should meet (repeatable), e.g. 'trade_coercion<=0.3' or "
+                        "'final_interoperability>=0.6' (quote it in the shell)")
+    r.add_argument("--frontier", metavar="A,B,...",
+                   help="the objectives of the frontier (default: interoperability, exports lost, China's warning)")
+    r.add_argument("--resamples", type=positive("bootstrap resamples"), default=1000,
+                   help="bootstrap resamples of the frontier (default 1000)")
+    r.add_argument("--seed", type=seed, default=0, help="bootstrap seed (default 0)")
+    r.add_argument("--no-figures", action="store_true", help="skip figures/robustness.png")
+    r.set_defaults(func=cmd_robust)

@@ -1,5 +1,5 @@
 """Figures of exploratory designs: a global sensitivity analysis (each outcome's most influential
-factors), and scenario discovery's peeling trade-off."""
+factors), scenario discovery's peeling trade-off, and the lever cells' regret and satisficing."""
 
 from __future__ import annotations
 
@@ -101,3 +101,55 @@ def build_peeling(found: Discovery, *, title: str | None = None) -> Figure:
 def peeling(found: Discovery, path: str | os.PathLike, *, title: str | None = None) -> Path:
     """:func:`build_peeling`, written as a PNG at ``path``."""
     return save_png(build_peeling(found, title=title), path)
+
+
+def build_robustness(table: pd.DataFrame, outcomes: Sequence[str] | None = None, *, title: str | None = None) -> Figure:
+    """One panel per outcome: each lever cell's regret across the experiments (bar: its mean,
+    dot: its maximum, in the outcome's units), and, where the table has them, a last panel of the
+    share of experiments in which each cell meets every threshold (or the one threshold).
+
+    Raises
+    ------
+    ValueError
+        If the table lacks the columns or is empty.
+    """
+    require(table, ["cell", "outcome", "regret_mean", "regret_max"], "robustness table")
+    if table.empty:
+        raise ValueError("the robustness table is empty")
+    names = list(outcomes) if outcomes is not None else list(dict.fromkeys(table["outcome"]))[:6]
+    meets = [c for c in table.columns if str(c).startswith("meets ")]
+    shown = ["meets all"] if "meets all" in meets else meets[:1]
+    panels = len(names) + (1 if shown else 0)
+    columns = min(2, panels)
+    rows = math.ceil(panels / columns)
+    cells = list(dict.fromkeys(table["cell"]))
+    fig = new_figure((6.2 * columns, (0.34 * len(cells) + 1.4) * rows + 0.6))
+    y = np.arange(len(cells))[::-1]
+    for k, name in enumerate(names):
+        part = table[table["outcome"] == name].set_index("cell").reindex(cells)
+        ax = fig.add_subplot(rows, columns, k + 1)
+        ax.barh(y, part["regret_mean"], color=PALETTE[0], alpha=0.8, label="mean regret")
+        ax.plot(part["regret_max"], y, "o", color=PALETTE[1], markersize=4, label="largest regret")
+        ax.set_yticks(y, [wrap(str(c), 36) for c in cells], fontsize=7)
+        way = "higher" if part["direction"].iloc[0] == "max" else "lower"
+        ax.set_title(wrap(f"{labels.outcome_title(name)} ({way} is better): regret", 60), fontsize=8)
+        ax.tick_params(axis="x", labelsize=7)
+        if k == 0:
+            ax.legend(fontsize=7, loc="lower right")
+    if shown:
+        share = table.drop_duplicates("cell").set_index("cell").reindex(cells)[shown[0]]
+        ax = fig.add_subplot(rows, columns, panels)
+        ax.barh(y, share, color=PALETTE[2], alpha=0.8)
+        ax.set_yticks(y, [wrap(str(c), 36) for c in cells], fontsize=7)
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("share of experiments", fontsize=8)
+        what = "every threshold" if shown[0] == "meets all" else shown[0][len("meets "):]
+        ax.set_title(wrap(f"Experiments in which the cell meets {what}", 60), fontsize=8)
+    fig.suptitle(title or "How each lever cell does across the experiments", fontsize=10)
+    return fig
+
+
+def robustness(table: pd.DataFrame, path: str | os.PathLike, outcomes: Sequence[str] | None = None, *,
+               title: str | None = None) -> Path:
+    """:func:`build_robustness`, written as a PNG at ``path``."""
+    return save_png(build_robustness(table, outcomes, title=title), path)

@@ -1,5 +1,6 @@
 """What a person reads about an exploratory design: the ranked table of a sensitivity analysis,
-scenario discovery's boxes in sentences, and the files beside them in the run folder."""
+scenario discovery's boxes in sentences, the lever cells' robustness, and the files beside them in
+the run folder."""
 
 from __future__ import annotations
 
@@ -104,4 +105,51 @@ def write_discovery(run: Run, found: Discovery, figure: bool = True) -> list[Pat
     if figure:
         (run.path / "figures").mkdir(exist_ok=True)
         written.append(figures.peeling(found, run.path / "figures" / f"{stem}.png"))
+    return written
+
+
+def format_robustness(table: pd.DataFrame, frontier: pd.DataFrame | None = None) -> str:
+    """Each outcome's cells (spread, regret), the cells' satisficing shares, and the frontier
+    with how often the bootstrap found each cell dominated."""
+    lines: list[str] = []
+    quantiles = [c for c in table.columns if str(c).startswith("p") and str(c)[1:].replace(".", "").isdigit()]
+    width = max(len("cell"), *(len(str(c)) for c in table["cell"]))
+    for name, part in table.groupby("outcome", sort=False):
+        way = "higher" if part["direction"].iloc[0] == "max" else "lower"
+        lines.append(f"{name} ({way} is better; {int(part['experiments'].iloc[0]):,} experiments)")
+        head = "  ".join(f"{q:>8}" for q in ["mean", *quantiles, "regret", "worst"])
+        lines.append(f"  {'cell':<{width}}  {head}")
+        for row in part.itertuples(index=False):
+            values = [row.mean, *(getattr(row, q) for q in quantiles), row.regret_mean, row.regret_max]
+            lines.append(f"  {str(row.cell):<{width}}  " + "  ".join(f"{number(v):>8}" for v in values))
+        lines.append("")
+    meets = [c for c in table.columns if str(c).startswith("meets ")]
+    if meets:
+        lines.append("Share of experiments in which each cell meets the thresholds")
+        cells = table.drop_duplicates("cell")
+        lines.append(f"  {'cell':<{width}}  " + "  ".join(f"{m[len('meets '):]:>{max(8, len(m) - 6)}}" for m in meets))
+        for _, row in cells.iterrows():
+            lines.append(f"  {str(row['cell']):<{width}}  " + "  ".join(
+                f"{row[m]:>{max(8, len(m) - 6)}.0%}" for m in meets))
+        lines.append("")
+    if frontier is not None:
+        lines.append("Tradeoff frontier (a cell is dominated when another beats it in most bootstrap resamples)")
+        for _, row in frontier.iterrows():
+            state = "on the frontier" if row["on_frontier"] else f"dominated by {row['dominated_by']}"
+            lines.append(f"  {str(row['cell']):<{width}}  {state} (dominated in {row['dominated_share']:.0%} of resamples)")
+        lines.append("")
+    lines.append("regret: how far the cell falls short of the best cell in the same experiment (mean; worst: its largest)")
+    return "\n".join(lines) + "\n"
+
+
+def write_robustness(run: Run, table: pd.DataFrame, frontier: pd.DataFrame | None, figure: bool = True) -> list[Path]:
+    """``robustness.csv``, ``robust_frontier.csv`` (with a frontier) and ``figures/robustness.png``."""
+    written = [run.path / "robustness.csv"]
+    table.to_csv(written[0], index=False)
+    if frontier is not None:
+        written.append(run.path / "robust_frontier.csv")
+        frontier.to_csv(written[-1], index=False)
+    if figure and not table.empty:
+        (run.path / "figures").mkdir(exist_ok=True)
+        written.append(figures.robustness(table, run.path / "figures" / "robustness.png"))
     return written
