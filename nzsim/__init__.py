@@ -36,6 +36,7 @@ __all__ = [
     "ScenarioError",
     "__version__",
     "describe_run",
+    "explore",
     "load",
     "load_run",
     "replicate",
@@ -49,6 +50,7 @@ if TYPE_CHECKING:  # what type checkers and editors see: explicit re-exports
     from .reports.summary import describe_run as describe_run
     from .runs import load_run as load_run
     from .runs.designs import Design as Design
+    from .runs.ensemble import explore as explore
     from .runs.ensemble import run_ensemble as run_ensemble
     from .runs.loop import Replication as Replication
     from .runs.loop import replicate as replicate
@@ -62,6 +64,7 @@ else:
     _WHERE = {
         "Design": "runs.designs",
         "run_ensemble": "runs.ensemble",
+        "explore": "runs.ensemble",
         "NZModel": "model",
         "Replication": "runs.loop",
         "replicate": "runs.loop",

@@ -29,7 +29,18 @@ from .mesa_bridge import to_mesa
 
 @dataclass(frozen=True, slots=True)
 class LogEntry:
-    """One line of the event log: what happened, to whom, in plain English."""
+    """One line of the event log: what happened, to whom, in plain English, and where the week
+    it happened in left Beijing, the public and the partners.
+
+    The numbers are those of the entry's week as its weekly variables record them, filled in by
+    the replication loop once the run is over (:func:`nzsim.runs.loop.with_numbers`): China's
+    rung at the start of the week (``rung_before``: the end of the week before) and at its end
+    (``rung_after``), and Beijing's grievance, the approval of the foreign policy and the
+    partners' mean trust in New Zealand at the end of the week, each with its change over the
+    week. Beijing sets its rung and voters give their approval once a week, at its end, so
+    values read when the entry is logged would not show what the week's events did. An entry of
+    a model stepped outside the loop (the dashboard's) has None.
+    """
 
     week: int
     date: dt.date
@@ -37,6 +48,14 @@ class LogEntry:
     event: str
     description: str
     quiet: bool = False  # told inside another entry's line, so the story skips it
+    rung_before: int | None = None
+    rung_after: int | None = None
+    grievance: float | None = None
+    grievance_change: float | None = None
+    approval: float | None = None
+    approval_change: float | None = None
+    trust: float | None = None
+    trust_change: float | None = None
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,14 @@ from __future__ import annotations
 import os
 
 from .designs import DESIGNS, Design, Planned
-from .ensemble import run_ensemble
+from .ensemble import explore, run_ensemble
 from .errors import EnsembleError, ReplicationFailed
 from .executors import InlineExecutor, SchedulerUnreachable, dask_executor, process_pool
 from .runfolder import Run, RunFolderError
 
 __all__ = [
     "DESIGNS", "Design", "EnsembleError", "InlineExecutor", "Planned", "ReplicationFailed", "Run", "RunFolderError",
-    "SchedulerUnreachable", "dask_executor", "load_run", "process_pool", "run_ensemble",
+    "SchedulerUnreachable", "dask_executor", "explore", "load_run", "process_pool", "run_ensemble",
 ]
 
 

@@ -30,6 +30,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.ipc
+import pyarrow.parquet as pq
 
 from .. import catalogue
 from ..scenario import Cell, Scenario, cells, lever_types, load
@@ -141,6 +144,39 @@ def run_ensemble(
         raise
 
 
+def explore(
+    scenario: Scenario | str | Path,
+    design: str = "lhs",
+    *,
+    samples: int | None = None,
+    seeds: int = 1,
+    factors: Sequence[str] | None = None,
+    ranges: dict[str, tuple[float, float]] | None = None,
+    levels: int | None = None,
+    second_order: bool = False,
+    **options: Any,
+) -> Run:
+    """Build an exploratory design (:func:`nzsim.runs.designs.exploratory_design`) and run it:
+    ``nzsim run SCENARIO --design DESIGN --samples N --seeds S --factors ...`` from Python.
+
+    >>> run = nzsim.explore("scenarios/vilnius-2023.yaml", "sobol", samples=64, seeds=4,   # doctest: +SKIP
+    ...                     factors=["china.trade_threshold", "china.lift_hazard"], workers=2)
+    >>> nzsim.analysis.sensitivity(run)                                                   # doctest: +SKIP
+
+    ``options`` go to :func:`run_ensemble` (``seed``, ``workers``, ``executor``, ``out``, ...).
+    Raises :class:`~nzsim.runs.experiments.DesignError` (a ``ValueError`` naming the option at
+    fault) for a design that cannot be made.
+    """
+    from .designs import exploratory_design
+
+    spec = scenario if isinstance(scenario, Scenario) else load(scenario)
+    if isinstance(scenario, (str, Path)):
+        options.setdefault("scenario_file", scenario)
+    chosen = exploratory_design(spec, design, samples=samples, seeds=seeds, factors=factors, ranges=ranges,
+                                levels=levels, second_order=second_order)
+    return run_ensemble(spec, design=chosen, **options)
+
+
 def _run_in(folder: Path, spec: Scenario, scenario_file, seed: int, design: Design, cell_list: Sequence[Cell],
             resume: bool, workers: int, chunk_size: int | None, extensions, model: str, executor, max_in_flight,
             progress) -> Run:
@@ -150,7 +186,7 @@ def _run_in(folder: Path, spec: Scenario, scenario_file, seed: int, design: Desi
         manifest, bounds = _reopen(folder, spec, scenario_file, seed, design, chunk_size, extensions, model, cell_list)
         # A folder begun before seals keeps its format (the code that made it can still resume it);
         # its chunks without a seal are checked by their content, and sealed.
-        legacy = manifest.get("format") != runfolder.FORMAT
+        legacy = manifest.get("format") in runfolder.UNSEALED_FORMATS
     else:
         # A chunk size given is kept exactly; the default one tapers at the end of each cell.
         taper = workers if chunk_size is None else None
@@ -170,6 +206,11 @@ def _run_in(folder: Path, spec: Scenario, scenario_file, seed: int, design: Desi
     tasks = _tasks(spec, cell_list, seed, design, bounds, extensions, model)
     done = _kept_chunks(folder, manifest, tasks, identity, legacy) if resume else set()
     pending = [t for t in tasks if (t.cell, t.chunk) not in done]
+    if (resume and pending and manifest.get("format") != runfolder.FORMAT
+            and (not done or _events_without_numbers(folder, done))):
+        # A folder an earlier version began, whose events get their numbers from here on: it becomes
+        # this format, which that version refuses rather than appending these chunks to its own.
+        manifest["format"] = runfolder.FORMAT
     tracker = _tracker(progress, spec.name, design.replications * len(cell_list), pending)
     consolidator = runfolder.Consolidator(folder, [(t.cell, t.chunk) for t in tasks])
     _execute(executor, workers, max_in_flight, pending, folder, manifest, tracker, consolidator, done, identity,
@@ -406,6 +447,21 @@ def _kept_chunks(folder: Path, manifest: dict, tasks: Sequence[ChunkTask], ident
         {k: sealed[key].get(k) for k in ("cell", "chunk", "replications", "seconds", "worker", "finished")}
         for key in sorted(kept - set(entries)) if key in sealed]
     return kept
+
+
+def _events_without_numbers(folder: Path, kept: set[tuple[int, int]]) -> bool:
+    """Whether a chunk kept was written by an earlier version, its events without their numbers
+    (:data:`runfolder.EVENT_NUMBERS`): read with them empty, beside chunks of this version's."""
+    for cell, index in kept:
+        path = runfolder.existing_chunk_file(folder, "events", cell, index)
+        if path.suffix == runfolder.CHUNK_SUFFIX:
+            with pa.OSFile(str(path)) as source:
+                names = pa.ipc.open_file(source).schema.names
+        else:
+            names = pq.read_schema(path).names
+        if not set(runfolder.EVENT_NUMBERS) <= set(names):
+            return True
+    return False
 
 
 def _tasks(spec: Scenario, cell_list: Sequence[Cell], seed: int, design: Design, bounds, extensions,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -43,7 +43,8 @@ class Finished:
         values: replications x variables x weeks (week 0 first).
         facts: each end-of-run fact, one value per replication.
         outcomes: each outcome column, one value per replication.
-        entries: each replication's event log (empty tuples when not kept).
+        entries: each replication's event log, each entry with the numbers of its week
+            (:func:`with_numbers`; empty tuples when not kept).
     """
 
     replications: list[int]
@@ -69,6 +70,35 @@ def trajectory_array(model: NZModel) -> tuple[list[str], np.ndarray]:
     ``variables x weeks`` array (week 0 first), converted from the recorded lists in one call."""
     recorded = model.datacollector.model_vars
     return list(recorded), np.array(list(recorded.values()), dtype=float)
+
+
+#: The weekly variables a log entry's numbers are read from (:class:`~nzsim.model.LogEntry`), by the
+#: entry's field: China's rung, Beijing's grievance, the approval and the partners' mean trust.
+ENTRY_NUMBERS = {"rung": "china_rung", "grievance": "china_grievance", "approval": "approval",
+                 "trust": "partner_trust_mean"}
+
+
+def with_numbers(entries: Sequence[LogEntry], names: Sequence[str], recorded: np.ndarray) -> tuple[LogEntry, ...]:
+    """A replication's log entries with the numbers of their weeks, read from its recorded weekly
+    values (``variables x weeks``, week 0 first): China's rung at the start of the entry's week
+    (the end of the week before) and at its end, and the grievance, approval and trust at its end
+    with their change over the week. A number whose variable was not recorded stays None."""
+    weeks = recorded.shape[1]
+    rows = {number: recorded[names.index(name)] for number, name in ENTRY_NUMBERS.items() if name in names}
+    filled = []
+    for e in entries:
+        if not 0 <= e.week < weeks:
+            filled.append(e)
+            continue
+        before, now = max(e.week - 1, 0), e.week
+        numbers: dict[str, Any] = {}
+        for number, values in rows.items():
+            if number == "rung":
+                numbers.update(rung_before=int(values[before]), rung_after=int(values[now]))
+            else:
+                numbers.update({number: float(values[now]), f"{number}_change": float(values[now] - values[before])})
+        filled.append(replace(e, **numbers))
+    return tuple(filled)
 
 
 def facts_of(model: NZModel) -> dict[str, Any]:
@@ -126,7 +156,7 @@ def simulate(
         sampled.append(model.sampled)
         for name, value in ending.items():
             facts[name].append(value)
-        entries.append(tuple(model.entries) if keep_entries else ())
+        entries.append(with_numbers(model.entries, names, recorded) if keep_entries else ())
     stacked = np.stack(values)  # replications x variables x weeks
     try:
         outcomes = outcome_columns(dict(zip(names, stacked.transpose(1, 0, 2))), facts)
@@ -153,13 +183,13 @@ class Replication:
     entries: tuple[LogEntry, ...] = field(repr=False)
 
     def events(self) -> pd.DataFrame:
-        """The event log as a tidy frame: week, date, actor, event, description."""
+        """The event log as a tidy frame: week, date, actor, event, description, and the numbers
+        of each entry's week (China's rung before and after, grievance, approval and trust, each
+        with its change: :class:`~nzsim.model.LogEntry`)."""
         import pandas as pd
 
-        return pd.DataFrame(
-            [(e.week, e.date, e.actor, e.event, e.description) for e in self.entries],
-            columns=["week", "date", "actor", "event", "description"],
-        )
+        columns = [f.name for f in fields(LogEntry) if f.name != "quiet"]
+        return pd.DataFrame([tuple(getattr(e, c) for c in columns) for e in self.entries], columns=columns)
 
 
 def replicate(spec: Scenario, seed: int, params: Mapping[str, float] | None = None,

@@ -5,7 +5,7 @@ A run folder holds::
     manifest.json          what was run, with what code, seeds, design, timings and status
     outcomes.parquet       one row per replication (index, seed, sampled parameters, outcomes)
     trajectories.parquet   long: replication, week, variable, value
-    events.parquet         long: replication, week, date, actor, event, description
+    events.parquet         long: replication, week, date, actor, event, description, the week's numbers
     summary.csv            the summary table the command line prints
     figures/*.png          outcome distributions and fan charts
     chunks/                while a run is going on: one set of Arrow IPC files per finished chunk,
@@ -57,10 +57,19 @@ if TYPE_CHECKING:  # pandas loads when a frame is asked for: the parent of a run
 #: The run-folder format written. /2 added the chunk plan (``chunk_bounds``): chunk k of a /2 folder
 #: need not hold replications k*chunk_size onward, so code that knows only /1 must not resume one.
 #: /3 added chunk seals (a chunk counts only with its seal) and the final files' checksums (``files``):
-#: code that knows only /2 would take a chunk without its seal for finished.
-FORMAT = "nzsim-run/3"
-#: The formats read (and resumed): /1 folders have fixed-size chunks; /1 and /2 chunks have no seals.
-READABLE_FORMATS = ("nzsim-run/1", "nzsim-run/2", FORMAT)
+#: code that knows only /2 would take a chunk without its seal for finished. /4 added the numbers
+#: of each event (:data:`EVENT_NUMBERS`): code that knows only /3 could not append its chunks to its own.
+FORMAT = "nzsim-run/4"
+#: The formats read (and resumed): /1 folders have fixed-size chunks; /1 and /2 chunks have no seals
+#: (``UNSEALED_FORMATS``); the events of /1 to /3 chunks have no numbers.
+READABLE_FORMATS = ("nzsim-run/1", "nzsim-run/2", "nzsim-run/3", FORMAT)
+UNSEALED_FORMATS = ("nzsim-run/1", "nzsim-run/2")
+#: The numbers each event carries since /4, and their types: China's rung at the start and at the end
+#: of the event's week, and Beijing's grievance, the approval and the partners' mean trust in New
+#: Zealand at the end of that week, each with its change over the week (:class:`nzsim.model.LogEntry`).
+EVENT_NUMBERS = {"rung_before": pa.int8(), "rung_after": pa.int8(), "grievance": pa.float32(),
+                 "grievance_change": pa.float32(), "approval": pa.float32(), "approval_change": pa.float32(),
+                 "trust": pa.float32(), "trust_change": pa.float32()}
 #: The format of a chunk's seal.
 SEAL_FORMAT = "nzsim-chunk/1"
 #: Parquet settings of the final files: zstd at its fastest level, dictionary encoding only for labels.
@@ -283,9 +292,25 @@ def read_chunk(folder: Path, table: str, cell: int, index: int) -> pa.Table:
     path = existing_chunk_file(folder, table, cell, index)
     if path.suffix == CHUNK_SUFFIX:
         with pa.OSFile(str(path)) as source:
-            return pa.ipc.open_file(source).read_all()
-    with pq.ParquetFile(path) as source:
-        return source.read(use_threads=False)
+            read = pa.ipc.open_file(source).read_all()
+    else:
+        with pq.ParquetFile(path) as source:
+            read = source.read(use_threads=False)
+    return with_event_numbers(read) if table == "events" else read
+
+
+def with_event_numbers(events: pa.Table) -> pa.Table:
+    """A chunk's events with the numbers of :data:`EVENT_NUMBERS`: as they are, or, for a chunk an
+    earlier version wrote (format /1 to /3), with them added empty (null) after ``description``,
+    so that its rows and this version's go into one file."""
+    missing = [name for name in EVENT_NUMBERS if name not in events.column_names]
+    if not missing or "description" not in events.column_names:
+        return events
+    at = events.column_names.index("description") + 1
+    for offset, name in enumerate(missing):
+        events = events.add_column(at + offset, pa.field(name, EVENT_NUMBERS[name]),
+                                   pa.nulls(events.num_rows, EVENT_NUMBERS[name]))
+    return events
 
 
 def relative_name(folder: Path, path: Path) -> str:

@@ -29,6 +29,7 @@ import pyarrow as pa
 from ..catalogue.outcomes import column_types
 from ..scenario import Scenario, from_dict
 from .designs import Design, chunk_bounds
+from .runfolder import EVENT_NUMBERS
 
 
 @dataclass(frozen=True)
@@ -117,19 +118,10 @@ def run_chunk(task: ChunkTask) -> dict[str, Any]:
     """Run one chunk; return its three tables and timing. Runs in a worker process."""
     t0 = time.perf_counter()
     spec, done = _finished(task, keep_entries=True)
-    events: dict[str, list] = {k: [] for k in ("replication", "week", "date", "actor", "event", "description")}
-    for i, entries in zip(done.replications, done.entries):
-        for e in entries:
-            events["replication"].append(i)
-            events["week"].append(e.week)
-            events["date"].append(e.date)
-            events["actor"].append(e.actor)
-            events["event"].append(e.event)
-            events["description"].append(e.description)
     tables = {
         "outcomes": _outcomes_table(done.replications, done.seeds, done.sampled, done.outcomes, spec, task),
         "trajectories": _trajectories_table(done.replications, done.values, done.variables, task),
-        "events": _events_table(events, task),
+        "events": _events_table(_event_columns(done.replications, done.entries), task),
     }
     return {
         "cell": task.cell,
@@ -203,6 +195,22 @@ def _trajectories_table(reps: list[int], stacked: np.ndarray, names: list[str], 
     return table
 
 
+#: The columns of a log entry the events table holds, before its numbers (:data:`EVENT_NUMBERS`).
+_EVENT_TEXT = ("week", "date", "actor", "event", "description")
+
+
+def _event_columns(replications: Sequence[int], entries: Sequence[Sequence[Any]]) -> dict[str, list]:
+    """The chunk's event logs as columns: each entry's replication, its text and its numbers."""
+    columns: dict[str, list] = {k: [] for k in ("replication", *_EVENT_TEXT, *EVENT_NUMBERS)}
+    named = [(name, columns[name]) for name in (*_EVENT_TEXT, *EVENT_NUMBERS)]
+    for i, logged in zip(replications, entries):
+        columns["replication"].extend([i] * len(logged))
+        for e in logged:
+            for name, values in named:
+                values.append(getattr(e, name))
+    return columns
+
+
 def _events_table(events: dict[str, list], task) -> pa.Table:
     schema = pa.schema(
         [
@@ -212,6 +220,7 @@ def _events_table(events: dict[str, list], task) -> pa.Table:
             ("actor", pa.dictionary(pa.int8(), pa.string())),
             ("event", pa.dictionary(pa.int8(), pa.string())),
             ("description", pa.string()),
+            *EVENT_NUMBERS.items(),
         ]
     )
     table = pa.Table.from_pydict(events, schema=schema)

@@ -508,7 +508,7 @@ def test_import_sim_is_light_and_its_names_and_submodules_load_on_use():
     assert analysis == "nzsim.analysis.comparing" and model == "nzsim.model.model" and mesa_loaded
     assert missing == "module 'nzsim' has no attribute 'no_such_thing'"
     assert names == sorted(["Design", "NZModel", "Replication", "Run", "Scenario", "ScenarioError", "__version__",
-                            "describe_run", "load", "load_run", "replicate", "run_ensemble", "tell"])
+                            "describe_run", "explore", "load", "load_run", "replicate", "run_ensemble", "tell"])
 
 
 def test_importing_the_runner_configures_no_logging():

@@ -161,7 +161,8 @@ def test_trajectories_parquet_stores_repeated_columns_as_runs_and_reads_back_pla
 
 def test_events_parquet_is_long(complete):
     events = pd.read_parquet(complete.path / "events.parquet")
-    assert list(events.columns) == ["replication", "week", "date", "actor", "event", "description"]
+    assert list(events.columns) == ["replication", "week", "date", "actor", "event", "description",
+                                    *runfolder.EVENT_NUMBERS]
     assert set(events["replication"]) == set(range(REPS))  # every replication has the summit and election
     assert events["description"].str.len().gt(0).all()
 
@@ -382,7 +383,7 @@ def test_resume_refuses_another_chunk_size_and_a_newer_format(failed, spec, tmp_
     newer = tmp_path / "newer"
     newer.mkdir()
     (newer / "manifest.json").write_text(json.dumps({"format": "nzsim-run/9"}))
-    with pytest.raises(RunFolderError, match="nzsim-run/1 or nzsim-run/2 or nzsim-run/3; it says 'nzsim-run/9', perhaps from a newer"):
+    with pytest.raises(RunFolderError, match="nzsim-run/1 or nzsim-run/2 or nzsim-run/3 or nzsim-run/4; it says 'nzsim-run/9', perhaps from a newer"):
         Run.open(newer)
 
 
