@@ -85,3 +85,16 @@ def assert_same_frames(a, b) -> None:
     fa, fb = run_frames(a), run_frames(b)
     for name in fa:
         assert_frame_equal(fa[name], fb[name], obj=name)
+
+
+def one_line_error(capsys, code, expected, *commands: str):
+    """Exit 2, no traceback, exactly one error line (after argparse's usage lines, for its own
+    checks), from one of ``commands`` (``"compare"``, ``"export"``...), holding ``expected``."""
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    lines = captured.err.strip().splitlines()
+    errors = [line for line in lines if ": error: " in line]
+    assert len(errors) == 1 and errors[0] == lines[-1], captured.err
+    assert lines[0].startswith((*(f"nzsim {c}: error:" for c in commands), "usage: nzsim")), captured.err
+    assert expected in errors[0], errors[0]
+    assert "Traceback" not in captured.err

@@ -17,7 +17,7 @@ import argparse
 import sys
 
 from ..version import code_version
-from . import exploring, results, runs, scenarios, teaching, validation
+from . import explaining, exploring, exporting, results, runs, scenarios, teaching, validation
 from .common import EXIT_USAGE, UsageError, say_stopped, stop_on_signals
 
 __all__ = ["EXIT_USAGE", "UsageError", "build_parser", "main"]
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=code_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for group in (scenarios, runs, results, exploring, teaching, validation):
+    for group in (scenarios, runs, results, exploring, explaining, exporting, teaching, validation):
         group.add_commands(sub)
     return parser
 

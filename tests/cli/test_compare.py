@@ -11,6 +11,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+
+from tests import helpers
 from matplotlib.figure import Figure
 
 import nzsim
@@ -39,15 +41,7 @@ def runs(tmp_path_factory):
 
 
 def one_line_error(capsys, code, expected):
-    """Exit 2, no traceback, exactly one error line (after argparse's usage lines, for its own checks)."""
-    captured = capsys.readouterr()
-    assert code == 2, captured
-    lines = captured.err.strip().splitlines()
-    errors = [line for line in lines if ": error: " in line]
-    assert len(errors) == 1 and errors[0] == lines[-1], captured.err
-    assert lines[0].startswith(("nzsim compare: error:", "nzsim report: error:", "usage: nzsim")), captured.err
-    assert expected in errors[0], errors[0]
-    assert "Traceback" not in captured.err
+    helpers.one_line_error(capsys, code, expected, "compare", "report")
 
 
 # --------------------------------------------------------------------------------------
