@@ -84,3 +84,17 @@ def test_commands_benchmark_times_the_dashboard_panel_and_records_a_row(tmp_path
     assert re.search(r"panel \(repeat 1\): \d+\.\d\d s \(\d+\.\d\d s replications, \d+\.\d\d s figure\)", result.stdout)
     row = results.read_text().split("<!-- commands rows -->\n", 1)[1].splitlines()[0]
     assert re.match(r"\| \d{4}-\d\d-\d\d \| nzsim .* \| - \(1\) \| - \| \d+\.\d\d \(1\) \| \d+\.\d\d \| (meets|misses) \|", row), row
+
+
+def test_exploring_benchmark_runs_a_design_and_records_a_row(tmp_path):
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Benchmark results\n")
+    result = benchmark("exploring.py", "--samples", "16", "--memory-samples", "8", "--factors", "3", "--seeds", "1",
+                       "--tmp", str(tmp_path), "--results", str(results))
+    assert result.returncode == 0, result.stderr
+    assert "sobol over 3 factors, N = 16, 1 seeds, second order: 128 experiments, 128 replications" in result.stdout
+    assert re.search(r"run: \d+\.\d s, [\d,]+\.\d rep/s, peak [\d,]+ MB", result.stdout)
+    assert re.search(r"peak at N = 16 over N = 8: \d\.\d\dx for 2x the replications", result.stdout)
+    assert re.search(r"outside the model: \d+% of \d+\.\d s", result.stdout)
+    row = results.read_text().split("<!-- exploring rows -->\n", 1)[1].splitlines()[0]
+    assert re.match(r"\| \d{4}-\d\d-\d\d \| nzsim .* \| vilnius-2023 \| sobol N=16, 3 factors, 1 seeds, 2nd order \| 128 \|", row), row

@@ -154,7 +154,7 @@ def _reachable(root: type[BaseModel]) -> set[type[BaseModel]]:
 
 def test_schema_walk_finds_every_model():
     """The explicit list below covers every model reachable from Scenario (and vice versa)."""
-    explicit = {scenario.Scenario, scenario.Context, scenario.Sector, scenario.Signals,
+    explicit = {scenario.Scenario, scenario.Context, scenario.Sector, scenario.Signals, scenario.ExploratoryDesign,
                 *EVENT_CLASSES.values(), *DISTRIBUTIONS.values()}
     assert _reachable(scenario.Scenario) == explicit
     assert len(EVENT_CLASSES) == 9
@@ -166,6 +166,7 @@ def _documented_fields() -> list[tuple[str, str, str]]:
     rows = [("Scenario", f, "Top level") for f in (*scenario.Scenario.model_fields, *scenario.FILE_KEYS)]
     rows += [("Context", f, "`context`") for f in scenario.Context.model_fields]
     rows += [("Sector", f, "`context.sectors` entries") for f in scenario.Sector.model_fields]
+    rows += [("ExploratoryDesign", f, "`design`") for f in scenario.ExploratoryDesign.model_fields]
     rows += [("Signals", f, "`signals`") for f in scenario.Signals.model_fields]
     for kind, cls in EVENT_CLASSES.items():
         for f in cls.model_fields:

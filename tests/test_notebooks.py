@@ -15,11 +15,11 @@ from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-EXPECTED = ["01-compare-summit-signals", "02-madrid-to-the-hague", "03-uncertainty"]
+EXPECTED = ["01-compare-summit-signals", "02-madrid-to-the-hague", "03-uncertainty", "04-which-signals-hold-up"]
 
 #: Small numbers for the suite, passed to the kernel through the environment.
 SMALL = {"NZSIM_NOTEBOOK_REPS": "30", "NZSIM_NOTEBOOK_WORKERS": "1",
-         "NZSIM_NOTEBOOK_DRAWS": "5", "NZSIM_NOTEBOOK_SEEDS": "4"}
+         "NZSIM_NOTEBOOK_DRAWS": "5", "NZSIM_NOTEBOOK_SEEDS": "4", "NZSIM_NOTEBOOK_SAMPLES": "12"}
 
 #: Injected after a notebook's setup cell: records each matplotlib Figure the notebook displays.
 RECORD_FIGURES = """
@@ -47,10 +47,10 @@ print(_json.dumps([
 """
 
 #: Figures each notebook draws (one per figure cell).
-FIGURES = {"01-compare-summit-signals": 4, "02-madrid-to-the-hague": 3, "03-uncertainty": 3}
+FIGURES = {"01-compare-summit-signals": 4, "02-madrid-to-the-hague": 3, "03-uncertainty": 3, "04-which-signals-hold-up": 3}
 
 
-def test_the_three_notebooks_are_there():
+def test_the_four_notebooks_are_there():
     assert [path.stem for path in NOTEBOOKS] == EXPECTED
 
 
@@ -104,8 +104,9 @@ def test_notebook_runs_top_to_bottom(path, tmp_path, monkeypatch):
     runs = [p for p in (tmp_path / "runs").iterdir() if (p / "manifest.json").is_file()]
     assert runs
     text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    expected = ("nested design: 5 parameter draws x 4 seeds = 20 replications on 1 worker(s)"
-                if path.stem == "03-uncertainty" else "30 replications per run on 1 worker(s), root seed 2023")
+    expected = {"03-uncertainty": "nested design: 5 parameter draws x 4 seeds = 20 replications on 1 worker(s)",
+                "04-which-signals-hold-up": "Latin hypercube: 12 experiments x 4 seeds x 4 bundles = 192 replications "
+                                            "on 1 worker(s)"}.get(path.stem, "30 replications per run on 1 worker(s), root seed 2023")
     assert expected in text
     if path.stem == "01-compare-summit-signals":  # the compact table heads the notebook, as it heads compare
         shown = [o["data"]["text/plain"] for c in nb.cells if c.cell_type == "code" and "overview_table" in c.source

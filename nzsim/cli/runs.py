@@ -104,6 +104,16 @@ def _exploratory(spec, design: str | None, args: argparse.Namespace):
     given = [o for o, v in (("--samples", args.samples), ("--seeds", args.seeds), ("--factors", args.factors),
                             ("--range", args.range), ("--levels", args.levels), ("--second-order", args.second_order))
              if v not in (None, False, [])]
+    if design is None and spec.design is not None and not given:  # the scenario file's design:
+        from ..runs.designs import declared_design
+
+        if args.reps is not None:
+            raise UsageError(f"--reps does not apply: {args.scenario} declares a {spec.design.kind} design, which "
+                             f"sets its own size")
+        try:
+            return declared_design(spec)
+        except DesignError as err:
+            raise UsageError(f"{args.scenario}: {err}") from None
     if design not in KINDS:
         if given:
             raise UsageError(f"{given[0]} needs an exploratory design: --design {'|'.join(KINDS)}")

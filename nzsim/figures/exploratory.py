@@ -19,6 +19,12 @@ from . import labels
 from .style import PALETTE, new_figure, save_png, wrap
 
 
+#: What each method's index is, for the x axis.
+INDEX_LABELS = {"sobol": "share of the outcome's variance (ST: total; S1: alone)",
+                "morris": "mean absolute effect of moving across the range (mu*)",
+                "delta": "shift of the outcome's distribution (delta; S1: first order)"}
+
+
 def build_sensitivity(table: pd.DataFrame, outcomes: Sequence[str] | None = None, top: int = 8,
                       *, title: str | None = None) -> Figure:
     """One panel per outcome: its ``top`` factors' index as bars with their 95% intervals (and,
@@ -59,6 +65,8 @@ def build_sensitivity(table: pd.DataFrame, outcomes: Sequence[str] | None = None
             ax.plot(part["first_order"].to_numpy(dtype=float), y, "o", color=PALETTE[1], markersize=4, label="S1")
         ax.set_yticks(y, [wrap(f, 34) for f in part["factor"]], fontsize=7)
         ax.axvline(0, color="0.5", linewidth=0.6)
+        ax.set_xlabel(INDEX_LABELS[method], fontsize=8)
+        ax.set_ylabel("factor, most influential on top", fontsize=8)
         chance = float(part["chance_share"].iloc[0]) if "chance_share" in part else math.nan
         said = f"; chance {chance:.0%} of its variance" if not math.isnan(chance) else ""
         ax.set_title(wrap(f"{labels.outcome_title(name)}{said}", 60), fontsize=8)
@@ -82,8 +90,11 @@ def build_peeling(found: Discovery, *, title: str | None = None) -> Figure:
     fig = new_figure((7.5, 5.0))
     ax = fig.add_subplot()
     dims = trajectory["res_dim"].to_numpy(dtype=int)
-    points = ax.scatter(trajectory["coverage"], trajectory["density"], c=dims, cmap="viridis", s=22, zorder=3)
     ax.plot(trajectory["coverage"], trajectory["density"], color="0.7", linewidth=0.8, zorder=2)
+    for k, count in enumerate(sorted(set(dims))):
+        at = dims == count
+        ax.scatter(trajectory["coverage"][at], trajectory["density"][at], s=22, zorder=3,
+                   color=PALETTE[(k + 2) % len(PALETTE)], label=f"{count} input{'s' if count != 1 else ''} restricted")
     chosen = trajectory.iloc[found.chosen]
     ax.scatter([chosen["coverage"]], [chosen["density"]], s=140, facecolors="none", edgecolors=PALETTE[1],
                linewidths=1.6, zorder=4, label=f"the box chosen (step {found.chosen})")
@@ -92,9 +103,9 @@ def build_peeling(found: Discovery, *, title: str | None = None) -> Figure:
     ax.set_ylabel("density: share of the box's runs with the outcome")
     ax.set_xlim(0, 1.02)
     ax.set_ylim(0, 1.02)
-    fig.colorbar(points, ax=ax, label="inputs the box restricts")
     ax.legend(fontsize=8, loc="lower left")
-    ax.set_title(wrap(title or f"{found.title}: PRIM's peeling trade-off", 70), fontsize=10)
+    ax.set_title(f"PRIM's peeling trade-off: {found.cases:,} of {found.runs:,} runs have it", fontsize=9)
+    fig.suptitle(wrap(title or found.title, 70), fontsize=10)
     return fig
 
 
@@ -133,6 +144,8 @@ def build_robustness(table: pd.DataFrame, outcomes: Sequence[str] | None = None,
         ax.set_yticks(y, [wrap(str(c), 36) for c in cells], fontsize=7)
         way = "higher" if part["direction"].iloc[0] == "max" else "lower"
         ax.set_title(wrap(f"{labels.outcome_title(name)} ({way} is better): regret", 60), fontsize=8)
+        ax.set_xlabel("short of the best cell in the same experiment", fontsize=8)
+        ax.set_ylabel("lever cell", fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
         if k == 0:
             ax.legend(fontsize=7, loc="lower right")
@@ -143,6 +156,7 @@ def build_robustness(table: pd.DataFrame, outcomes: Sequence[str] | None = None,
         ax.set_yticks(y, [wrap(str(c), 36) for c in cells], fontsize=7)
         ax.set_xlim(0, 1)
         ax.set_xlabel("share of experiments", fontsize=8)
+        ax.set_ylabel("lever cell", fontsize=8)
         what = "every threshold" if shown[0] == "meets all" else shown[0][len("meets "):]
         ax.set_title(wrap(f"Experiments in which the cell meets {what}", 60), fontsize=8)
     fig.suptitle(title or "How each lever cell does across the experiments", fontsize=10)

@@ -139,7 +139,7 @@ def exploratory_design(spec: Scenario, kind: str, *, samples: int | None = None,
         raise experiments.DesignError("seeds", f"expected a whole number of seeds per experiment >= 1, got {seeds!r}")
     chosen = experiments.factors(spec, factors, ranges)
     if kind == "factorial" and samples is not None:
-        raise experiments.DesignError("samples", "a factorial design takes --levels, not --samples")
+        raise experiments.DesignError("samples", "the factorial design takes --levels, not --samples")
     levels = levels if levels is not None else {"morris": 4, "factorial": 2}.get(kind)
     count = experiments.check_size(kind, len(chosen), samples, levels or 0, second_order)
     if count * seeds > MAX_REPLICATIONS:
@@ -148,6 +148,19 @@ def exploratory_design(spec: Scenario, kind: str, *, samples: int | None = None,
     return Design(kind, count * seeds, samples=samples, seeds_per_experiment=seeds,
                   factors=tuple((f.name, f.low, f.high) for f in chosen), levels=levels,
                   second_order=bool(second_order) if kind == "sobol" else None)
+
+
+def declared_design(spec: Scenario) -> Design:
+    """The exploratory design the scenario declares (``design:``); a
+    :class:`~nzsim.runs.experiments.DesignError` names the field at fault as ``design.<field>``."""
+    d = spec.design
+    ranges = {name: (low, high) for name, (low, high) in d.ranges.items()}
+    try:
+        return exploratory_design(spec, d.kind, samples=d.samples, seeds=d.seeds, factors=d.factors, ranges=ranges,
+                                  levels=d.levels, second_order=d.second_order)
+    except experiments.DesignError as err:
+        field = {"range": "ranges"}.get(err.field, err.field)
+        raise experiments.DesignError(f"design.{field}", str(err).split(": ", 1)[1]) from None
 
 
 def experiments_table(design: Design, root_seed: int, cell_list, lever_kinds: Mapping[str, str]) -> pa.Table:
@@ -181,6 +194,10 @@ def checked_design(spec: Scenario, reps, design, param_draws, seeds_per_draw) ->
     """Check the design options and turn them into a :class:`Design`."""
     if isinstance(design, Design):
         return design
+    if design is None and not (param_draws or seeds_per_draw) and spec.design is not None:  # the file's design:
+        if reps is not None:
+            raise ValueError(f"reps: the scenario declares a {spec.design.kind} design, which sets its own size")
+        return declared_design(spec)
     design = design or ("nested" if param_draws or seeds_per_draw else "monte_carlo")
     if design in experiments.KINDS:
         raise ValueError(f"design {design}: build it with nzsim.runs.exploratory_design(spec, {design!r}, ...) "

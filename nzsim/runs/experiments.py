@@ -124,17 +124,17 @@ def check_size(kind: str, dimensions: int, samples: int | None, levels: int, sec
         raise DesignError("design", f"expected one of {', '.join(KINDS)}, got {kind!r}")
     if kind == "factorial":
         if levels < 2:
-            raise DesignError("levels", f"a factorial design needs at least 2 levels per factor, got {levels}")
+            raise DesignError("levels", f"the factorial design needs at least 2 levels per factor, got {levels}")
     else:
         if samples is None:
-            raise DesignError("samples", f"a {kind} design needs --samples N")
+            raise DesignError("samples", f"the {kind} design needs --samples N")
         if samples < MIN_SAMPLES[kind]:
-            raise DesignError("samples", f"a {kind} design needs at least {MIN_SAMPLES[kind]} samples, got {samples}")
+            raise DesignError("samples", f"the {kind} design needs at least {MIN_SAMPLES[kind]} samples, got {samples}")
         if kind == "sobol" and samples & (samples - 1):
-            raise DesignError("samples", f"a sobol design needs a power of 2 (Sobol' sequences balance at 2^k "
+            raise DesignError("samples", f"the sobol design needs a power of 2 (Sobol' sequences balance at 2^k "
                                          f"points), got {samples}; try {2 ** round(math.log2(samples))}")
         if kind == "morris" and levels < 2:
-            raise DesignError("levels", f"a morris design needs a grid of at least 2 levels, got {levels}")
+            raise DesignError("levels", f"the morris design needs a grid of at least 2 levels, got {levels}")
     count = experiment_count(kind, dimensions, samples or 0, levels, second_order)
     if count > MAX_EXPERIMENTS:
         raise DesignError("samples" if kind != "factorial" else "levels",

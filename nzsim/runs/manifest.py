@@ -70,6 +70,11 @@ def new_manifest(spec: Scenario, scenario_file, root_seed, design, cell_list, ch
     }
 
 
+#: Run-folder formats whose replications clipped a normal uncertainty to its range (``nzsim-run/4``
+#: truncates it: :func:`nzsim.scenario.sampling.draw`).
+CLIPPED_NORMAL_FORMATS = ("nzsim-run/1", "nzsim-run/2", "nzsim-run/3")
+
+
 def check_resume(manifest: Mapping, spec: Scenario, root_seed: int, design: Design, folder: Path,
                  extensions=(), model=DEFAULT_MODEL) -> None:
     """That the run in ``folder`` can be finished with this scenario, seed, design, catalogue and model
@@ -82,6 +87,13 @@ def check_resume(manifest: Mapping, spec: Scenario, root_seed: int, design: Desi
     if manifest.get("root_seed") != root_seed:
         raise RunFolderError(
             f"{folder}: started with --seed {manifest.get('root_seed')}, not {root_seed}; resume with the same seed"
+        )
+    if manifest.get("status") != "complete" and manifest.get("format") in CLIPPED_NORMAL_FORMATS and any(
+            getattr(dist, "dist", None) == "normal" for dist in spec.uncertainties.values()):
+        raise RunFolderError(
+            f"{folder}: begun by an earlier version, which clipped a normal uncertainty where this one truncates it "
+            f"(run-folder format {manifest.get('format')}); its finished chunks cannot be joined by new ones: start "
+            f"a new run, or finish it with the version that began it ({manifest.get('versions', {}).get('nzsim')})"
         )
     saved = {k: v for k, v in manifest.get("design", {}).items() if k in type(design).__dataclass_fields__}
     if saved != design.as_dict():

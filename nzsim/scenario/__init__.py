@@ -36,13 +36,13 @@ from .levers import Cell, cells, lever_label, lever_types
 from .loader import FILE_KEYS, REQUIRED_IN_EVERY_FILE, from_dict, load, loads, scenario_files
 from .merging import merge, nested_update
 from .sampling import draw, sample
-from .schema import Scenario
+from .schema import ExploratoryDesign, Scenario
 from .signals import SignalsBase, signals_model
 
 __all__ = [
     "BilateralStatement", "Beta", "Cell", "ChinaConduct", "Choice", "CoercionShock", "Context", "Custom", "DISTRIBUTIONS",
     "Distribution", "EVENT_KINDS", "Event", "FILE_KEYS", "GeneralElection", "NZ_SECTORS", "NatoSummit", "Normal",
-    "PolicyDecision", "REQUIRED_IN_EVERY_FILE", "Recession", "Scenario", "ScenarioError", "Sector", "Signals",
+    "ExploratoryDesign", "PolicyDecision", "REQUIRED_IN_EVERY_FILE", "Recession", "Scenario", "ScenarioError", "Sector", "Signals",
     "SignalsBase", "Triangular", "USPolicyShift", "Uniform", "add_event_kind", "cells", "draw", "from_dict",
     "lever_label", "lever_types", "load", "loads", "merge", "nested_update", "remove_event_kind", "sample",
     "scenario_files", "signals_model",

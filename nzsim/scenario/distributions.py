@@ -29,8 +29,8 @@ class Uniform(_Interval):
 
 
 class Normal(Frozen):
-    """Normal; a draw outside the parameter's range is clipped to the nearer end (so the ends
-    carry the tail's probability). The mean must lie within the range."""
+    """Normal, truncated to the parameter's range (its draws and an exploratory design's values go
+    through the truncated normal's quantile function). The mean must lie within the range."""
 
     dist: Literal["normal"]
     mean: Number

@@ -1,8 +1,9 @@
 """Parameter uncertainty: draw one value per declared distribution, once per replication.
 
 Draws use the replication's own parameter stream, so the same seed gives the same parameters.
-Normal draws are clipped to the parameter's plausible range; the other distributions are
-validated to lie inside it.
+A normal is truncated to the parameter's plausible range (one uniform draw through the truncated
+normal's quantile function; run folders before ``nzsim-run/4`` clipped it instead, which piled the
+tails' probability onto the ends); the other distributions are validated to lie inside it.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from .distributions import Beta, Choice, Normal, Triangular, Uniform
 
 
 def draw(dist, rng: np.random.Generator, low: float = -np.inf, high: float = np.inf) -> float:
-    """One draw from a scenario distribution, clipped to ``[low, high]``."""
+    """One draw from a scenario distribution within ``[low, high]`` (a normal truncated to it)."""
     if isinstance(dist, Uniform):
         value = rng.uniform(dist.low, dist.high)
     elif isinstance(dist, Normal):
+        if np.isfinite(low) and np.isfinite(high):  # truncated to the range: one uniform through its quantiles
+            return float(quantiles(dist, np.array([rng.uniform()]), low, high)[0])
         value = rng.normal(dist.mean, dist.sd)
     elif isinstance(dist, Triangular):
         value = rng.triangular(dist.low, dist.mode, dist.high)

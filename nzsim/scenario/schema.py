@@ -11,7 +11,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import AfterValidator, BaseModel, Field, PlainValidator, ValidationError, model_validator
@@ -53,6 +53,19 @@ def _lever_value(value: Any) -> float | bool | str:
 LeverValue = Annotated[Any, PlainValidator(_lever_value)]
 
 
+class ExploratoryDesign(Frozen):
+    """An exploratory design the scenario declares (``design:``): what ``nzsim run --design KIND
+    --samples N --seeds S --factors ...`` would give on the command line (docs/sensitivity.md)."""
+
+    kind: Literal["lhs", "sobol", "morris", "factorial"]
+    samples: Count | None = Field(None, ge=1)
+    seeds: Count = Field(1, ge=1)
+    factors: tuple[ParamName, ...] | None = None
+    ranges: FrozenMap(ParamName, tuple[Number, Number]) = Field(default_factory=dict, validate_default=True)  # type: ignore[valid-type]
+    levels: Count | None = Field(None, ge=2)
+    second_order: bool = False
+
+
 class Scenario(Frozen):
     """A validated, resolved scenario (after ``extends``). Build it with :func:`load`."""
 
@@ -69,6 +82,7 @@ class Scenario(Frozen):
     levers: FrozenMap(str, tuple[LeverValue, ...]) = Field(  # type: ignore[valid-type]
         default_factory=dict, validate_default=True
     )
+    design: ExploratoryDesign | None = None
 
     @property
     def end(self) -> dt.date:
@@ -195,8 +209,11 @@ class Scenario(Frozen):
                 return  # a new entry of a mapping (a sector): its values are checked below
 
     def dump(self) -> dict[str, Any]:
-        """The canonical, JSON-compatible form (what is hashed and printed)."""
-        return self.model_dump(mode="json")
+        """The canonical, JSON-compatible form (what is hashed and printed); ``design`` only where declared."""
+        out = self.model_dump(mode="json")
+        if out.get("design") is None:
+            out.pop("design", None)
+        return out
 
     def to_yaml(self) -> str:
         """The canonical YAML form; loading it gives an equal scenario."""

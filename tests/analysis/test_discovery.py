@@ -119,7 +119,10 @@ def test_the_peeling_figure_says_what_it_shows():
     found = discover(planted(), "trade_coercion")
     fig = figures.build_peeling(found)
     ax = fig.axes[0]
-    assert ax.get_title() == "Chance of trade measures: PRIM's peeling trade-off"
+    assert fig.get_suptitle() == "Chance of trade measures"
+    assert ax.get_title() == f"PRIM's peeling trade-off: {found.cases:,} of 2,000 runs have it"
     assert ax.get_xlabel().startswith("coverage") and ax.get_ylabel().startswith("density")
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == [f"the box chosen (step {found.chosen})", f"all runs: {found.base_rate:.0%}"]
+    steps = sorted(set(found.trajectory["res_dim"]))
+    assert labels[-2:] == [f"the box chosen (step {found.chosen})", f"all runs: {found.base_rate:.0%}"]
+    assert labels[:-2] == [f"{k} input{'s' if k != 1 else ''} restricted" for k in steps]

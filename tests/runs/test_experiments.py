@@ -5,6 +5,7 @@ whatever the workers; distributions honoured through their quantile functions.""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 import subprocess
 import sys
 
@@ -127,7 +128,7 @@ def test_bad_design_options_name_the_option(spec, options, field, words):
     (["--design", "sobol", "--samples", "8", "--factors", "china.nope"], "--factors: unknown parameter name 'china.nope'"),
     (["--design", "lhs", "--samples", "20", "--factors", "china.trade_threshold", "--range",
       "china.trade_threshold=-5:3"], "--range: china.trade_threshold over [-5, 3]"),
-    (["--design", "sobol", "--samples", "4"], "--samples: a sobol design needs at least 8 samples"),
+    (["--design", "sobol", "--samples", "4"], "--samples: the sobol design needs at least 8 samples"),
     (["--samples", "8"], "--samples needs an exploratory design"),
     (["--design", "lhs", "--samples", "20", "--reps", "5"], "--reps does not apply to --design lhs"),
 ])
@@ -140,3 +141,70 @@ def test_bad_design_options_on_the_command_line_are_one_line_and_exit_2(tmp_path
     assert len(lines) == 1 and lines[0].startswith(f"nzsim run: error: {words}"), result.stderr
     assert not out.exists()
 
+
+
+def test_explore_builds_and_runs_a_design_without_a_scenario_file(tmp_path):
+    path = ROOT / "scenarios" / "vilnius-2023.yaml"
+    spec = nzsim.load(path)
+    run = nzsim.explore(path, "lhs", samples=10, seeds=1, factors=FACTORS, seed=3, workers=1, out=tmp_path / "x",
+                        chunk_size=5)
+    expected = exploratory_design(spec, "lhs", samples=10, seeds=1, factors=FACTORS)
+    assert Design.from_dict(run.manifest["design"]) == expected and run.manifest["scenario_file"] == str(path)
+    assert len(run.outcomes) == 10 and list(run.experiments["experiment"]) == list(range(10))
+    with pytest.raises(DesignError, match="samples: the lhs design needs at least 10 samples"):
+        nzsim.explore(spec, "lhs", samples=3, factors=FACTORS, out=tmp_path / "y")
+    assert not (tmp_path / "y").exists()
+
+
+def _design_file(tmp_path, design: str) -> Path:
+    path = tmp_path / "explored.yaml"
+    path.write_text(f"extends: {ROOT / 'scenarios' / 'vilnius-2023.yaml'}\nname: explored\ndescription: Explored.\n"
+                    "references: [A test.]\ncontext:\n  voters: 200\n"
+                    f"design:\n{design}")
+    return path
+
+
+def test_a_design_declared_in_the_scenario_file_is_the_one_run(tmp_path):
+    path = _design_file(tmp_path, "  kind: lhs\n  samples: 10\n  seeds: 2\n  factors: [china.trade_threshold]\n"
+                                  "  ranges: {china.trade_threshold: [2, 12]}\n")
+    spec = nzsim.load(path)
+    assert spec.design.kind == "lhs" and dict(spec.design.ranges) == {"china.trade_threshold": (2.0, 12.0)}
+    result = subprocess.run([sys.executable, "-m", "nzsim", "run", str(path), "--workers", "1", "--no-figures",
+                             "--no-progress", "--out", str(tmp_path / "run")], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    run = nzsim.load_run(tmp_path / "run")
+    assert run.manifest["design"]["kind"] == "lhs" and run.manifest["design"]["factors"] == [["china.trade_threshold", 2.0, 12.0]]
+    assert len(run.outcomes) == 20 and run.experiments["param.china.trade_threshold"].between(2, 12).all()
+    # the same from Python, and the command line's options replace the file's
+    assert Design.from_dict(run.manifest["design"]) == nzsim.runs.designs.checked_design(spec, None, None, None, None)
+    assert nzsim.scenario.from_dict(spec.dump()).design == spec.design
+    assert "design" not in nzsim.load(ROOT / "scenarios" / "vilnius-2023.yaml").dump()  # no null where none is declared
+
+
+@pytest.mark.parametrize("design, words", [
+    ("  kind: sobol\n  samples: 12\n  factors: [china.trade_threshold]\n", "explored.yaml: design.samples: the sobol design needs a power of 2"),
+    ("  kind: lhs\n  samples: 10\n  factors: [china.trade_threshold]\n  ranges: {china.trade_threshold: [-1, 3]}\n",
+     "explored.yaml: design.ranges: china.trade_threshold over [-1, 3]"),
+    ("  kind: halton\n  samples: 10\n", "explored.yaml: design.kind:"),
+    ("  kind: lhs\n  samples: 10\n  factors: [china.nope]\n", "explored.yaml: design.factors.0: unknown parameter name 'china.nope'"),
+])
+def test_a_bad_design_in_the_file_names_the_file_and_the_field(tmp_path, design, words):
+    path = _design_file(tmp_path, design)
+    result = subprocess.run([sys.executable, "-m", "nzsim", "run", str(path), "--out", str(tmp_path / "run")],
+                            capture_output=True, text=True, timeout=120)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1 and words in lines[0], result.stderr
+    assert not (tmp_path / "run").exists()
+
+
+def test_an_unfinished_run_that_clipped_a_normal_is_not_resumed_with_truncated_draws(tmp_path):
+    spec = small_spec(name="normal", context={"voters": 100}, horizon_weeks=7, events={"election": None},
+                      uncertainties={"partner.australia.trust0": {"dist": "normal", "mean": 0.95, "sd": 0.1}})
+    run = nzsim.run_ensemble(spec, reps=10, seed=1, workers=1, out=tmp_path / "old", chunk_size=5)
+    manifest = runfolder.read_manifest(run.path)
+    manifest.update(format="nzsim-run/3", status="interrupted")  # as an earlier version left it
+    runfolder.write_manifest(run.path, manifest)
+    with pytest.raises(nzsim.runs.RunFolderError, match="clipped a normal uncertainty where this one truncates it"):
+        nzsim.run_ensemble(spec, workers=1, out=run.path, resume=True)
+    # the draws are truncated: none lies on the top of the range, as clipping put about a third there
+    assert (run.outcomes["param.partner.australia.trust0"] < 1.0).all()

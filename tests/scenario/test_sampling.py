@@ -102,14 +102,19 @@ def test_choice_weight_zero_one_always_second():
     assert {draw(dist, rng) for _ in range(2000)} == {0.9}
 
 
-def test_normal_is_clipped_to_bounds():
+def test_normal_is_truncated_to_bounds_not_clipped():
+    from scipy import stats
+
     wide = Normal(dist="normal", mean=0.5, sd=2)
-    clipped = draws(wide, seed=5, low=0.0, high=1.0)
-    assert clipped.min() == 0.0 and clipped.max() == 1.0  # both ends are hit exactly
-    assert ((clipped >= 0) & (clipped <= 1)).all()
+    inside = draws(wide, seed=5, low=0.0, high=1.0)
+    assert ((inside > 0) & (inside < 1)).all()  # no probability piled onto the ends
+    truncated = stats.truncnorm((0 - 0.5) / 2, (1 - 0.5) / 2, loc=0.5, scale=2)
+    assert stats.kstest(inside, truncated.cdf).pvalue > 0.01
+    near_top = draws(Normal(dist="normal", mean=0.95, sd=0.1), seed=6, low=0.0, high=1.0)
+    assert near_top.max() < 1.0 and np.mean(near_top) == pytest.approx(
+        stats.truncnorm(-9.5, 0.5, loc=0.95, scale=0.1).mean(), abs=0.005)
     free = draws(wide, seed=5)
-    assert free.min() < 0 and free.max() > 1  # it is the clipping that keeps them inside
-    assert np.array_equal(np.clip(free, 0, 1), clipped)  # clipping, not redrawing
+    assert free.min() < 0 and free.max() > 1  # unbounded, a plain normal
 
 
 def test_bounds_apply_to_every_distribution():
@@ -159,7 +164,7 @@ def test_sample_uses_parameter_ranges_and_name_order():
     assert all(list(s) == ["china.lift_hazard", "china.substitutability"] for s in seen)
     sub = np.array([s["china.substitutability"] for s in seen])
     p = BY_NAME["china.substitutability"]
-    assert sub.min() == p.low and sub.max() == p.high  # clipped to the parameter's range
+    assert p.low < sub.min() and sub.max() < p.high  # truncated to the parameter's range, not clipped onto it
     assert all(0.01 <= s["china.lift_hazard"] <= 0.02 for s in seen)
 
 
