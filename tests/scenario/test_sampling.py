@@ -115,6 +115,14 @@ def test_normal_is_truncated_to_bounds_not_clipped():
         stats.truncnorm(-9.5, 0.5, loc=0.95, scale=0.1).mean(), abs=0.005)
     free = draws(wide, seed=5)
     assert free.min() < 0 and free.max() > 1  # unbounded, a plain normal
+    from nzsim.scenario.sampling import quantiles
+
+    u = np.linspace(0, 1, 101)
+    for dist, low, high in ((wide, 0.0, 1.0), (Normal(dist="normal", mean=0.95, sd=0.1), 0.0, 1.0),
+                            (Normal(dist="normal", mean=3.0, sd=0.01), 0.0, 20.0)):
+        a, b = (low - dist.mean) / dist.sd, (high - dist.mean) / dist.sd
+        exact = np.clip(stats.truncnorm(a, b, loc=dist.mean, scale=dist.sd).ppf(u), low, high)
+        assert np.allclose(quantiles(dist, u, low, high), exact, rtol=0, atol=1e-12)
 
 
 def test_bounds_apply_to_every_distribution():
