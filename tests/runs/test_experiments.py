@@ -208,3 +208,14 @@ def test_an_unfinished_run_that_clipped_a_normal_is_not_resumed_with_truncated_d
         nzsim.run_ensemble(spec, workers=1, out=run.path, resume=True)
     # the draws are truncated: none lies on the top of the range, as clipping put about a third there
     assert (run.outcomes["param.partner.australia.trust0"] < 1.0).all()
+
+
+def test_a_design_runs_the_same_on_a_dask_cluster(spec, tmp_path):
+    from nzsim.runs import dask_executor
+
+    design = exploratory_design(spec, "morris", samples=2, seeds=2, factors=FACTORS)
+    local = nzsim.run_ensemble(spec, seed=8, workers=1, out=tmp_path / "local", design=design, chunk_size=3)
+    with dask_executor(None, 2) as executor:
+        remote = nzsim.run_ensemble(spec, seed=8, executor=executor, out=tmp_path / "dask", design=design, chunk_size=3)
+    assert remote.manifest["executor"] != local.manifest["executor"]
+    assert remote.outcomes.equals(local.outcomes) and remote.experiments.equals(local.experiments)
