@@ -35,6 +35,7 @@ class Planned:
     replication: int
     seed: int
     drawn: Mapping[str, float] | None = None
+    fields: Mapping[str, float] | None = None  # an exploratory design's values of scenario fields
 
 
 @dataclass(frozen=True)
@@ -109,9 +110,10 @@ class Design:
             out = []
             for i in range(start, stop):
                 seed = replication_seed(root_seed, i)
-                row = table[i // self.seeds_per_experiment - first]
-                drawn = {**sample(others, parameter_rng(seed)), **{n: float(v) for n, v in zip(names, row)}}
-                out.append(Planned(i, seed, drawn))
+                row = dict(zip(names, (float(v) for v in table[i // self.seeds_per_experiment - first])))
+                fields = {n: v for n, v in row.items() if experiments.is_field(n)}
+                drawn = {**sample(others, parameter_rng(seed)), **{n: v for n, v in row.items() if n not in fields}}
+                out.append(Planned(i, seed, drawn, fields or None))
             return out
         draws: dict[int, dict[str, float]] = {}
         out = []

@@ -1,8 +1,9 @@
 """Exploratory designs: experiments over what is not known, each run under several seeds.
 
 An exploratory design chooses points in the unit cube, one coordinate per *factor* (a parameter
-of the table), and turns each coordinate into the factor's value through the quantile function
-of its distribution (:func:`nzsim.scenario.sampling.quantiles`): the scenario's declared
+of the table, or a number of the scenario such as ``events.vilnius.signals.personnel``, over a
+range the user gives), and turns each coordinate into the factor's value through the quantile
+function of its distribution (:func:`nzsim.scenario.sampling.quantiles`): the scenario's declared
 distribution where it has one, else uniform over the range given or, by default, the range
 ``docs/parameters.md`` documents. Each point is an *experiment*; each experiment runs under
 ``seeds`` replication seeds, so the spread of an outcome within an experiment is chance and its
@@ -69,6 +70,62 @@ class Factor:
         return [self.name, self.low, self.high]
 
 
+#: The heads of a scenario field's path that a design may vary (numbers only: the signals of an event, the context).
+FIELD_HEADS = ("events.", "context.")
+
+
+def is_field(name: str) -> bool:
+    """Whether a factor is a scenario field (``events.vilnius.signals.personnel``), not a parameter."""
+    return name.startswith(FIELD_HEADS)
+
+
+def field_value(data: Mapping, path: str):
+    """The value at a dotted ``path`` of a scenario's canonical mapping (KeyError if there is none)."""
+    value = data
+    for part in path.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            raise KeyError(path)
+        value = value[part]
+    return value
+
+
+def with_fields(data: Mapping, fields: Mapping[str, float]) -> dict:
+    """A scenario's canonical mapping with each dotted path of ``fields`` set to its value."""
+    from ..scenario import merge, nested_update
+
+    out = dict(data)
+    for path, value in fields.items():
+        out = merge(out, nested_update(path, value))
+    return out
+
+
+def _check_field(spec: Scenario, name: str, ranges: Mapping[str, tuple[float, float]]) -> Factor:
+    """A scenario field as a factor: a number in the scenario, a range given, both ends valid."""
+    from ..scenario import ScenarioError, from_dict
+
+    data = spec.dump()
+    try:
+        current = field_value(data, name)
+    except KeyError:
+        raise DesignError("factors", f"{name!r} is not a field of the scenario (a path such as "
+                                     f"events.<id>.signals.personnel or context.voters)") from None
+    if isinstance(current, bool) or not isinstance(current, (int, float)):
+        raise DesignError("factors", f"{name!r} is {current!r}, not a number; vary text or yes/no fields with levers:")
+    if name not in ranges:
+        raise DesignError("range", f"{name} is a scenario field, which has no documented range: give it one "
+                                   f"(--range {name}=LOW:HIGH)")
+    low, high = (float(v) for v in ranges[name])
+    if not low < high:
+        raise DesignError("range", f"{name} over [{low:g}, {high:g}]: expected low < high")
+    for end in (low, high):
+        value = round(end) if isinstance(current, int) else end
+        try:
+            from_dict(with_fields(data, {name: value}))
+        except ScenarioError as err:
+            raise DesignError("range", f"{name} = {value:g} makes the scenario invalid ({err.expected})") from None
+    return Factor(name, low, high)
+
+
 def default_factor_names(spec: Scenario) -> list[str]:
     """Every parameter labelled an assumption that the scenario does not fix, in name order."""
     return sorted(p.name for p in PARAMETERS if p.is_assumption and p.name not in spec.parameters
@@ -83,7 +140,7 @@ def factors(spec: Scenario, names: Sequence[str] | None = None,
     chosen = list(names) if names else default_factor_names(spec)
     if not chosen:
         raise DesignError("factors", "no parameter to vary (the scenario fixes every assumption)")
-    unknown = [n for n in list(chosen) + list(ranges) if n not in BY_NAME]
+    unknown = [n for n in list(chosen) + list(ranges) if n not in BY_NAME and not is_field(n)]
     if unknown:
         raise DesignError("factors", f"unknown parameter name {unknown[0]!r}; expected a name from docs/parameters.md")
     if len(set(chosen)) != len(chosen):
@@ -96,6 +153,9 @@ def factors(spec: Scenario, names: Sequence[str] | None = None,
         raise DesignError("factors", f"{fixed[0]!r} is fixed by the scenario's parameters:, so it cannot vary")
     out = []
     for name in sorted(chosen):
+        if is_field(name):
+            out.append(_check_field(spec, name, ranges))
+            continue
         p = BY_NAME[name]
         low, high = ranges.get(name, (p.low, p.high))
         if not (p.low <= low < high <= p.high):
@@ -183,6 +243,9 @@ def values(spec: Scenario, chosen: Sequence[Factor], unit: np.ndarray) -> np.nda
     """The factors' values at the design's ``unit`` points: each column through the quantile
     function of the scenario's distribution over that parameter, or uniform over its range."""
     out = np.empty_like(unit)
+    data = spec.dump() if any(is_field(f.name) for f in chosen) else {}
     for j, factor in enumerate(chosen):
         out[:, j] = quantiles(spec.uncertainties.get(factor.name), unit[:, j], factor.low, factor.high)
+        if is_field(factor.name) and isinstance(field_value(data, factor.name), int):  # a count stays whole
+            out[:, j] = np.round(out[:, j])
     return out

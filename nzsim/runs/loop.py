@@ -25,9 +25,10 @@ import numpy as np
 
 from ..catalogue.outcomes import FACTS, outcome_columns, outcome_row
 from ..model import LogEntry, NZModel, replication_parameters
-from ..scenario import Scenario
+from ..scenario import Scenario, from_dict
 from .designs import Planned
 from .errors import ReplicationFailed
+from .experiments import field_value, with_fields
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -112,6 +113,12 @@ def outcomes_of(model: NZModel) -> dict[str, object]:
     return outcome_row(dict(zip(names, values)), facts_of(model))
 
 
+def _as_written(spec: Scenario, values: Mapping[str, float]) -> dict[str, float | int]:
+    """A design's values of scenario fields, a whole number where the scenario holds one (a count)."""
+    data = spec.dump()
+    return {path: int(round(v)) if isinstance(field_value(data, path), int) else v for path, v in values.items()}
+
+
 def simulate(
     spec: Scenario,
     planned: Sequence[Planned],
@@ -142,10 +149,17 @@ def simulate(
     sampled: list[Mapping[str, float]] = []
     facts: dict[str, list] = {fact.name: [] for fact in FACTS}
     entries: list[tuple[LogEntry, ...]] = []
+    varied: dict[tuple, Scenario] = {}  # an exploratory design's scenario fields: one scenario per experiment
     for p in planned:
         try:
-            params = replication_parameters(spec, p.seed, overrides=overrides, drawn=p.drawn)
-            model = model_class(spec, seed=p.seed, params=params)
+            here = spec
+            if p.fields:
+                key = tuple(sorted(p.fields.items()))
+                if key not in varied:
+                    varied[key] = from_dict(with_fields(spec.dump(), _as_written(spec, p.fields)))
+                here = varied[key]
+            params = replication_parameters(here, p.seed, overrides=overrides, drawn=p.drawn)
+            model = model_class(here, seed=p.seed, params=params)
             model.run_model()  # Mesa's loop: steps while model.running (set false at the horizon)
             names, recorded = trajectory_array(model)
             ending = facts_of(model)
@@ -153,7 +167,7 @@ def simulate(
             raise ReplicationFailed(label, p.replication, p.seed, f"{type(err).__name__}: {err}",
                                     traceback.format_exc()) from None
         values.append(recorded)
-        sampled.append(model.sampled)
+        sampled.append({**model.sampled, **(p.fields or {})})
         for name, value in ending.items():
             facts[name].append(value)
         entries.append(with_numbers(model.entries, names, recorded) if keep_entries else ())

@@ -219,3 +219,32 @@ def test_a_design_runs_the_same_on_a_dask_cluster(spec, tmp_path):
         remote = nzsim.run_ensemble(spec, seed=8, executor=executor, out=tmp_path / "dask", design=design, chunk_size=3)
     assert remote.manifest["executor"] != local.manifest["executor"]
     assert remote.outcomes.equals(local.outcomes) and remote.experiments.equals(local.experiments)
+
+
+def test_a_scenario_field_can_be_a_factor_over_a_range_given(spec, tmp_path):
+    field = "events.vilnius.signals.personnel"
+    design = exploratory_design(spec, "lhs", samples=10, seeds=2, factors=[field, "china.trade_threshold"],
+                                ranges={field: (0, 1000)})
+    run = nzsim.run_ensemble(spec, seed=4, workers=1, out=tmp_path / "fields", design=design)
+    values = run.outcomes[f"param.{field}"]
+    assert values.between(0, 1000).all() and (values == values.round()).all() and values.nunique() == 10
+    # each replication ran the scenario with that field set: retold alone, it ends the same
+    row = run.outcomes[run.outcomes["cell"] == run.outcomes["cell"].iloc[0]].iloc[3]
+    cell = row["cell"].split("=", 1)[1]
+    changed = nzsim.scenario.from_dict(nzsim.scenario.merge(spec.dump(), {
+        "levers": {}, "events": {"vilnius": {"signals": {"personnel": int(row[f"param.{field}"]), "china_language": cell}}}}))
+    alone = nzsim.replicate(changed, seed=int(row["seed"]), params={"china.trade_threshold": row["param.china.trade_threshold"]})
+    assert alone.outcomes["final_interoperability"] == pytest.approx(row["final_interoperability"], abs=1e-12)
+
+
+@pytest.mark.parametrize("factors, ranges, field, words", [
+    (["events.vilnius.signals.personnel"], {}, "range", "scenario field, which has no documented range"),
+    (["events.vilnius.signals.china_language"], {}, "factors", "not a number; vary text or yes/no fields with levers:"),
+    (["events.nowhere.signals.personnel"], {}, "factors", "is not a field of the scenario"),
+    (["events.vilnius.signals.personnel"], {"events.vilnius.signals.personnel": (-5, 10)}, "range",
+     "events.vilnius.signals.personnel = -5 makes the scenario invalid"),
+])
+def test_a_bad_scenario_field_factor_names_the_option(spec, factors, ranges, field, words):
+    with pytest.raises(DesignError, match=re.escape(words)) as caught:
+        exploratory_design(spec, "lhs", samples=10, factors=factors, ranges=ranges)
+    assert caught.value.field == field
