@@ -21,6 +21,7 @@ import pandas as pd
 
 from .. import analysis, figures
 from ..catalogue import variables as catalogue_variables
+from ..runs.experiments import field_value, is_field, with_fields
 from ..runs.loop import replicate
 from ..runs.runfolder import Run, atomic_write_bytes
 from ..scenario import cells, from_dict
@@ -29,6 +30,10 @@ from .numbers import number
 from .numbers import share
 from .overview import TOP, headings, overview_intro, overview_table
 from .story import tell
+
+
+#: Designs whose replications take their parameter values from the design, not from their seed.
+DRAWN_BY_DESIGN = ("nested", "lhs", "sobol", "morris", "factorial")
 
 
 def retell(run: Run, row: pd.Series) -> tuple[str, bool]:
@@ -42,10 +47,16 @@ def retell(run: Run, row: pd.Series) -> tuple[str, bool]:
     if "cell" in row.index and isinstance(row.get("cell"), str):
         labels = [c["label"] for c in run.manifest["design"]["cells"]]
         cell_index = labels.index(row["cell"])
-    spec = from_dict(cells(spec)[cell_index].scenario, name=str(run.path))
+    data = cells(spec)[cell_index].scenario
     params = None
-    if run.manifest.get("design", {}).get("kind") == "nested":
-        params = {k[len("param."):]: float(v) for k, v in row.items() if str(k).startswith("param.")}
+    if run.manifest.get("design", {}).get("kind") in DRAWN_BY_DESIGN:  # the values the design gave it, not its seed
+        values = {k[len("param."):]: float(v) for k, v in row.items() if str(k).startswith("param.")}
+        fields = {k: v for k, v in values.items() if is_field(k)}
+        params = {k: v for k, v in values.items() if k not in fields}
+        if fields:  # a scenario field the design varied: the replication's scenario had it set
+            data = with_fields(data, {k: int(round(v)) if isinstance(field_value(data, k), int) else v
+                                      for k, v in fields.items()})
+    spec = from_dict(data, name=str(run.path))
     rep = replicate(spec, seed=int(row["seed"]), params=params)
     same = all(_equal(rep.outcomes[k], row[k]) for k in rep.outcomes if k in row.index)
     return tell(spec, rep), same
@@ -89,6 +100,7 @@ def write_html_report(run: Run, path: str | Path | None = None) -> Path:
     typical = analysis.typical_replication(outcomes if by is None else outcomes[outcomes["cell"] == outcomes["cell"].iloc[0]])
     story, same = retell(run, typical)
     nested = m.get("design", {}).get("kind") == "nested"
+    designed = m.get("design", {}).get("kind") in DRAWN_BY_DESIGN
     split = split_png = None
     if nested:
         variances = analysis.variance_split(run)
@@ -121,6 +133,7 @@ def write_html_report(run: Run, path: str | Path | None = None) -> Path:
             "of": typical.attrs.get("of", "?"),
         },
         nested=nested,
+        designed=designed,
         scenario_file=m.get("scenario_file") or "SCENARIO",
         same=same,
         story=story,
@@ -165,6 +178,10 @@ def _facts(run: Run) -> list[tuple[str, str]]:
     shape = design.get("kind", "monte_carlo").replace("_", " ")
     if design.get("kind") == "nested":
         shape += f": {design.get('param_draws')} parameter draws x {design.get('seeds_per_draw')} seeds"
+    elif design.get("factors"):
+        experiments = design["replications"] // design["seeds_per_experiment"]
+        shape += (f": {experiments:,} experiments x {design['seeds_per_experiment']} seeds over "
+                  f"{len(design['factors'])} factors")
     lever_cells = [c["label"] for c in design.get("cells", []) if c.get("label")]
     rows = [
         ("Replications", f"{len(run.outcomes):,}"),

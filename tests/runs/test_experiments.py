@@ -248,3 +248,18 @@ def test_a_bad_scenario_field_factor_names_the_option(spec, factors, ranges, fie
     with pytest.raises(DesignError, match=re.escape(words)) as caught:
         exploratory_design(spec, "lhs", samples=10, factors=factors, ranges=ranges)
     assert caught.value.field == field
+
+
+def test_the_report_retells_a_designed_replication_with_its_experiments_values(tmp_path):
+    from nzsim.reports.html import retell
+
+    spec = small_spec(name="retold", context={"voters": 100}, horizon_weeks=7, events={"election": None})
+    field = "events.vilnius.signals.personnel"
+    design = exploratory_design(spec, "lhs", samples=10, factors=[field, "china.trade_threshold"], ranges={field: (0, 1000)})
+    run = nzsim.run_ensemble(spec, seed=6, workers=1, out=tmp_path / "run", design=design)
+    for _, row in run.outcomes.iloc[[0, 7]].iterrows():
+        story, same = retell(run, row)
+        assert same, row["replication"]  # without the design's values it would not end as stored
+        assert f"deploys {int(row[f'param.{field}'])} personnel" in story or int(row[f"param.{field}"]) == 0
+    page = nzsim.reports.write_html_report(run).read_text()
+    assert "lhs: 10 experiments x 1 seeds over 2 factors" in page and "does not reproduce" not in page
