@@ -73,6 +73,7 @@ class Discovery:
     trajectory: pd.DataFrame  # coverage, density, mass, restricted inputs, per peeling step
     chosen: int  # the step of the trajectory the box is
     leaves: list[Box] = field(default_factory=list)
+    min_coverage: float = MIN_COVERAGE  # the box chosen is the densest step holding this share of the cases
 
     @property
     def base_rate(self) -> float:
@@ -153,9 +154,10 @@ def discover(run: Run | pd.DataFrame, outcome: str, threshold: float | None = No
     title = describe(outcome).title if threshold is None else (
         f"{describe(outcome).title} {'at most' if below else 'at least'} {threshold:g}")
     trajectory, boxes = _prim(x, y, peel_alpha, mass_min)
-    eligible = trajectory.index[trajectory["coverage"] >= min_coverage]
-    chosen = int(eligible[-1]) if len(eligible) else 0
-    return Discovery(outcome, title, int(y.sum()), len(y), boxes[chosen], trajectory, chosen, _tree(x, y, tree_depth))
+    eligible = trajectory[trajectory["coverage"] >= min_coverage]
+    chosen = int(eligible["density"].idxmax()) if len(eligible) else 0  # the first of the densest, if several
+    return Discovery(outcome, title, int(y.sum()), len(y), boxes[chosen], trajectory, chosen, _tree(x, y, tree_depth),
+                     min_coverage)
 
 
 def _prim(x: pd.DataFrame, y: np.ndarray, peel_alpha: float, mass_min: float) -> tuple[pd.DataFrame, list[Box]]:

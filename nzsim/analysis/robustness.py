@@ -53,8 +53,10 @@ def experiment_means(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
         raise ValueError("outcomes with a replication, experiment or param_draw column are needed")
     _, y = estimate(frame, outcome)
     cell = frame["cell"] if "cell" in frame.columns else pd.Series("", index=frame.index)
-    return pd.DataFrame({"e": frame[group].to_numpy(), "cell": cell.to_numpy(), "y": y}).pivot_table(
-        index="e", columns="cell", values="y", aggfunc="mean", sort=False)
+    table = pd.DataFrame({"e": frame[group].to_numpy(), "cell": cell.to_numpy(), "y": y}).pivot_table(
+        index="e", columns="cell", values="y", aggfunc="mean", sort=False, dropna=False)
+    # every experiment and cell, whatever an outcome's missing values: thresholds then line up
+    return table.reindex(index=sorted(pd.unique(frame[group])), columns=list(pd.unique(cell)))
 
 
 def robustness(run: Run | pd.DataFrame, outcomes: Sequence[str] | Mapping[str, str] | None = None,

@@ -110,7 +110,20 @@ def cmd_robust(args: argparse.Namespace) -> int:
         raise UsageError(str(err)) from None
     if "cell" not in run.outcomes.columns:
         raise UsageError(f"{args.run}: the run has one lever cell; robust choices compare several (levers: in the scenario)")
-    outcomes = _outcome_list(args.outcomes, run)
+    ways = {}  # NAME:max or NAME:min gives an outcome without a direction in the catalogue its way
+    for part in (args.outcomes or "").split(","):
+        name, sep, way = part.strip().partition(":")
+        if sep and way not in ("max", "min"):
+            raise UsageError(f"--outcomes: {part.strip()!r}: expected NAME, NAME:max or NAME:min")
+        if sep:
+            ways[name] = way
+    names = _outcome_list(",".join(p.strip().partition(":")[0] for p in (args.outcomes or "").split(",")) or None, run)
+    if names is not None and ways:
+        from ..catalogue.outcomes import direction
+
+        outcomes = {n: ways.get(n) or direction(n) for n in names}
+    else:
+        outcomes = names
     for text in args.satisfice or ():
         try:
             name, _, _ = parse_threshold(text)

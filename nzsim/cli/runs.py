@@ -20,7 +20,8 @@ def _check_planned(spec, args: argparse.Namespace) -> None:
     from ..scenario.limits import MAX_REPLICATIONS, planned_problem
 
     if getattr(args, "planned_design", None) is not None:
-        per_cell, what = args.planned_design.replications, f"--design {args.design}"
+        per_cell, what = args.planned_design.replications, (f"--design {args.design}" if args.design else
+                                                            f"{args.scenario}: design")
     elif args.param_draws or args.seeds_per_draw:
         per_cell, what = (args.param_draws or 1) * (args.seeds_per_draw or 1), "--param-draws x --seeds-per-draw"
     elif args.reps is not None:

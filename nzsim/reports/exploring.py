@@ -66,7 +66,7 @@ def format_discovery(found: Discovery, leaves: int = 3) -> str:
     """PRIM's box and the decision tree's densest leaves, each in a sentence, with the
     trade-off of the box chosen against the others on the peeling trajectory."""
     lines = [f"{found.title}: {found.cases:,} of {found.runs:,} runs ({found.base_rate:.0%}).", "",
-             "PRIM (the box chosen: the densest still holding at least half of the runs with it):",
+             f"PRIM (the box chosen: the densest still holding at least {found.min_coverage:.0%} of the runs with it):",
              "  " + found.sentence(), ""]
     t = found.trajectory
     lines.append("  peeling trade-off (step: coverage, density, inputs restricted):")

@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from ..scenario import Scenario, from_dict, sample
 from ..scenario.limits import MAX_REPLICATIONS
-from ..seeds import parameter_draw_rng, parameter_rng, replication_seed
+from ..seeds import parameter_draw_rng, replication_seed
 from . import experiments
 
 DESIGNS = ("monte_carlo", "nested", *experiments.KINDS)
@@ -112,7 +112,9 @@ class Design:
                 seed = replication_seed(root_seed, i)
                 row = dict(zip(names, (float(v) for v in table[i // self.seeds_per_experiment - first])))
                 fields = {n: v for n, v in row.items() if experiments.is_field(n)}
-                drawn = {**sample(others, parameter_rng(seed)), **{n: v for n, v in row.items() if n not in fields}}
+                experiment = i // self.seeds_per_experiment  # other uncertainties: once per experiment, so
+                drawn = {**sample(others, parameter_draw_rng(root_seed, experiment)),  # its seeds differ by chance alone
+                         **{n: v for n, v in row.items() if n not in fields}}
                 out.append(Planned(i, seed, drawn, fields or None))
             return out
         draws: dict[int, dict[str, float]] = {}

@@ -148,6 +148,17 @@ def factors(spec: Scenario, names: Sequence[str] | None = None,
     extra = sorted(set(ranges) - set(chosen))
     if extra:
         raise DesignError("range", f"{extra[0]!r} has a range but is not a factor of the design")
+    nonfinite = [n for n, (lo, hi) in ranges.items() if not (np.isfinite(float(lo)) and np.isfinite(float(hi)))]
+    if nonfinite:
+        raise DesignError("range", f"{nonfinite[0]}: expected finite ends, got {list(ranges[nonfinite[0]])}")
+    declared = sorted(set(ranges) & set(spec.uncertainties))
+    if declared:
+        raise DesignError("range", f"{declared[0]} follows the distribution the scenario's uncertainties: declare; "
+                                   f"give it no range (or change the distribution)")
+    levered = [n for n in chosen if any(n == path or n.startswith(path + ".") or path.startswith(n + ".")
+                                        or path == f"parameters.{n}" for path in spec.levers)]
+    if levered:
+        raise DesignError("factors", f"{levered[0]!r} is a lever of the scenario: a factor would override its cells")
     fixed = [n for n in chosen if n in spec.parameters]
     if fixed:
         raise DesignError("factors", f"{fixed[0]!r} is fixed by the scenario's parameters:, so it cannot vary")

@@ -77,11 +77,13 @@ def quantiles(dist, u: np.ndarray, low: float, high: float) -> np.ndarray:
         frozen = stats.triang((dist.mode - dist.low) / width, loc=dist.low, scale=width)
     elif isinstance(dist, Beta):
         frozen = stats.beta(dist.a, dist.b, loc=dist.low, scale=dist.high - dist.low)
-    elif isinstance(dist, Choice):
+    elif isinstance(dist, Choice):  # the values of positive weight, each over its share of [0, 1]
         w = np.ones(len(dist.values)) if dist.weights is None else np.asarray(dist.weights, dtype=float)
-        w = w / w.max()
-        index = stats.rv_discrete(values=(np.arange(len(w)), w / w.sum())).ppf(u).astype(int)
-        return np.asarray(dist.values, dtype=float)[np.clip(index, 0, len(w) - 1)]
+        kept = w > 0
+        values, w = np.asarray(dist.values, dtype=float)[kept], w[kept] / w[kept].max()
+        edges = np.cumsum(w / w.sum())
+        index = np.minimum(np.searchsorted(edges, u, side="right"), len(values) - 1)
+        return np.clip(values[index], low, high)
     else:  # pragma: no cover - the schema admits no other kind
         raise TypeError(f"unknown distribution {dist!r}")
     return np.clip(frozen.ppf(u), low, high)

@@ -86,10 +86,14 @@ def test_nzsim_discover_prints_the_box_in_words_and_writes_its_files(explored):
     assert result.returncode == 0, result.stderr
     found = discover(explored, outcome)
     assert found.sentence() in result.stdout and "Decision tree" in result.stdout
+    assert "the densest still holding at least 50% of the runs with it" in result.stdout
     table = pd.read_csv(explored.path / "discovery-china_max_rung__rebuke.csv")
     chosen = table[table["chosen"] == True]  # noqa: E712 - a column of booleans read back from CSV
     assert len(chosen) == 1 and chosen["coverage"].iloc[0] == pytest.approx(found.box.coverage)
     assert (explored.path / "figures" / "discovery-china_max_rung__rebuke.png").stat().st_size > 10_000
+    wider = _discover(explored.path, "--outcome", outcome, "--coverage", "0.8", "--no-figures")
+    assert "the densest still holding at least 80% of the runs with it" in wider.stdout
+    assert discover(explored, outcome, min_coverage=0.8).box.coverage >= 0.8
 
 
 @pytest.mark.parametrize("argv, words", [

@@ -125,3 +125,21 @@ def test_the_robustness_figure_has_a_panel_per_outcome_and_one_for_the_threshold
     assert first.get_title() == "Interoperability at the end (higher is better): regret"
     assert last.get_title().split() == "Experiments in which the cell meets final_interoperability>=0.6".split()
     assert last.get_xlabel() == "share of experiments"
+
+
+def test_thresholds_line_up_when_an_outcome_has_no_value_in_some_experiment():
+    outcomes = frame({"a": [0.9, 0.2, 0.7], "b": [0.6, 0.7, 0.8]}).assign(trade_coercion=[np.nan, np.nan, 0, 0, 1, 1] * 2)
+    shares = robustness(outcomes, outcomes=["final_interoperability"],
+                        thresholds=["final_interoperability>=0.6", "trade_coercion<=0.5"]).set_index("cell")
+    # experiment 0 has no trade coercion value: it meets no threshold on it, and so not all of them
+    assert shares.loc["a", "meets trade_coercion<=0.5"] == pytest.approx(1 / 3)
+    assert shares.loc["a", "meets all"] == 0.0 and shares.loc["b", "meets all"] == pytest.approx(1 / 3)
+
+
+def test_nzsim_robust_takes_a_direction_for_an_outcome_without_one(levered):
+    result = _robust(levered.path, "--outcomes", "final_stance:max", "--frontier", "final_interoperability,trade_coercion",
+                     "--resamples", "100", "--no-figures")
+    assert result.returncode == 0, result.stderr
+    assert "final_stance (higher is better; 20 experiments)" in result.stdout
+    bad = _robust(levered.path, "--outcomes", "final_stance:up")
+    assert bad.returncode == 2 and "expected NAME, NAME:max or NAME:min" in bad.stderr

@@ -239,7 +239,9 @@ def test_a_scenario_field_can_be_a_factor_over_a_range_given(spec, tmp_path):
 
 @pytest.mark.parametrize("factors, ranges, field, words", [
     (["events.vilnius.signals.personnel"], {}, "range", "scenario field, which has no documented range"),
-    (["events.vilnius.signals.china_language"], {}, "factors", "not a number; vary text or yes/no fields with levers:"),
+    (["events.vilnius.signals.attendance"], {}, "factors", "not a number; vary text or yes/no fields with levers:"),
+    (["events.vilnius.signals.china_language"], {}, "factors", "is a lever of the scenario: a factor would override"),
+    (["context.voters"], {"context.voters": (100, float("inf"))}, "range", "expected finite ends"),
     (["events.nowhere.signals.personnel"], {}, "factors", "is not a field of the scenario"),
     (["events.vilnius.signals.personnel"], {"events.vilnius.signals.personnel": (-5, 10)}, "range",
      "events.vilnius.signals.personnel = -5 makes the scenario invalid"),
@@ -263,3 +265,18 @@ def test_the_report_retells_a_designed_replication_with_its_experiments_values(t
         assert f"deploys {int(row[f'param.{field}'])} personnel" in story or int(row[f"param.{field}"]) == 0
     page = nzsim.reports.write_html_report(run).read_text()
     assert "lhs: 10 experiments x 1 seeds over 2 factors" in page and "does not reproduce" not in page
+
+
+def test_a_declared_distribution_takes_no_range_and_a_choice_keeps_to_its_weights():
+    from nzsim.scenario.distributions import Choice
+    from nzsim.scenario.sampling import quantiles
+
+    spec = small_spec(uncertainties={"china.lift_hazard": {"dist": "uniform", "low": 0.01, "high": 0.05}})
+    with pytest.raises(DesignError, match="follows the distribution the scenario's uncertainties: declare") as caught:
+        exploratory_design(spec, "lhs", samples=10, factors=["china.lift_hazard"], ranges={"china.lift_hazard": (0.02, 0.03)})
+    assert caught.value.field == "range"
+    u = np.array([0.0, 0.25, 1 / 3, 0.5, 2 / 3, 0.75, 1.0])
+    zero_last = Choice(dist="choice", values=(1, 2, 3), weights=(1, 1, 0))
+    zero_first = Choice(dist="choice", values=(1, 2, 3), weights=(0, 1, 1))
+    assert set(quantiles(zero_last, u, 0, 10)) == {1.0, 2.0} and set(quantiles(zero_first, u, 0, 10)) == {2.0, 3.0}
+    assert quantiles(Choice(dist="choice", values=(1, 2, 3)), u, 1.5, 2.5).tolist() == [1.5, 1.5, 2.0, 2.0, 2.5, 2.5, 2.5]
